@@ -1,0 +1,210 @@
+//! Accounts, roles, sign-in and sessions (PW-1..4, ACC-3).
+pub mod views;
+
+#[cfg(feature = "ssr")]
+pub mod guessable;
+#[cfg(feature = "ssr")]
+pub mod session;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, ErrorKind};
+use crate::i18n::Key;
+
+#[cfg(feature = "ssr")]
+use crate::{
+    audit::AuditEvent,
+    platform::{app_state, authenticate, passwords, request_info, secret::Secret},
+    rules,
+};
+
+/// ACC-3: the roles a person can have. The operator runs the deployment and belongs to no school.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Role {
+    Operator,
+    Admin,
+    Management,
+    Secretariat,
+    Teacher,
+    Staff,
+    Pupil,
+}
+
+/// ACC-3: rights are named capabilities granted to roles. Code asks for a capability with
+/// [`require`], never for a role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Capability {
+    SchoolsManage,
+    UsersManage,
+    PasswordsIssue,
+    AccountsLock,
+    LogsReadGrant,
+}
+
+impl Role {
+    pub const ALL: [Role; 7] = [
+        Role::Operator,
+        Role::Admin,
+        Role::Management,
+        Role::Secretariat,
+        Role::Teacher,
+        Role::Staff,
+        Role::Pupil,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Operator => "operator",
+            Role::Admin => "admin",
+            Role::Management => "management",
+            Role::Secretariat => "secretariat",
+            Role::Teacher => "teacher",
+            Role::Staff => "staff",
+            Role::Pupil => "pupil",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    pub fn label(self) -> Key {
+        match self {
+            Role::Operator => Key::RoleOperator,
+            Role::Admin => Key::RoleAdmin,
+            Role::Management => Key::RoleManagement,
+            Role::Secretariat => Key::RoleSecretariat,
+            Role::Teacher => Key::RoleTeacher,
+            Role::Staff => Key::RoleStaff,
+            Role::Pupil => Key::RolePupil,
+        }
+    }
+
+    pub fn capabilities(self) -> &'static [Capability] {
+        use Capability::*;
+        match self {
+            Role::Operator => &[SchoolsManage, UsersManage, PasswordsIssue],
+            Role::Admin => &[UsersManage, PasswordsIssue, AccountsLock],
+            Role::Management => &[AccountsLock, LogsReadGrant],
+            Role::Secretariat => &[UsersManage, PasswordsIssue, AccountsLock],
+            Role::Teacher | Role::Staff | Role::Pupil => &[],
+        }
+    }
+}
+
+/// The signed-in person as every request sees them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionUser {
+    pub id: i64,
+    pub login: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub role: Role,
+    pub school_id: Option<i64>,
+    pub school_name: Option<String>,
+    pub must_change_password: bool,
+}
+
+impl SessionUser {
+    pub fn can(&self, capability: Capability) -> bool {
+        self.role.capabilities().contains(&capability)
+    }
+}
+
+/// Step 2 of every server function: the one authorisation check.
+pub fn require(user: &SessionUser, capability: Capability) -> Result<(), AppError> {
+    if user.can(capability) { Ok(()) } else { Err(AppError::kind(ErrorKind::Forbidden)) }
+}
+
+fn required(field: &str, value: &str) -> Result<(), AppError> {
+    if value.trim().is_empty() { Err(AppError::field(field, Key::ErrorRequired)) } else { Ok(()) }
+}
+
+/// PW-3: signs in with a login name and password. Unknown names and wrong passwords get the
+/// same answer after the same amount of work.
+#[server(prefix = "/api", endpoint = "auth/login")]
+pub async fn login(login: String, password: String) -> Result<(), AppError> {
+    required("login", &login)?;
+    required("password", &password)?;
+    session::sign_in(&app_state(), &request_info(), &login, Secret::new(password)).await
+}
+
+/// Ends the current session only.
+#[server(prefix = "/api", endpoint = "auth/logout")]
+pub async fn logout() -> Result<(), AppError> {
+    let user = authenticate()?;
+    session::sign_out(&app_state(), &request_info(), &user).await
+}
+
+/// PW-1, PW-2: every user chooses their own password; nobody can set another's.
+#[server(prefix = "/api", endpoint = "auth/password")]
+pub async fn change_password(current: String, new: String, repeat: String) -> Result<(), AppError> {
+    let user = authenticate()?;
+    required("current", &current)?;
+    rules::password::check(&new).map_err(|message| AppError::field("new", message))?;
+    if new != repeat {
+        return Err(AppError::field("repeat", Key::PasswordMismatch));
+    }
+    guessable::check(&new, &user).map_err(|message| AppError::field("new", message))?;
+    if new == current {
+        return Err(AppError::field("new", Key::PasswordSame));
+    }
+    let state = app_state();
+    let request = request_info();
+    let stored = state.store.password_hash(user.id).await?;
+    if !passwords::verify(Secret::new(current), stored).await? {
+        return Err(AppError::field("current", Key::PasswordCurrentWrong));
+    }
+    let hash = passwords::hash(Secret::new(new)).await?;
+    let keep = request.session_token.as_deref().map(crate::platform::secret::sha256_hex);
+    let audit = AuditEvent::new("auth.password_changed", &request).actor(user.id, user.school_id).subject(user.id);
+    state.store.set_password(user.id, &hash, keep.as_deref(), &audit).await?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// Remembers the visitor's language in a cookie and returns to the page they were on.
+#[server(prefix = "/api", endpoint = "ui/language")]
+pub async fn set_language(lang: String) -> Result<(), AppError> {
+    let lang = crate::i18n::Lang::from_code(&lang);
+    let secure = app_state().config.secure_cookies();
+    session::set_cookie(&format!(
+        "{}={}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax{}",
+        crate::i18n::LANG_COOKIE,
+        lang.code(),
+        if secure { "; Secure" } else { "" }
+    ));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // ACC-3: capabilities, not role names, decide; pupils get none of the admin rights.
+    #[test]
+    fn acc_3_rights_come_from_capabilities() {
+        let user = |role| SessionUser {
+            id: 1,
+            login: "x".into(),
+            first_name: "X".into(),
+            last_name: "Y".into(),
+            role,
+            school_id: Some(1),
+            school_name: None,
+            must_change_password: false,
+        };
+        assert!(require(&user(Role::Secretariat), Capability::PasswordsIssue).is_ok());
+        assert_eq!(
+            require(&user(Role::Pupil), Capability::PasswordsIssue).unwrap_err().kind,
+            ErrorKind::Forbidden
+        );
+        assert!(require(&user(Role::Admin), Capability::LogsReadGrant).is_err(), "LOG-2");
+        for role in Role::ALL {
+            assert_eq!(Role::from_code(role.code()), Some(role));
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! PW-4: server-side sessions behind an HttpOnly, SameSite cookie.
+use axum::http::{HeaderValue, header::SET_COOKIE};
+use leptos::prelude::expect_context;
+use leptos_axum::ResponseOptions;
+use tracing::instrument;
+
+use super::{Role, SessionUser, store::NewSession};
+use crate::audit::AuditEvent;
+use crate::error::{AppError, ErrorKind};
+use crate::i18n::Key;
+use crate::platform::{
+    AppState, RequestInfo, now, passwords,
+    secret::{Secret, random_hex, sha256_hex},
+};
+
+/// A session is touched at most this often, so reading pages does not turn into writes.
+const TOUCH_EVERY_SECS: i64 = 60;
+
+/// `__Host-` binds the cookie to exactly our origin, but browsers accept it only over https.
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure { "__Host-schulhof_session" } else { "schulhof_session" }
+}
+
+pub fn set_cookie(cookie: &str) {
+    if let Ok(value) = HeaderValue::from_str(cookie) {
+        expect_context::<ResponseOptions>().append_header(SET_COOKIE, value);
+    }
+}
+
+fn session_cookie(state: &AppState, token: &str, max_age: u64) -> String {
+    let secure = state.config.secure_cookies();
+    format!(
+        "{}={token}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{}",
+        cookie_name(secure),
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// Checks the password and opens a new session with a fresh token (never one the browser
+/// brought along, so a planted cookie cannot be used to fix the session).
+#[instrument(skip_all)]
+pub async fn sign_in(state: &AppState, request: &RequestInfo, login: &str, password: Secret) -> Result<(), AppError> {
+    let login = login.trim().to_lowercase();
+    let failed = || AppError::new(ErrorKind::Unauthenticated, Key::LoginFailed);
+    let too_long = password.expose().chars().count() > crate::rules::password::MAX_CHARS;
+    let user = state.store.user_by_login(&login).await?;
+    // An over-long password cannot be right; refusing it unhashed keeps huge inputs cheap.
+    let matches = !too_long && passwords::verify(password, user.as_ref().and_then(|u| u.password_hash.clone())).await?;
+    let now = now();
+    let user = match user {
+        Some(user) if matches && user.password_expires_at.is_none_or(|t| t > now) => user,
+        other => {
+            let mut event = AuditEvent::new("auth.login_failed", request).details(login);
+            if let Some(user) = other {
+                event = event.subject(user.id);
+                event.school_id = user.school_id;
+            }
+            state.store.record(&event).await?;
+            return Err(failed());
+        }
+    };
+    let audit = AuditEvent::new("auth.login", request).actor(user.id, user.school_id).subject(user.id);
+    if user.status != super::store::ACTIVE {
+        state.store.record(&AuditEvent { action: "auth.login_refused_locked", ..audit }).await?;
+        return Err(AppError::kind(ErrorKind::Locked));
+    }
+    let token = random_hex(32);
+    let max_age = state.config.session_max.as_secs();
+    let user_agent: String = request.user_agent.chars().take(300).collect();
+    state
+        .store
+        .create_session(
+            &NewSession {
+                token_hash: &sha256_hex(&token),
+                user_id: user.id,
+                now,
+                expires_at: now + max_age as i64,
+                ip: &request.ip,
+                user_agent: &user_agent,
+            },
+            &audit,
+        )
+        .await?;
+    set_cookie(&session_cookie(state, &token, max_age));
+    leptos_axum::redirect(if user.must_change_password { "/password" } else { "/" });
+    Ok(())
+}
+
+#[instrument(skip_all)]
+pub async fn sign_out(state: &AppState, request: &RequestInfo, user: &SessionUser) -> Result<(), AppError> {
+    if let Some(token) = &request.session_token {
+        let audit = AuditEvent::new("auth.logout", request).actor(user.id, user.school_id).subject(user.id);
+        state.store.end_session(&sha256_hex(token), &audit).await?;
+    }
+    set_cookie(&session_cookie(state, "", 0));
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+/// Finds the live session for a cookie token, keeping its idle clock running.
+pub async fn load(state: &AppState, token: &str) -> Result<Option<SessionUser>, AppError> {
+    let now = now();
+    let hash = sha256_hex(token);
+    let idle_since = now - state.config.session_idle.as_secs() as i64;
+    let Some(live) = state.store.live_session(&hash, now, idle_since).await? else {
+        return Ok(None);
+    };
+    if now - live.last_seen_at >= TOUCH_EVERY_SECS {
+        state.store.touch_session(&hash, now).await?;
+    }
+    Ok(Some(live.user))
+}
+
+/// Reads the session token out of a `Cookie` header.
+pub fn token_from_cookies(header: &str, secure: bool) -> Option<String> {
+    let name = cookie_name(secure);
+    header
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, v)| *k == name && !v.is_empty())
+        .map(|(_, v)| v.to_string())
+}
+
+/// PW-2: issues a start password for `login`, valid for `days`. Returns it for printing once.
+#[instrument(skip_all)]
+pub async fn issue_start_password(state: &AppState, login: &str, days: i64, audit: AuditEvent) -> Result<Secret, AppError> {
+    let user = state
+        .store
+        .user_by_login(&login.trim().to_lowercase())
+        .await?
+        .ok_or_else(|| AppError::kind(ErrorKind::NotFound))?;
+    let password = crate::platform::secret::readable_password();
+    let hash = passwords::hash(password.clone()).await?;
+    let audit = AuditEvent { school_id: user.school_id, ..audit.subject(user.id) };
+    state.store.set_start_password(user.id, &hash, now() + days * 86_400, &audit).await?;
+    Ok(password)
+}
+
+/// The operator administrator exists from the first start, with no default password: a random
+/// start password is printed once. Several servers starting at once create it only once.
+pub async fn ensure_operator(state: &AppState) -> Result<Option<Secret>, AppError> {
+    let new = super::store::NewUser {
+        school_id: None,
+        login: "admin",
+        first_name: "Betrieb",
+        last_name: "Administration",
+        role: Role::Operator,
+    };
+    let audit = AuditEvent::new("operator.created", &RequestInfo::default());
+    if state.store.create_user(&new, &audit).await?.is_none() {
+        return Ok(None);
+    }
+    let audit = AuditEvent::new("auth.start_password_issued", &RequestInfo::default()).details("first start");
+    issue_start_password(state, "admin", 14, audit).await.map(Some)
+}

@@ -1,0 +1,215 @@
+//! Storage for users and sessions. Sessions live in the database, so any app server can
+//! answer any request.
+use super::{Role, SessionUser};
+use crate::audit::AuditEvent;
+use crate::platform::db::impl_both;
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct UserRecord {
+    pub id: i64,
+    pub school_id: Option<i64>,
+    pub login: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub role: String,
+    pub status: String,
+    pub password_hash: Option<String>,
+    pub must_change_password: bool,
+    pub password_expires_at: Option<i64>,
+}
+
+pub struct NewUser<'a> {
+    pub school_id: Option<i64>,
+    pub login: &'a str,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub role: Role,
+}
+
+pub struct NewSession<'a> {
+    pub token_hash: &'a str,
+    pub user_id: i64,
+    pub now: i64,
+    pub expires_at: i64,
+    pub ip: &'a str,
+    pub user_agent: &'a str,
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    id: i64,
+    login: String,
+    first_name: String,
+    last_name: String,
+    role: String,
+    school_id: Option<i64>,
+    school_name: Option<String>,
+    must_change_password: bool,
+    last_seen_at: i64,
+}
+
+/// A live session as the HTTP layer sees it.
+pub struct LiveSession {
+    pub user: SessionUser,
+    pub last_seen_at: i64,
+}
+
+pub const ACTIVE: &str = "active";
+
+#[async_trait::async_trait]
+pub trait AccountStore {
+    async fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, sqlx::Error>;
+    async fn password_hash(&self, user_id: i64) -> Result<Option<String>, sqlx::Error>;
+    /// Creates a user unless the login is taken; `None` means it was.
+    async fn create_user(&self, user: &NewUser<'_>, audit: &AuditEvent) -> Result<Option<i64>, sqlx::Error>;
+    /// PW-2: a one-time start password that must be changed at first use. Ends all sessions.
+    async fn set_start_password(&self, user_id: i64, hash: &str, expires_at: i64, audit: &AuditEvent) -> Result<(), sqlx::Error>;
+    /// The user's own new password. Ends every session except `keep`.
+    async fn set_password(&self, user_id: i64, hash: &str, keep: Option<&str>, audit: &AuditEvent) -> Result<(), sqlx::Error>;
+    async fn create_session(&self, session: &NewSession<'_>, audit: &AuditEvent) -> Result<(), sqlx::Error>;
+    /// The session's user if the session is neither expired nor idle for longer than allowed.
+    async fn live_session(&self, token_hash: &str, now: i64, idle_since: i64) -> Result<Option<LiveSession>, sqlx::Error>;
+    async fn touch_session(&self, token_hash: &str, now: i64) -> Result<(), sqlx::Error>;
+    async fn end_session(&self, token_hash: &str, audit: &AuditEvent) -> Result<(), sqlx::Error>;
+}
+
+impl_both!(AccountStore {
+    async fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT id, school_id, login, first_name, last_name, role, status, password_hash,
+                    must_change_password, password_expires_at
+             FROM users WHERE login = $1",
+        )
+        .bind(login)
+        .fetch_optional(&self.pool)
+        .await
+    }
+
+    async fn password_hash(&self, user_id: i64) -> Result<Option<String>, sqlx::Error> {
+        let hash: Option<Option<String>> = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(hash.flatten())
+    }
+
+    async fn create_user(&self, user: &NewUser<'_>, audit: &AuditEvent) -> Result<Option<i64>, sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO users (school_id, login, first_name, last_name, role, status, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (login) DO NOTHING RETURNING id",
+        )
+        .bind(user.school_id)
+        .bind(user.login)
+        .bind(user.first_name)
+        .bind(user.last_name)
+        .bind(user.role.code())
+        .bind(ACTIVE)
+        .bind(crate::platform::now())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(id) = id {
+            self.write_audit(&mut tx, &audit.clone().subject(id)).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn set_start_password(&self, user_id: i64, hash: &str, expires_at: i64, audit: &AuditEvent) -> Result<(), sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2, password_expires_at = $3 WHERE id = $4")
+            .bind(hash)
+            .bind(true)
+            .bind(expires_at)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        self.write_audit(&mut tx, audit).await?;
+        tx.commit().await
+    }
+
+    async fn set_password(&self, user_id: i64, hash: &str, keep: Option<&str>, audit: &AuditEvent) -> Result<(), sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2, password_expires_at = NULL WHERE id = $3")
+            .bind(hash)
+            .bind(false)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+            .bind(user_id)
+            .bind(keep.unwrap_or_default())
+            .execute(&mut *tx)
+            .await?;
+        self.write_audit(&mut tx, audit).await?;
+        tx.commit().await
+    }
+
+    async fn create_session(&self, session: &NewSession<'_>, audit: &AuditEvent) -> Result<(), sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
+             VALUES ($1, $2, $3, $3, $4, $5, $6)",
+        )
+        .bind(session.token_hash)
+        .bind(session.user_id)
+        .bind(session.now)
+        .bind(session.expires_at)
+        .bind(session.ip)
+        .bind(session.user_agent)
+        .execute(&mut *tx)
+        .await?;
+        self.write_audit(&mut tx, audit).await?;
+        tx.commit().await
+    }
+
+    async fn live_session(&self, token_hash: &str, now: i64, idle_since: i64) -> Result<Option<LiveSession>, sqlx::Error> {
+        let row: Option<SessionRow> = sqlx::query_as(
+            "SELECT u.id, u.login, u.first_name, u.last_name, u.role, u.school_id, s.name AS school_name,
+                    u.must_change_password, se.last_seen_at
+             FROM sessions se
+             JOIN users u ON u.id = se.user_id
+             LEFT JOIN schools s ON s.id = u.school_id
+             WHERE se.token_hash = $1 AND se.expires_at > $2 AND se.last_seen_at > $3 AND u.status = $4",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .bind(idle_since)
+        .bind(ACTIVE)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.and_then(|r| {
+            Some(LiveSession {
+                user: SessionUser {
+                    id: r.id,
+                    login: r.login,
+                    first_name: r.first_name,
+                    last_name: r.last_name,
+                    role: Role::from_code(&r.role)?,
+                    school_id: r.school_id,
+                    school_name: r.school_name,
+                    must_change_password: r.must_change_password,
+                },
+                last_seen_at: r.last_seen_at,
+            })
+        }))
+    }
+
+    async fn touch_session(&self, token_hash: &str, now: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(now)
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+    }
+
+    async fn end_session(&self, token_hash: &str, audit: &AuditEvent) -> Result<(), sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut *tx).await?;
+        self.write_audit(&mut tx, audit).await?;
+        tx.commit().await
+    }
+});

@@ -1,0 +1,148 @@
+//! The small design system: every page is built from these, so a fix here fixes everywhere.
+//! Looks live in `style/main.css` under the same class names.
+mod icon;
+
+pub use icon::{Icon, IconName};
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::i18n::{Key, Lang};
+
+/// A white panel with an optional heading, the unit of every page.
+#[component]
+pub fn Card(#[prop(optional)] title: Option<&'static str>, #[prop(optional)] icon: Option<IconName>, children: Children) -> impl IntoView {
+    view! {
+        <section class="card">
+            {title.map(|title| view! { <h2 class="card-title">{icon.map(|name| view! { <Icon name/> })}{title}</h2> })}
+            {children()}
+        </section>
+    }
+}
+
+/// A labelled input with its hint and its error right beside it (GOV.UK pattern).
+#[component]
+pub fn Field(
+    name: &'static str,
+    label: &'static str,
+    #[prop(default = "text")] input_type: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(into)] error: Signal<Option<&'static str>>,
+    #[prop(optional)] on_input: Option<Callback<String>>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let described = {
+        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if hint.is_some() {
+                ids.push(hint_id.clone());
+            }
+            if error.get().is_some() {
+                ids.push(error_id.clone());
+            }
+            ids.join(" ")
+        }
+    };
+    view! {
+        <div class="field" class:field-error=move || error.get().is_some()>
+            <label for=id.clone()>{label}</label>
+            {hint.map(|hint| view! { <p class="field-hint" id=hint_id.clone()>{hint}</p> })}
+            <p class="field-message" id=error_id.clone() hidden=move || error.get().is_none()>
+                <Icon name=IconName::Alert/>
+                {move || error.get().unwrap_or_default()}
+            </p>
+            <input
+                id=id
+                name=name
+                type=input_type
+                autocomplete=autocomplete
+                aria-invalid=move || error.get().is_some().to_string()
+                aria-describedby=described
+                on:input:target=move |ev| {
+                    if let Some(callback) = on_input {
+                        callback.run(ev.target().value());
+                    }
+                }
+            />
+        </div>
+    }
+}
+
+/// The list of problems at the top of a form, each linking to its field.
+#[component]
+pub fn ErrorSummary(lang: Lang, #[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    move || {
+        error.get().map(|error| {
+            let fields = error.fields.clone();
+            view! {
+                <div class="error-summary" role="alert" tabindex="-1">
+                    <h2><Icon name=IconName::Alert/>{lang.t(Key::ErrorTitle)}</h2>
+                    <p>{lang.t(error.message)}</p>
+                    <ul>
+                        {fields
+                            .into_iter()
+                            .map(|f| view! { <li><a href=format!("#field-{}", f.field)>{lang.t(f.message)}</a></li> })
+                            .collect_view()}
+                    </ul>
+                </div>
+            }
+        })
+    }
+}
+
+/// A short confirmation that something worked.
+#[component]
+pub fn Toast(message: &'static str) -> impl IntoView {
+    view! {
+        <output class="toast" role="status">
+            <Icon name=IconName::Check/>
+            <span>{message}</span>
+        </output>
+    }
+}
+
+/// Progress of long work (uploads, imports, exports), readable by screen readers.
+#[component]
+pub fn ProgressBar(#[prop(into)] value: Signal<f64>, label: &'static str) -> impl IntoView {
+    view! {
+        <label class="progress">
+            <span>{label}</span>
+            <progress max="100" value=move || value.get().clamp(0.0, 100.0)></progress>
+            <span class="progress-percent">{move || format!("{:.0} %", value.get().clamp(0.0, 100.0))}</span>
+        </label>
+    }
+}
+
+/// A confirmation that repeats what will happen before a destructive or bulk action. Works
+/// without JavaScript as a `<details>` disclosure holding the real form.
+#[component]
+pub fn ConfirmDialog(lang: Lang, summary: String, question: String, children: Children) -> impl IntoView {
+    let label = question.clone();
+    view! {
+        <details class="confirm">
+            <summary class="btn">{summary}</summary>
+            <div class="confirm-body" role="dialog" aria-label=label>
+                <p>{question}</p>
+                {children()}
+                <p class="confirm-cancel">{lang.t(Key::DialogCancel)}</p>
+            </div>
+        </details>
+    }
+}
+
+/// A table with a sticky header; rows are passed as children.
+#[component]
+pub fn DataTable(headers: Vec<&'static str>, children: Children) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="table">
+                <thead><tr>{headers.into_iter().map(|h| view! { <th scope="col">{h}</th> }).collect_view()}</tr></thead>
+                <tbody>{children()}</tbody>
+            </table>
+        </div>
+    }
+}

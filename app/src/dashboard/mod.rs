@@ -1,0 +1,38 @@
+//! The home screen: what exists for this user, and nothing that does not.
+use leptos::prelude::*;
+
+use crate::auth::SessionUser;
+use crate::components::{Card, Icon, IconName};
+use crate::i18n::{Key, use_lang};
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let lang = use_lang();
+    let user = use_context::<Option<SessionUser>>().flatten();
+    let Some(user) = user else {
+        return ().into_any();
+    };
+    let school = user.school_name.clone().unwrap_or_else(|| lang.t(Key::DashboardNoSchool).to_string());
+    view! {
+        <leptos_meta::Title text=lang.t(Key::DashboardTitle)/>
+        <h1 class="page-title" data-testid="dashboard">{lang.fill(Key::DashboardHello, &[("name", &user.first_name)])}</h1>
+        <p class="lead">{lang.t(Key::DashboardIntro)}</p>
+        <div class="grid">
+            <Card title=lang.t(Key::DashboardAccount) icon=IconName::User>
+                <dl class="facts">
+                    <dt>{lang.t(Key::DashboardLogin)}</dt>
+                    <dd>{user.login.clone()}</dd>
+                    <dt>{lang.t(Key::DashboardRole)}</dt>
+                    <dd>{lang.t(user.role.label())}</dd>
+                    <dt>{lang.t(Key::DashboardSchool)}</dt>
+                    <dd>{school}</dd>
+                </dl>
+                <a class="btn" href="/password"><Icon name=IconName::Key/>{lang.t(Key::DashboardChangePassword)}</a>
+            </Card>
+            <Card title=lang.t(Key::AppName) icon=IconName::School>
+                <p>{lang.t(Key::DashboardComing)}</p>
+            </Card>
+        </div>
+    }
+    .into_any()
+}

@@ -1,0 +1,24 @@
+//! Schulhof: everything shared by the browser (feature `hydrate`) and the server (`ssr`).
+//! One folder per feature holds its types, server functions, views and storage code.
+#![forbid(unsafe_code)]
+
+pub mod audit;
+pub mod auth;
+pub mod components;
+pub mod dashboard;
+pub mod error;
+pub mod i18n;
+pub mod rules;
+pub mod schools;
+pub mod shell;
+
+#[cfg(feature = "ssr")]
+pub mod platform;
+
+pub use shell::{App, shell};
+
+/// The browser entry point: only the islands on the page come alive.
+#[cfg(feature = "hydrate")]
+pub fn hydrate() {
+    leptos::mount::hydrate_islands();
+}

@@ -1,0 +1,6 @@
+//! The school's rules, written once and compiled for both the browser and the server.
+//! The browser calls them for instant feedback; the server calls them again and decides.
+//! Nothing here may depend on `ssr` or `hydrate`: large or secret data (password lists,
+//! blocklists) stays on the server and is checked in the feature's server code.
+pub mod password;
+pub mod domain;

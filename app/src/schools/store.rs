@@ -1,0 +1,40 @@
+use crate::audit::AuditEvent;
+use crate::platform::db::impl_both;
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct School {
+    pub id: i64,
+    pub name: String,
+    pub mail_domain: String,
+}
+
+#[async_trait::async_trait]
+pub trait SchoolStore {
+    /// `None` when the mail domain already belongs to another school.
+    async fn create_school(&self, name: &str, mail_domain: &str, audit: &AuditEvent) -> Result<Option<i64>, sqlx::Error>;
+    async fn schools(&self) -> Result<Vec<School>, sqlx::Error>;
+}
+
+impl_both!(SchoolStore {
+    async fn create_school(&self, name: &str, mail_domain: &str, audit: &AuditEvent) -> Result<Option<i64>, sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO schools (name, mail_domain, created_at) VALUES ($1, $2, $3)
+             ON CONFLICT (mail_domain) DO NOTHING RETURNING id",
+        )
+        .bind(name)
+        .bind(mail_domain)
+        .bind(crate::platform::now())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(id) = id {
+            self.write_audit(&mut tx, &AuditEvent { school_id: Some(id), ..audit.clone() }).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn schools(&self) -> Result<Vec<School>, sqlx::Error> {
+        sqlx::query_as("SELECT id, name, mail_domain FROM schools ORDER BY name").fetch_all(&self.pool).await
+    }
+});

@@ -1,0 +1,145 @@
+//! The page frame: document head, header with navigation, and the routes.
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, provide_meta_context};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+use crate::auth::{SessionUser, views::{LoginPage, PasswordPage}};
+use crate::components::{Icon, IconName};
+use crate::dashboard::DashboardPage;
+use crate::i18n::{Key, Lang, use_lang};
+
+/// The whole HTML document. Runs on the server only; islands hydrate inside it.
+pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
+    let (lang, user, nonce) = request_context();
+    provide_context(lang);
+    provide_context(user);
+    if let Some(nonce) = nonce {
+        provide_nonce(nonce);
+    }
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang.code()>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="description" content=lang.t(Key::AppTagline)/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <leptos_meta::HashedStylesheet options=options.clone() id="main-css"/>
+                <HydrationScripts options islands=true/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn provide_nonce(nonce: String) {
+    provide_context(leptos::nonce::Nonce::from_value(nonce));
+}
+
+#[cfg(not(feature = "ssr"))]
+fn provide_nonce(_nonce: String) {}
+
+/// The language, the signed-in user and the CSP nonce, as the HTTP layer left them on the request.
+#[cfg(feature = "ssr")]
+fn request_context() -> (Lang, Option<SessionUser>, Option<String>) {
+    use crate::platform::request::CurrentSession;
+    let Some(parts) = use_context::<axum::http::request::Parts>() else {
+        return (Lang::default(), None, None);
+    };
+    let lang = parts
+        .headers
+        .get(axum::http::header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .map(Lang::from_cookie_header)
+        .unwrap_or_default();
+    let user = parts.extensions.get::<CurrentSession>().and_then(|s| s.0.clone());
+    let nonce = parts.extensions.get::<CspNonce>().map(|n| n.0.clone());
+    (lang, user, nonce)
+}
+
+#[cfg(not(feature = "ssr"))]
+fn request_context() -> (Lang, Option<SessionUser>, Option<String>) {
+    (Lang::default(), None, None)
+}
+
+/// The per-response nonce that lets exactly our own inline scripts run under the CSP.
+#[derive(Clone, Debug)]
+pub struct CspNonce(pub String);
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let lang = use_lang();
+    view! {
+        <a class="skip-link" href="#main">{lang.t(Key::NavSkip)}</a>
+        <Header/>
+        <main id="main" class="main">
+            <Router>
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=DashboardPage/>
+                    <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/password") view=PasswordPage/>
+                </Routes>
+            </Router>
+        </main>
+    }
+}
+
+/// Shows only what exists: home and logout for signed-in users, the language switch for all.
+#[component]
+fn Header() -> impl IntoView {
+    let lang = use_lang();
+    let user = use_context::<Option<SessionUser>>().flatten();
+    let signed_in = user.as_ref().is_some_and(|u| !u.must_change_password);
+    view! {
+        <header class="header">
+            <a class="brand" href="/">
+                <Icon name=IconName::School/>
+                <span>{lang.t(Key::AppName)}</span>
+            </a>
+            <nav class="nav" aria-label=lang.t(Key::NavMain)>
+                {signed_in.then(|| view! {
+                    <a class="nav-link" href="/"><Icon name=IconName::Home/><span>{lang.t(Key::NavHome)}</span></a>
+                })}
+                <form method="post" action="/api/ui/language" class="inline-form">
+                    <input type="hidden" name="lang" value=lang.other().code()/>
+                    <button class="nav-link" type="submit" lang=lang.other().code() aria-label=lang.t(Key::LangSwitchLabel)>
+                        <Icon name=IconName::Globe/><span>{lang.t(Key::LangSwitch)}</span>
+                    </button>
+                </form>
+                {user.is_some().then(|| view! {
+                    <form method="post" action="/api/auth/logout" class="inline-form">
+                        <button class="nav-link" type="submit" data-testid="logout">
+                            <Icon name=IconName::Logout/><span>{lang.t(Key::NavLogout)}</span>
+                        </button>
+                    </form>
+                })}
+            </nav>
+        </header>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    let lang = use_lang();
+    view! {
+        <div class="narrow">
+            <section class="card">
+                <h1 class="card-title"><Icon name=IconName::Alert/>{lang.t(Key::ErrorPageNotFound)}</h1>
+                <a class="btn btn-primary" href="/"><Icon name=IconName::Home/>{lang.t(Key::ErrorBackHome)}</a>
+            </section>
+        </div>
+    }
+}
+

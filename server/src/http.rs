@@ -1,0 +1,215 @@
+//! Routes and middleware. Every request passes, in order: request id and tracing, compression,
+//! security headers, the cross-origin check, and the session lookup.
+use std::net::SocketAddr;
+
+use app::{
+    auth::session,
+    error::{AppError, ErrorKind},
+    platform::{AppState, RequestInfo, request::CurrentSession},
+    shell::{CspNonce, shell},
+};
+use axum::{
+    Router,
+    body::Body,
+    extract::{ConnectInfo, Request, State},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, header},
+    middleware::{self, Next},
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower::ServiceBuilder;
+use tower_http::{
+    compression::CompressionLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    services::ServeDir,
+    set_header::SetResponseHeaderLayer,
+    trace::TraceLayer,
+};
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(app::App);
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let options = state.leptos.clone();
+    let pkg_dir = format!("{}/pkg", state.config.site_root);
+    // Built assets carry a content hash in their names, so browsers may keep them for a year.
+    let pkg = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        ))
+        .service(ServeDir::new(pkg_dir));
+
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route(
+            "/api/{*fn_name}",
+            post({
+                let context = context.clone();
+                move |req: Request| leptos_axum::handle_server_fns_with_context(context.clone(), req)
+            }),
+        )
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .nest_service("/pkg", pkg)
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(middleware::from_fn_with_state(state.clone(), request_context))
+        .layer(middleware::from_fn_with_state(state.clone(), security))
+        .layer(CompressionLayer::new().br(true).gzip(true))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    // The path only: query strings may carry tokens.
+                    tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
+                }))
+                .layer(PropagateRequestIdLayer::x_request_id()),
+        )
+        .with_state(state)
+}
+
+/// 200 when the database answers, 503 when it does not.
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+
+fn is_state_changing(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// A request is same-origin when its `Origin` is our public URL or the host it was sent to.
+/// Without `Origin`, `Sec-Fetch-Site` decides; a request with neither comes from no browser
+/// page and carries no ambient authority worth protecting.
+fn is_cross_origin(headers: &HeaderMap, public_url: &str) -> bool {
+    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    match text(header::ORIGIN) {
+        Some(origin) => {
+            let host = text(header::HOST).unwrap_or_default();
+            let authority = origin.split_once("://").map(|(_, a)| a).unwrap_or_default();
+            origin != public_url && (host.is_empty() || authority != host)
+        }
+        None => matches!(headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()), Some("cross-site" | "same-site")),
+    }
+}
+
+fn error_response(error: AppError) -> Response {
+    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let body = serde_json::to_string(&error).unwrap_or_default();
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// The cross-origin check and the security headers, including a fresh CSP nonce per response.
+async fn security(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    if is_state_changing(req.method()) && is_cross_origin(req.headers(), &state.config.public_url) {
+        tracing::warn!("refused a cross-origin write");
+        return error_response(AppError::kind(ErrorKind::CrossOrigin));
+    }
+    let nonce = app::platform::secret::random_hex(16);
+    req.extensions_mut().insert(CspNonce(nonce.clone()));
+    let mut res = next.run(req).await;
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'"
+    );
+    let headers = res.headers_mut();
+    if let Ok(csp) = HeaderValue::from_str(&csp) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    if state.config.secure_cookies() {
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
+    res
+}
+
+/// Pages that need no signed-in user.
+fn is_public_page(path: &str) -> bool {
+    path == "/login"
+}
+
+/// A page request, as opposed to the API, health checks and built or static files.
+fn is_page(method: &Method, path: &str) -> bool {
+    *method == Method::GET
+        && !path.starts_with("/api/")
+        && !path.starts_with("/pkg/")
+        && path != "/healthz"
+        && !path.rsplit('/').next().unwrap_or_default().contains('.')
+}
+
+/// Looks the session up once per request, records who is asking, sends pages to where the
+/// user must go first, and gives API errors their proper status code.
+async fn request_context(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let headers = req.headers();
+    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let secure = state.config.secure_cookies();
+    let token = session::token_from_cookies(text(header::COOKIE), secure);
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip().to_string())
+        .unwrap_or_default();
+    let info = RequestInfo {
+        ip,
+        user_agent: text(header::USER_AGENT).to_string(),
+        request_id: text(header::HeaderName::from_static("x-request-id")).to_string(),
+        session_token: token.clone(),
+    };
+    let user = match &token {
+        Some(token) => match session::load(&state, token).await {
+            Ok(user) => user,
+            Err(e) => return error_response(e),
+        },
+        None => None,
+    };
+
+    let (method, path) = (req.method().clone(), req.uri().path().to_string());
+    if is_page(&method, &path) {
+        let target = match &user {
+            None if !is_public_page(&path) => Some("/login"),
+            Some(u) if u.must_change_password && path != "/password" => Some("/password"),
+            Some(u) if !u.must_change_password && is_public_page(&path) => Some("/"),
+            _ => None,
+        };
+        if let Some(target) = target {
+            return Redirect::to(target).into_response();
+        }
+    }
+
+    req.extensions_mut().insert(info);
+    req.extensions_mut().insert(CurrentSession(user));
+    let res = next.run(req).await;
+    if path.starts_with("/api/") { with_error_status(res).await } else { res }
+}
+
+/// Server functions answer every error with 500; this gives each its real status, so that
+/// bad input is a 400 and only our own failures are 5xx.
+async fn with_error_status(res: Response) -> Response {
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
+        return error_response(AppError::kind(ErrorKind::Internal));
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}

@@ -1,0 +1,143 @@
+//! `schulhof`: the server binary and the operator's command-line tasks.
+#![forbid(unsafe_code)]
+
+use std::process::ExitCode;
+
+use app::{
+    audit::{AuditEvent, ChainStatus},
+    auth::session,
+    platform::{AppState, RequestInfo, config::Config},
+};
+
+const HELP: &str = "\
+Schulhof, the school server.
+
+Usage: schulhof [COMMAND]
+
+Commands:
+  serve                               Start the web server (the default)
+  migrate                             Create or update the database, then exit
+  admin create-school <name> <domain> Create a school with its mail domain
+  admin start-password <login>        Issue a one-time start password; prints only the password
+  audit verify                        Check the audit log's hash chain
+  help                                Show this help
+
+Configuration comes from environment variables (see README.md):";
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    if matches!(args.first(), Some(&("help" | "--help" | "-h"))) {
+        println!("{HELP}");
+        for (name, default, what) in app::platform::config::VARIABLES {
+            println!("  {name:<32} {what} (default: {default})");
+        }
+        return ExitCode::SUCCESS;
+    }
+    init_tracing();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => return fail(&format!("configuration: {e}")),
+    };
+    let result = match args.as_slice() {
+        [] | ["serve"] => serve(config).await,
+        ["migrate"] => server::build_state(config).await.map(|_| println!("database is up to date")),
+        ["admin", "create-school", name, domain] => create_school(config, name, domain).await,
+        ["admin", "start-password", login] => start_password(config, login).await,
+        ["audit", "verify"] => verify(config).await,
+        _ => Err(format!("unknown command: {}\n\n{HELP}", args.join(" "))),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("schulhof: {message}");
+    ExitCode::FAILURE
+}
+
+fn init_tracing() {
+    use tracing_subscriber::{EnvFilter, fmt};
+    let filter = EnvFilter::try_from_env("SCHULHOF_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if std::env::var("SCHULHOF_LOG_FORMAT").as_deref() == Ok("json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn serve(config: Config) -> Result<(), String> {
+    eprintln!("Schulhof starting with this configuration:");
+    for (name, value) in config.describe() {
+        eprintln!("  {name:<32} {value}");
+    }
+    let state = server::build_state(config).await?;
+    let public_url = state.config.public_url.clone();
+    if let Some(password) = session::ensure_operator(&state).await.map_err(|e| e.to_string())? {
+        println!();
+        println!("==================================================================");
+        println!(" First start: the operator administrator has been created.");
+        println!("   Log in at:        {public_url}/login");
+        println!("   User name:        admin");
+        println!("   Start password:   {}", password.expose());
+        println!(" This password is shown only now and must be changed at first login.");
+        println!(" A new one: schulhof admin start-password admin");
+        println!("==================================================================");
+        println!();
+    }
+    let listener = tokio::net::TcpListener::bind(state.config.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", state.config.addr))?;
+    println!("Schulhof is ready at {public_url}");
+    server::serve(listener, state).await.map_err(|e| e.to_string())
+}
+
+fn operator_event(action: &'static str) -> AuditEvent {
+    AuditEvent::new(action, &RequestInfo { ip: "console".into(), ..Default::default() })
+}
+
+async fn state(config: Config) -> Result<AppState, String> {
+    server::build_state(config).await
+}
+
+async fn create_school(config: Config, name: &str, domain: &str) -> Result<(), String> {
+    let domain = app::rules::domain::normalise(domain).ok_or_else(|| format!("not a valid mail domain: {domain}"))?;
+    let name = name.trim();
+    if name.is_empty() {
+        return Err("the school needs a name".into());
+    }
+    let state = state(config).await?;
+    let audit = operator_event("school.created").details(format!("{name} ({domain})"));
+    match state.store.create_school(name, &domain, &audit).await.map_err(|e| e.to_string())? {
+        Some(id) => {
+            println!("created school {id}: {name} ({domain})");
+            Ok(())
+        }
+        None => Err(format!("a school with the domain {domain} exists already")),
+    }
+}
+
+async fn start_password(config: Config, login: &str) -> Result<(), String> {
+    let state = state(config).await?;
+    let audit = operator_event("auth.start_password_issued").details("console");
+    let password = session::issue_start_password(&state, login, 14, audit)
+        .await
+        .map_err(|e| format!("no start password issued for {login}: {e}"))?;
+    println!("{}", password.expose());
+    Ok(())
+}
+
+async fn verify(config: Config) -> Result<(), String> {
+    let state = state(config).await?;
+    match state.store.verify_chain().await.map_err(|e| e.to_string())? {
+        ChainStatus::Intact(n) => {
+            println!("audit chain intact: {n} events");
+            Ok(())
+        }
+        ChainStatus::BrokenAt(id) => Err(format!("audit chain broken at event {id}")),
+    }
+}

@@ -1,0 +1,207 @@
+//! Starts the real server on a free port, on SQLite or PostgreSQL as `SCHULHOF_TEST_BACKEND`
+//! says, and talks to it over HTTP like a browser would.
+#![allow(dead_code)]
+
+use std::{collections::HashMap, sync::Arc};
+
+use app::platform::{AppState, config::Config};
+use reqwest::{Client, Response, header};
+
+pub const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+pub fn backend() -> String {
+    std::env::var("SCHULHOF_TEST_BACKEND").unwrap_or_else(|_| "sqlite".into())
+}
+
+pub struct TestServer {
+    pub base: String,
+    pub state: AppState,
+    pub data_dir: tempdir::TempDir,
+    pub database_url: String,
+    pg_database: Option<String>,
+}
+
+pub mod tempdir {
+    /// A folder removed when dropped.
+    pub struct TempDir(pub std::path::PathBuf);
+    impl TempDir {
+        pub fn new() -> Self {
+            let path = std::env::temp_dir().join(format!("schulhof-test-{}", app::platform::secret::random_hex(8)));
+            std::fs::create_dir_all(&path).unwrap();
+            TempDir(path)
+        }
+    }
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+async fn create_pg_database() -> (String, String) {
+    use sqlx::Connection;
+    let admin = std::env::var("SCHULHOF_TEST_PG_URL").unwrap_or_else(|_| PG_ADMIN_URL.into());
+    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap_or_else(|e| {
+        panic!("PostgreSQL tests need a server at {admin}, and it cannot be reached: {e}")
+    });
+    let name = format!("schulhof_t_{}", app::platform::secret::random_hex(6));
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
+    let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap();
+    (name.clone(), format!("{base}/{name}"))
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        Self::start_with(&[]).await
+    }
+
+    pub async fn start_with(extra: &[(&str, &str)]) -> TestServer {
+        let data_dir = tempdir::TempDir::new();
+        let (pg_database, database_url) = match backend().as_str() {
+            "postgres" => {
+                let (name, url) = create_pg_database().await;
+                (Some(name), url)
+            }
+            "sqlite" => (None, format!("sqlite://{}/schulhof.db", data_dir.0.display())),
+            other => panic!("unknown SCHULHOF_TEST_BACKEND={other}"),
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut vars: HashMap<String, String> = HashMap::from([
+            ("SCHULHOF_ADDR".into(), addr.to_string()),
+            ("SCHULHOF_DATA".into(), data_dir.0.display().to_string()),
+            ("DATABASE_URL".into(), database_url.clone()),
+        ]);
+        for (k, v) in extra {
+            vars.insert(k.to_string(), v.to_string());
+        }
+        let config = Config::load(|k| vars.get(k).cloned()).unwrap();
+        let state = server::build_state(config).await.unwrap();
+        tokio::spawn(server::serve(listener, state.clone()));
+        TestServer { base: format!("http://{addr}"), state, data_dir, database_url, pg_database }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A browser-like client: keeps cookies, sends our Origin, does not follow redirects.
+    pub fn browser(&self) -> Browser {
+        let mut headers = header::HeaderMap::new();
+        headers.insert(header::ORIGIN, self.base.parse().unwrap());
+        let client = Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
+            .build()
+            .unwrap();
+        Browser { client, base: self.base.clone() }
+    }
+
+    /// Creates a user directly through the store and gives them a known password.
+    pub async fn user_with_password(&self, login: &str, first: &str, last: &str, role: app::auth::Role, password: &str) -> i64 {
+        use app::{audit::AuditEvent, auth::store::NewUser, platform::RequestInfo};
+        let audit = AuditEvent::new("test.user_created", &RequestInfo::default());
+        let new = NewUser { school_id: None, login, first_name: first, last_name: last, role };
+        let id = self.state.store.create_user(&new, &audit).await.unwrap().unwrap();
+        let hash = app::platform::passwords::hash(app::platform::secret::Secret::new(password)).await.unwrap();
+        self.state.store.set_password(id, &hash, None, &audit).await.unwrap();
+        id
+    }
+
+    /// The operator's one-time start password, as the first start printed it.
+    pub async fn operator_start_password(&self) -> String {
+        let password = app::auth::session::ensure_operator(&self.state).await.unwrap().expect("operator is new");
+        password.expose().to_string()
+    }
+
+    /// Runs raw SQL against the test database: for checks and for tampering, never instead of the app.
+    pub async fn sql(&self, statement: &str) {
+        use sqlx::Connection;
+        if self.database_url.starts_with("postgres") {
+            let mut c = sqlx::PgConnection::connect(&self.database_url).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(statement.to_string())).execute(&mut c).await.unwrap();
+        } else {
+            let mut c = sqlx::SqliteConnection::connect(&self.database_url).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(statement.to_string())).execute(&mut c).await.unwrap();
+        }
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        use sqlx::Connection;
+        let q = format!("SELECT COUNT(*) FROM {table}");
+        if self.database_url.starts_with("postgres") {
+            let mut c = sqlx::PgConnection::connect(&self.database_url).await.unwrap();
+            sqlx::query_scalar(sqlx::AssertSqlSafe(q)).fetch_one(&mut c).await.unwrap()
+        } else {
+            let mut c = sqlx::SqliteConnection::connect(&self.database_url).await.unwrap();
+            sqlx::query_scalar(sqlx::AssertSqlSafe(q)).fetch_one(&mut c).await.unwrap()
+        }
+    }
+
+    pub fn store(&self) -> Arc<dyn app::platform::db::Store> {
+        self.state.store.clone()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let Some(name) = self.pg_database.take() else { return };
+        // Drop runs outside any runtime we may block, so a small thread does the clean-up.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async {
+                use sqlx::Connection;
+                let admin = std::env::var("SCHULHOF_TEST_PG_URL").unwrap_or_else(|_| PG_ADMIN_URL.into());
+                if let Ok(mut c) = sqlx::PgConnection::connect(&admin).await {
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                        .execute(&mut c)
+                        .await;
+                }
+            })
+        })
+        .join();
+    }
+}
+
+pub struct Browser {
+    pub client: Client,
+    pub base: String,
+}
+
+impl Browser {
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(format!("{}{path}", self.base)).send().await.unwrap()
+    }
+
+    /// Calls a server function the way the hydrated page does (JSON answer).
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> Response {
+        self.client
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header(header::ACCEPT, "application/json")
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Submits a form the way a browser without JavaScript does.
+    pub async fn submit(&self, endpoint: &str, from_page: &str, form: &[(&str, &str)]) -> Response {
+        self.client
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header(header::ACCEPT, "text/html")
+            .header(header::REFERER, format!("{}{from_page}", self.base))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn login(&self, login: &str, password: &str) -> Response {
+        self.call("auth/login", &[("login", login), ("password", password)]).await
+    }
+}
+
+pub fn location(res: &Response) -> String {
+    res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+}
