@@ -18,7 +18,10 @@ fn parse(lang: &str) -> BTreeMap<String, String> {
         let (key, value) = line
             .split_once(" = ")
             .unwrap_or_else(|| panic!("{path}:{}: expected `key = text`", number + 1));
-        if map.insert(key.trim().to_string(), value.trim().to_string()).is_some() {
+        if map
+            .insert(key.trim().to_string(), value.trim().to_string())
+            .is_some()
+        {
             panic!("{path}:{}: key `{key}` is defined twice", number + 1);
         }
     }
@@ -44,7 +47,10 @@ fn main() {
         let theirs: Vec<&String> = table.keys().collect();
         if theirs != keys {
             let missing: Vec<_> = keys.iter().filter(|k| !table.contains_key(**k)).collect();
-            let extra: Vec<_> = theirs.iter().filter(|k| !tables[0].contains_key(**k)).collect();
+            let extra: Vec<_> = theirs
+                .iter()
+                .filter(|k| !tables[0].contains_key(**k))
+                .collect();
             panic!("locales/{lang}.txt differs from de.txt: missing {missing:?}, extra {extra:?}");
         }
     }

@@ -1,9 +1,9 @@
 //! The one error type every server function returns. It crosses the wire as JSON, so the
 //! browser can show the translated message and each field error next to its field.
 use crate::i18n::Key;
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ErrorKind {
@@ -39,7 +39,11 @@ pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
     pub fn new(kind: ErrorKind, message: Key) -> Self {
-        AppError { kind, message, fields: Vec::new() }
+        AppError {
+            kind,
+            message,
+            fields: Vec::new(),
+        }
     }
 
     pub fn kind(kind: ErrorKind) -> Self {
@@ -63,12 +67,18 @@ impl AppError {
     }
 
     pub fn with_field(mut self, field: &str, message: Key) -> Self {
-        self.fields.push(FieldError { field: field.to_string(), message });
+        self.fields.push(FieldError {
+            field: field.to_string(),
+            message,
+        });
         self
     }
 
     pub fn field_message(&self, field: &str) -> Option<Key> {
-        self.fields.iter().find(|f| f.field == field).map(|f| f.message)
+        self.fields
+            .iter()
+            .find(|f| f.field == field)
+            .map(|f| f.message)
     }
 
     /// The HTTP status the error is answered with: never a 500 for anything the caller did.
@@ -94,7 +104,12 @@ impl AppError {
 
 impl std::fmt::Display for AppError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:?}: {}", self.kind, crate::i18n::Lang::En.t(self.message))
+        write!(
+            f,
+            "{:?}: {}",
+            self.kind,
+            crate::i18n::Lang::En.t(self.message)
+        )
     }
 }
 

@@ -97,7 +97,13 @@ mod tests {
         assert_eq!(Lang::from_cookie_header("a=b"), Lang::De);
         assert_eq!(Lang::from_cookie_header("a=b; schulhof_lang=en"), Lang::En);
         assert_eq!(Lang::from_cookie_header("schulhof_lang=fr"), Lang::De);
-        assert_eq!(Lang::De.fill(Key::DashboardHello, &[("name", "Mia")]), "Hallo, Mia!");
-        assert_eq!(Lang::De.date_time(2026, 11, 27, 14, 30), "27.11.2026, 14:30");
+        assert_eq!(
+            Lang::De.fill(Key::DashboardHello, &[("name", "Mia")]),
+            "Hallo, Mia!"
+        );
+        assert_eq!(
+            Lang::De.date_time(2026, 11, 27, 14, 30),
+            "27.11.2026, 14:30"
+        );
     }
 }

@@ -6,7 +6,10 @@ use leptos_router::{
     path,
 };
 
-use crate::auth::{SessionUser, views::{LoginPage, PasswordPage}};
+use crate::auth::{
+    SessionUser,
+    views::{LoginPage, PasswordPage},
+};
 use crate::components::{Icon, IconName};
 use crate::dashboard::DashboardPage;
 use crate::i18n::{Key, Lang, use_lang};
@@ -59,7 +62,10 @@ fn request_context() -> (Lang, Option<SessionUser>, Option<String>) {
         .and_then(|v| v.to_str().ok())
         .map(Lang::from_cookie_header)
         .unwrap_or_default();
-    let user = parts.extensions.get::<CurrentSession>().and_then(|s| s.0.clone());
+    let user = parts
+        .extensions
+        .get::<CurrentSession>()
+        .and_then(|s| s.0.clone());
     let nonce = parts.extensions.get::<CspNonce>().map(|n| n.0.clone());
     (lang, user, nonce)
 }
@@ -142,4 +148,3 @@ fn NotFound() -> impl IntoView {
         </div>
     }
 }
-

@@ -42,7 +42,11 @@ pub fn router(state: AppState) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("public, max-age=31536000, immutable"),
         ))
-        .service(ServeDir::new(pkg_dir));
+        .service(
+            ServeDir::new(pkg_dir)
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
 
     Router::new()
         .route("/healthz", get(healthz))
@@ -101,7 +105,10 @@ fn is_cross_origin(headers: &HeaderMap, public_url: &str) -> bool {
             let authority = origin.split_once("://").map(|(_, a)| a).unwrap_or_default();
             origin != public_url && (host.is_empty() || authority != host)
         }
-        None => matches!(headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()), Some("cross-site" | "same-site")),
+        None => matches!(
+            headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()),
+            Some("cross-site" | "same-site")
+        ),
     }
 }
 
@@ -129,12 +136,24 @@ async fn security(State(state): State<AppState>, mut req: Request, next: Next) -
     if let Ok(csp) = HeaderValue::from_str(&csp) {
         headers.insert(header::CONTENT_SECURITY_POLICY, csp);
     }
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    headers.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
     if state.config.secure_cookies() {
-        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
     }
     res
 }
@@ -157,7 +176,12 @@ fn is_page(method: &Method, path: &str) -> bool {
 /// user must go first, and gives API errors their proper status code.
 async fn request_context(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let headers = req.headers();
-    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let text = |name: header::HeaderName| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    };
     let secure = state.config.secure_cookies();
     let token = session::token_from_cookies(text(header::COOKIE), secure);
     let ip = req
@@ -195,7 +219,11 @@ async fn request_context(State(state): State<AppState>, mut req: Request, next: 
     req.extensions_mut().insert(info);
     req.extensions_mut().insert(CurrentSession(user));
     let res = next.run(req).await;
-    if path.starts_with("/api/") { with_error_status(res).await } else { res }
+    if path.starts_with("/api/") {
+        with_error_status(res).await
+    } else {
+        res
+    }
 }
 
 /// Server functions answer every error with 500; this gives each its real status, so that
@@ -209,7 +237,8 @@ async fn with_error_status(res: Response) -> Response {
         return error_response(AppError::kind(ErrorKind::Internal));
     };
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
-        parts.status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        parts.status =
+            StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     }
     Response::from_parts(parts, Body::from(bytes))
 }

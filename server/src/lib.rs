@@ -19,7 +19,11 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         .hash_files(built_with_hashes())
         .env(Env::PROD)
         .build();
-    Ok(AppState { config: Arc::new(config), store, leptos })
+    Ok(AppState {
+        config: Arc::new(config),
+        store,
+        leptos,
+    })
 }
 
 /// cargo-leptos leaves `hash.txt` beside a release binary whose assets carry content hashes.
@@ -34,9 +38,12 @@ fn built_with_hashes() -> bool {
 /// Serves until the process is stopped, with client addresses available to the handlers.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     let app = http::router(state);
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
 }

@@ -42,7 +42,9 @@ async fn main() -> ExitCode {
     };
     let result = match args.as_slice() {
         [] | ["serve"] => serve(config).await,
-        ["migrate"] => server::build_state(config).await.map(|_| println!("database is up to date")),
+        ["migrate"] => server::build_state(config)
+            .await
+            .map(|_| println!("database is up to date")),
         ["admin", "create-school", name, domain] => create_school(config, name, domain).await,
         ["admin", "start-password", login] => start_password(config, login).await,
         ["audit", "verify"] => verify(config).await,
@@ -61,7 +63,8 @@ fn fail(message: &str) -> ExitCode {
 
 fn init_tracing() {
     use tracing_subscriber::{EnvFilter, fmt};
-    let filter = EnvFilter::try_from_env("SCHULHOF_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let filter = EnvFilter::try_from_env("SCHULHOF_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
     if std::env::var("SCHULHOF_LOG_FORMAT").as_deref() == Ok("json") {
         builder.json().init();
@@ -77,7 +80,10 @@ async fn serve(config: Config) -> Result<(), String> {
     }
     let state = server::build_state(config).await?;
     let public_url = state.config.public_url.clone();
-    if let Some(password) = session::ensure_operator(&state).await.map_err(|e| e.to_string())? {
+    if let Some(password) = session::ensure_operator(&state)
+        .await
+        .map_err(|e| e.to_string())?
+    {
         println!();
         println!("==================================================================");
         println!(" First start: the operator administrator has been created.");
@@ -93,11 +99,19 @@ async fn serve(config: Config) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", state.config.addr))?;
     println!("Schulhof is ready at {public_url}");
-    server::serve(listener, state).await.map_err(|e| e.to_string())
+    server::serve(listener, state)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 fn operator_event(action: &'static str) -> AuditEvent {
-    AuditEvent::new(action, &RequestInfo { ip: "console".into(), ..Default::default() })
+    AuditEvent::new(
+        action,
+        &RequestInfo {
+            ip: "console".into(),
+            ..Default::default()
+        },
+    )
 }
 
 async fn state(config: Config) -> Result<AppState, String> {
@@ -105,14 +119,20 @@ async fn state(config: Config) -> Result<AppState, String> {
 }
 
 async fn create_school(config: Config, name: &str, domain: &str) -> Result<(), String> {
-    let domain = app::rules::domain::normalise(domain).ok_or_else(|| format!("not a valid mail domain: {domain}"))?;
+    let domain = app::rules::domain::normalise(domain)
+        .ok_or_else(|| format!("not a valid mail domain: {domain}"))?;
     let name = name.trim();
     if name.is_empty() {
         return Err("the school needs a name".into());
     }
     let state = state(config).await?;
     let audit = operator_event("school.created").details(format!("{name} ({domain})"));
-    match state.store.create_school(name, &domain, &audit).await.map_err(|e| e.to_string())? {
+    match state
+        .store
+        .create_school(name, &domain, &audit)
+        .await
+        .map_err(|e| e.to_string())?
+    {
         Some(id) => {
             println!("created school {id}: {name} ({domain})");
             Ok(())
@@ -133,7 +153,12 @@ async fn start_password(config: Config, login: &str) -> Result<(), String> {
 
 async fn verify(config: Config) -> Result<(), String> {
     let state = state(config).await?;
-    match state.store.verify_chain().await.map_err(|e| e.to_string())? {
+    match state
+        .store
+        .verify_chain()
+        .await
+        .map_err(|e| e.to_string())?
+    {
         ChainStatus::Intact(n) => {
             println!("audit chain intact: {n} events");
             Ok(())

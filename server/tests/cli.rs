@@ -8,7 +8,10 @@ fn schulhof(server: &common::TestServer, args: &[&str]) -> std::process::Output 
         .args(args)
         .env("SCHULHOF_DATA", &server.data_dir.0)
         .env("DATABASE_URL", &server.database_url)
-        .env("SCHULHOF_SECRET_KEY", server.state.config.secret_key.expose())
+        .env(
+            "SCHULHOF_SECRET_KEY",
+            server.state.config.secret_key.expose(),
+        )
         .output()
         .unwrap()
 }
@@ -18,7 +21,14 @@ async fn help_lists_the_subcommands_and_variables() {
     let s = common::TestServer::start().await;
     let out = schulhof(&s, &["--help"]);
     let text = String::from_utf8(out.stdout).unwrap();
-    for word in ["serve", "migrate", "admin start-password", "admin create-school", "DATABASE_URL", "SCHULHOF_STORE"] {
+    for word in [
+        "serve",
+        "migrate",
+        "admin start-password",
+        "admin create-school",
+        "DATABASE_URL",
+        "SCHULHOF_STORE",
+    ] {
         assert!(text.contains(word), "--help mentions {word}");
     }
 }
@@ -29,7 +39,11 @@ async fn pw_2_console_start_password_works_once_for_login() {
     let s = common::TestServer::start().await;
     s.operator_start_password().await;
     let out = schulhof(&s, &["admin", "start-password", "admin"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(stdout.lines().count(), 1);
     let password = stdout.trim();
@@ -40,9 +54,24 @@ async fn pw_2_console_start_password_works_once_for_login() {
     let out = schulhof(&s, &["admin", "start-password", "nobody"]);
     assert!(!out.status.success());
 
-    let out = schulhof(&s, &["admin", "create-school", "Paulusschule", "Paulusschule.Example"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let out = schulhof(&s, &["admin", "create-school", "Paulusschule", "kein domain"]);
+    let out = schulhof(
+        &s,
+        &[
+            "admin",
+            "create-school",
+            "Paulusschule",
+            "Paulusschule.Example",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = schulhof(
+        &s,
+        &["admin", "create-school", "Paulusschule", "kein domain"],
+    );
     assert!(!out.status.success());
     let out = schulhof(&s, &["audit", "verify"]);
     assert!(String::from_utf8(out.stdout).unwrap().contains("intact"));

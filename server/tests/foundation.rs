@@ -10,7 +10,10 @@ const GOOD: &str = "Blaue#Kuh7";
 async fn error_of(res: reqwest::Response) -> (StatusCode, AppError) {
     let status = res.status();
     let text = res.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or_else(|e| panic!("not an AppError ({e}): {text}")))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not an AppError ({e}): {text}")),
+    )
 }
 
 #[tokio::test]
@@ -18,7 +21,14 @@ async fn healthz_answers_when_the_database_does() {
     let s = TestServer::start().await;
     let res = s.browser().get("/healthz").await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(s.store().backend_name(), if common::backend() == "postgres" { "PostgreSQL" } else { "SQLite" });
+    assert_eq!(
+        s.store().backend_name(),
+        if common::backend() == "postgres" {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
+    );
 }
 
 // UX-4: German by default, English once chosen, and the choice is remembered.
@@ -30,10 +40,23 @@ async fn ux_4_german_by_default_and_english_remembered() {
     assert!(page.contains(r#"<html lang="de""#) && page.contains("Anmelden"));
     let res = b.submit("ui/language", "/login", &[("lang", "en")]).await;
     assert_eq!(res.status(), StatusCode::FOUND);
-    let cookie = res.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap().to_string();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    let cookie = res
+        .headers()
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
     let page = b.get("/login").await.text().await.unwrap();
-    assert!(page.contains(r#"<html lang="en""#) && page.contains("Log in") && !page.contains("Anmelden"));
+    assert!(
+        page.contains(r#"<html lang="en""#)
+            && page.contains("Log in")
+            && !page.contains("Anmelden")
+    );
 }
 
 // PW-2, PW-1: the printed start password works once and forces a new password first.
@@ -42,32 +65,95 @@ async fn pw_2_start_password_forces_a_new_password_before_anything_else() {
     let s = TestServer::start().await;
     let start = s.operator_start_password().await;
     let b = s.browser();
-    assert_eq!(location(&b.get("/").await), "/login", "anonymous visitors go to the login page");
+    assert_eq!(
+        location(&b.get("/").await),
+        "/login",
+        "anonymous visitors go to the login page"
+    );
 
     let res = b.login("admin", &start).await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert!(res.headers().contains_key("serverfnredirect"), "the hydrated form follows this");
+    assert!(
+        res.headers().contains_key("serverfnredirect"),
+        "the hydrated form follows this"
+    );
     assert_eq!(location(&res), "/password");
-    assert_eq!(location(&b.get("/").await), "/password", "nothing else until the password is changed");
+    assert_eq!(
+        location(&b.get("/").await),
+        "/password",
+        "nothing else until the password is changed"
+    );
 
     // PW-1: the shared rule and the server's guessability check both speak.
-    let (status, err) = error_of(b.call("auth/password", &[("current", &start), ("new", "kurz"), ("repeat", "kurz")]).await).await;
-    assert_eq!((status, err.field_message("new")), (StatusCode::BAD_REQUEST, Some(Key::PasswordWeak)));
-    let (_, err) = error_of(b.call("auth/password", &[("current", &start), ("new", "Passwort1!"), ("repeat", "Passwort1!")]).await).await;
+    let (status, err) = error_of(
+        b.call(
+            "auth/password",
+            &[("current", &start), ("new", "kurz"), ("repeat", "kurz")],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, err.field_message("new")),
+        (StatusCode::BAD_REQUEST, Some(Key::PasswordWeak))
+    );
+    let (_, err) = error_of(
+        b.call(
+            "auth/password",
+            &[
+                ("current", &start),
+                ("new", "Passwort1!"),
+                ("repeat", "Passwort1!"),
+            ],
+        )
+        .await,
+    )
+    .await;
     assert_eq!(err.field_message("new"), Some(Key::PasswordGuessable));
-    let (_, err) = error_of(b.call("auth/password", &[("current", &start), ("new", GOOD), ("repeat", "Blaue#Kuh8")]).await).await;
+    let (_, err) = error_of(
+        b.call(
+            "auth/password",
+            &[("current", &start), ("new", GOOD), ("repeat", "Blaue#Kuh8")],
+        )
+        .await,
+    )
+    .await;
     assert_eq!(err.field_message("repeat"), Some(Key::PasswordMismatch));
-    let (_, err) = error_of(b.call("auth/password", &[("current", "Falsch#123"), ("new", GOOD), ("repeat", GOOD)]).await).await;
-    assert_eq!(err.field_message("current"), Some(Key::PasswordCurrentWrong));
+    let (_, err) = error_of(
+        b.call(
+            "auth/password",
+            &[("current", "Falsch#123"), ("new", GOOD), ("repeat", GOOD)],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        err.field_message("current"),
+        Some(Key::PasswordCurrentWrong)
+    );
 
-    let res = b.call("auth/password", &[("current", &start), ("new", GOOD), ("repeat", GOOD)]).await;
+    let res = b
+        .call(
+            "auth/password",
+            &[("current", &start), ("new", GOOD), ("repeat", GOOD)],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     let home = b.get("/").await;
     assert_eq!(home.status(), StatusCode::OK);
-    assert!(home.text().await.unwrap().contains("data-testid=\"dashboard\""));
+    assert!(
+        home.text()
+            .await
+            .unwrap()
+            .contains("data-testid=\"dashboard\"")
+    );
 
     let other = s.browser();
-    assert_eq!(other.login("admin", &start).await.status(), StatusCode::UNAUTHORIZED, "the start password is used up");
+    assert_eq!(
+        other.login("admin", &start).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "the start password is used up"
+    );
     assert_eq!(other.login("admin", GOOD).await.status(), StatusCode::OK);
 }
 
@@ -76,73 +162,150 @@ async fn pw_2_start_password_forces_a_new_password_before_anything_else() {
 async fn pw_2_forms_work_without_javascript() {
     let s = TestServer::start().await;
     let b = s.browser();
-    let res = b.submit("auth/login", "/login", &[("login", "admin"), ("password", "Falsch#123")]).await;
+    let res = b
+        .submit(
+            "auth/login",
+            "/login",
+            &[("login", "admin"), ("password", "Falsch#123")],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::FOUND);
     let back = location(&res);
-    assert!(back.contains("/login?") && back.contains("__err="), "{back}");
-    let page = b.client.get(&back).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("Benutzername oder Passwort stimmt nicht"), "the error is shown on the page");
+    assert!(
+        back.contains("/login?") && back.contains("__err="),
+        "{back}"
+    );
+    let page = b
+        .client
+        .get(&back)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Benutzername oder Passwort stimmt nicht"),
+        "the error is shown on the page"
+    );
 }
 
 // PW-3: the same answer for an unknown user and a wrong password; never the password in a reply.
 #[tokio::test]
 async fn pw_3_failed_logins_look_the_same() {
     let s = TestServer::start().await;
-    s.user_with_password("mia.schulz", "Mia", "Schulz", Role::Pupil, GOOD).await;
+    s.user_with_password("mia.schulz", "Mia", "Schulz", Role::Pupil, GOOD)
+        .await;
     let b = s.browser();
     let unknown = b.login("nobody.here", "Falsch#123").await;
-    let (s1, h1) = (unknown.status(), unknown.headers().get(header::CONTENT_TYPE).cloned());
+    let (s1, h1) = (
+        unknown.status(),
+        unknown.headers().get(header::CONTENT_TYPE).cloned(),
+    );
     let unknown = unknown.text().await.unwrap();
     let wrong = b.login("mia.schulz", "Falsch#123").await;
-    let (s2, h2) = (wrong.status(), wrong.headers().get(header::CONTENT_TYPE).cloned());
+    let (s2, h2) = (
+        wrong.status(),
+        wrong.headers().get(header::CONTENT_TYPE).cloned(),
+    );
     let wrong = wrong.text().await.unwrap();
     assert_eq!((s1, h1, &unknown), (s2, h2, &wrong));
     assert_eq!(s1, StatusCode::UNAUTHORIZED);
     assert!(!wrong.contains("Falsch#123"));
     let actions = s.store().recent_actions(5).await.unwrap();
-    assert_eq!(actions[0].0, "auth.login_failed", "LOG-1: failed logins are recorded");
+    assert_eq!(
+        actions[0].0, "auth.login_failed",
+        "LOG-1: failed logins are recorded"
+    );
 }
 
 // PW-4: a fresh session token at each login, HttpOnly and SameSite; logout ends it.
 #[tokio::test]
 async fn pw_4_sessions_are_server_side_and_end_on_logout() {
     let s = TestServer::start().await;
-    s.user_with_password("mia.schulz", "Mia", "Schulz", Role::Pupil, GOOD).await;
+    s.user_with_password("mia.schulz", "Mia", "Schulz", Role::Pupil, GOOD)
+        .await;
     let b = s.browser();
     let first = b.login("mia.schulz", GOOD).await;
-    let cookie = first.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap().to_string();
-    assert!(cookie.starts_with("schulhof_session=") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
-    let token = cookie.split(';').next().unwrap().split('=').nth(1).unwrap().to_string();
+    let cookie = first
+        .headers()
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        cookie.starts_with("schulhof_session=")
+            && cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Lax")
+    );
+    let token = cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .split('=')
+        .nth(1)
+        .unwrap()
+        .to_string();
     assert!(token.len() >= 32, "at least 128 bits");
     let second = b.login("mia.schulz", GOOD).await;
-    let cookie2 = second.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap().to_string();
+    let cookie2 = second
+        .headers()
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(!cookie2.contains(&token), "every login issues a new token");
     assert_eq!(b.get("/").await.status(), StatusCode::OK);
 
     assert_eq!(b.call("auth/logout", &[]).await.status(), StatusCode::OK);
     assert_eq!(location(&b.get("/").await), "/login");
-    assert_eq!(s.count("sessions").await, 1, "only the other login's session is left");
+    assert_eq!(
+        s.count("sessions").await,
+        1,
+        "only the other login's session is left"
+    );
 }
 
 // PW-4: changing the password ends every other session.
 #[tokio::test]
 async fn pw_4_password_change_ends_other_sessions() {
     let s = TestServer::start().await;
-    s.user_with_password("mia.schulz", "Mia", "Schulz", Role::Pupil, GOOD).await;
+    s.user_with_password("mia.schulz", "Mia", "Schulz", Role::Pupil, GOOD)
+        .await;
     let (tablet, phone) = (s.browser(), s.browser());
     tablet.login("mia.schulz", GOOD).await;
     phone.login("mia.schulz", GOOD).await;
-    let res = tablet.call("auth/password", &[("current", GOOD), ("new", "Tiger&Baum42"), ("repeat", "Tiger&Baum42")]).await;
+    let res = tablet
+        .call(
+            "auth/password",
+            &[
+                ("current", GOOD),
+                ("new", "Tiger&Baum42"),
+                ("repeat", "Tiger&Baum42"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(tablet.get("/").await.status(), StatusCode::OK, "the session that changed it stays");
-    assert_eq!(location(&phone.get("/").await), "/login", "the other device is signed out");
+    assert_eq!(
+        tablet.get("/").await.status(),
+        StatusCode::OK,
+        "the session that changed it stays"
+    );
+    assert_eq!(
+        location(&phone.get("/").await),
+        "/login",
+        "the other device is signed out"
+    );
 }
 
 // Security baseline: a cross-origin write is refused with 403 and changes nothing.
 #[tokio::test]
 async fn cross_origin_posts_are_refused() {
     let s = TestServer::start().await;
-    s.user_with_password("mia.schulz", "Mia", "Schulz", Role::Pupil, GOOD).await;
+    s.user_with_password("mia.schulz", "Mia", "Schulz", Role::Pupil, GOOD)
+        .await;
     let before = s.count("sessions").await;
     let res = reqwest::Client::new()
         .post(s.url("/api/auth/login"))
@@ -168,16 +331,44 @@ async fn cross_origin_posts_are_refused() {
 async fn bad_input_is_answered_with_4xx() {
     let s = TestServer::start().await;
     let b = s.browser();
-    let res = b.client.post(s.url("/api/auth/login")).header(header::ACCEPT, "application/json").body("%%%").send().await.unwrap();
+    let res = b
+        .client
+        .post(s.url("/api/auth/login"))
+        .header(header::ACCEPT, "application/json")
+        .body("%%%")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    let (status, err) = error_of(b.call("auth/login", &[("login", ""), ("password", "")]).await).await;
-    assert_eq!((status, err.field_message("login")), (StatusCode::BAD_REQUEST, Some(Key::ErrorRequired)));
-    let (status, _) = error_of(b.call("auth/password", &[("current", "a"), ("new", "b"), ("repeat", "b")]).await).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "anonymous callers are refused before validation");
+    let (status, err) = error_of(
+        b.call("auth/login", &[("login", ""), ("password", "")])
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, err.field_message("login")),
+        (StatusCode::BAD_REQUEST, Some(Key::ErrorRequired))
+    );
+    let (status, _) = error_of(
+        b.call(
+            "auth/password",
+            &[("current", "a"), ("new", "b"), ("repeat", "b")],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "anonymous callers are refused before validation"
+    );
     let huge = "Aa1#".repeat(250);
     let started = std::time::Instant::now();
     for _ in 0..5 {
-        assert_eq!(b.login("admin", &huge).await.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            b.login("admin", &huge).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
     }
     assert!(started.elapsed().as_secs() < 5);
     let res = b.get("/does-not-exist").await;
@@ -190,19 +381,51 @@ async fn bad_input_is_answered_with_4xx() {
 #[tokio::test]
 async fn pages_carry_security_headers_and_are_compressed() {
     let s = TestServer::start().await;
-    let res = s.browser().client.get(s.url("/login")).header(header::ACCEPT_ENCODING, "br").send().await.unwrap();
+    let res = s
+        .browser()
+        .client
+        .get(s.url("/login"))
+        .header(header::ACCEPT_ENCODING, "br")
+        .send()
+        .await
+        .unwrap();
     let headers = res.headers().clone();
-    let csp = headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
+    let csp = headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .unwrap()
+        .to_str()
+        .unwrap();
     assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"));
-    let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap();
-    assert_eq!(headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(), "nosniff");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap();
+    assert_eq!(
+        headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(),
+        "nosniff"
+    );
     assert!(headers.get(header::REFERRER_POLICY).is_some());
     assert_eq!(headers.get(header::CONTENT_ENCODING).unwrap(), "br");
     assert!(headers.get("x-request-id").is_some());
     let plain = s.browser().get("/login").await;
-    let csp2 = plain.headers().get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap().to_string();
+    let csp2 = plain
+        .headers()
+        .get(header::CONTENT_SECURITY_POLICY)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
     let body = plain.text().await.unwrap();
-    let nonce2 = csp2.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap();
+    let nonce2 = csp2
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap();
     assert_ne!(nonce, nonce2, "a fresh nonce per response");
     assert!(body.contains(&format!(r#"<script type="module" nonce="{nonce2}">"#)));
 }
@@ -211,20 +434,35 @@ async fn pages_carry_security_headers_and_are_compressed() {
 #[tokio::test]
 async fn https_deployments_get_host_prefixed_secure_cookies() {
     let s = TestServer::start_with(&[("SCHULHOF_PUBLIC_URL", "https://schule.example")]).await;
-    s.user_with_password("mia.schulz", "Mia", "Schulz", Role::Pupil, GOOD).await;
+    s.user_with_password("mia.schulz", "Mia", "Schulz", Role::Pupil, GOOD)
+        .await;
     let res = s.browser().login("mia.schulz", GOOD).await;
-    let cookie = res.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap();
-    assert!(cookie.starts_with("__Host-schulhof_session=") && cookie.contains("; Secure"), "{cookie}");
+    let cookie = res
+        .headers()
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(
+        cookie.starts_with("__Host-schulhof_session=") && cookie.contains("; Secure"),
+        "{cookie}"
+    );
 }
 
 // The 404 page is a real, translated page with status 404.
 #[tokio::test]
 async fn unknown_pages_answer_404() {
     let s = TestServer::start().await;
-    s.user_with_password("mia.schulz", "Mia", "Schulz", Role::Pupil, GOOD).await;
+    s.user_with_password("mia.schulz", "Mia", "Schulz", Role::Pupil, GOOD)
+        .await;
     let b = s.browser();
     b.login("mia.schulz", GOOD).await;
     let res = b.get("/gibt-es-nicht").await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    assert!(res.text().await.unwrap().contains("Diese Seite gibt es nicht"));
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Diese Seite gibt es nicht")
+    );
 }

@@ -17,7 +17,11 @@ pub struct AuditEvent {
 
 impl AuditEvent {
     pub fn new(action: &'static str, request: &RequestInfo) -> Self {
-        AuditEvent { action, ip: request.ip.clone(), ..Default::default() }
+        AuditEvent {
+            action,
+            ip: request.ip.clone(),
+            ..Default::default()
+        }
     }
 
     pub fn actor(mut self, user_id: i64, school_id: Option<i64>) -> Self {

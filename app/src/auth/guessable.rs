@@ -5,15 +5,29 @@ use std::{collections::HashSet, sync::LazyLock};
 use super::SessionUser;
 use crate::i18n::Key;
 
-static COMMON: LazyLock<HashSet<&'static str>> =
-    LazyLock::new(|| include_str!("common-passwords.txt").lines().map(str::trim).filter(|l| !l.is_empty()).collect());
+static COMMON: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("common-passwords.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect()
+});
 
-const KEYBOARD_ROWS: [&str; 6] =
-    ["qwertzuiopü", "asdfghjklöä", "yxcvbnm", "qwertyuiop", "asdfghjkl", "1234567890"];
+const KEYBOARD_ROWS: [&str; 6] = [
+    "qwertzuiopü",
+    "asdfghjklöä",
+    "yxcvbnm",
+    "qwertyuiop",
+    "asdfghjkl",
+    "1234567890",
+];
 
 /// Lower-case letters and digits only: `Sommer#2024!` and `sommer2024` are the same guess.
 fn skeleton(text: &str) -> String {
-    text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 fn is_keyboard_walk_or_repeat(letters: &str) -> bool {
@@ -69,7 +83,15 @@ mod tests {
 
     #[test]
     fn pw_1_common_passwords_walks_and_own_names_are_refused() {
-        for guess in ["Passwort1!", "Qwertz12!", "Asdfgh1#", "Aaaaaaa1!", "Mia#2026x", "#SCHRÖDER9", "Schroeder#1"] {
+        for guess in [
+            "Passwort1!",
+            "Qwertz12!",
+            "Asdfgh1#",
+            "Aaaaaaa1!",
+            "Mia#2026x",
+            "#SCHRÖDER9",
+            "Schroeder#1",
+        ] {
             assert_eq!(check(guess, &mia()), Err(Key::PasswordGuessable), "{guess}");
         }
     }

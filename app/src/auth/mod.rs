@@ -116,11 +116,20 @@ impl SessionUser {
 
 /// Step 2 of every server function: the one authorisation check.
 pub fn require(user: &SessionUser, capability: Capability) -> Result<(), AppError> {
-    if user.can(capability) { Ok(()) } else { Err(AppError::kind(ErrorKind::Forbidden)) }
+    if user.can(capability) {
+        Ok(())
+    } else {
+        Err(AppError::kind(ErrorKind::Forbidden))
+    }
 }
 
+#[cfg(feature = "ssr")]
 fn required(field: &str, value: &str) -> Result<(), AppError> {
-    if value.trim().is_empty() { Err(AppError::field(field, Key::ErrorRequired)) } else { Ok(()) }
+    if value.trim().is_empty() {
+        Err(AppError::field(field, Key::ErrorRequired))
+    } else {
+        Ok(())
+    }
 }
 
 /// PW-3: signs in with a login name and password. Unknown names and wrong passwords get the
@@ -159,9 +168,17 @@ pub async fn change_password(current: String, new: String, repeat: String) -> Re
         return Err(AppError::field("current", Key::PasswordCurrentWrong));
     }
     let hash = passwords::hash(Secret::new(new)).await?;
-    let keep = request.session_token.as_deref().map(crate::platform::secret::sha256_hex);
-    let audit = AuditEvent::new("auth.password_changed", &request).actor(user.id, user.school_id).subject(user.id);
-    state.store.set_password(user.id, &hash, keep.as_deref(), &audit).await?;
+    let keep = request
+        .session_token
+        .as_deref()
+        .map(crate::platform::secret::sha256_hex);
+    let audit = AuditEvent::new("auth.password_changed", &request)
+        .actor(user.id, user.school_id)
+        .subject(user.id);
+    state
+        .store
+        .set_password(user.id, &hash, keep.as_deref(), &audit)
+        .await?;
     leptos_axum::redirect("/");
     Ok(())
 }
@@ -199,10 +216,15 @@ mod tests {
         };
         assert!(require(&user(Role::Secretariat), Capability::PasswordsIssue).is_ok());
         assert_eq!(
-            require(&user(Role::Pupil), Capability::PasswordsIssue).unwrap_err().kind,
+            require(&user(Role::Pupil), Capability::PasswordsIssue)
+                .unwrap_err()
+                .kind,
             ErrorKind::Forbidden
         );
-        assert!(require(&user(Role::Admin), Capability::LogsReadGrant).is_err(), "LOG-2");
+        assert!(
+            require(&user(Role::Admin), Capability::LogsReadGrant).is_err(),
+            "LOG-2"
+        );
         for role in Role::ALL {
             assert_eq!(Role::from_code(role.code()), Some(role));
         }

@@ -18,7 +18,11 @@ const TOUCH_EVERY_SECS: i64 = 60;
 
 /// `__Host-` binds the cookie to exactly our origin, but browsers accept it only over https.
 pub fn cookie_name(secure: bool) -> &'static str {
-    if secure { "__Host-schulhof_session" } else { "schulhof_session" }
+    if secure {
+        "__Host-schulhof_session"
+    } else {
+        "schulhof_session"
+    }
 }
 
 pub fn set_cookie(cookie: &str) {
@@ -39,13 +43,23 @@ fn session_cookie(state: &AppState, token: &str, max_age: u64) -> String {
 /// Checks the password and opens a new session with a fresh token (never one the browser
 /// brought along, so a planted cookie cannot be used to fix the session).
 #[instrument(skip_all)]
-pub async fn sign_in(state: &AppState, request: &RequestInfo, login: &str, password: Secret) -> Result<(), AppError> {
+pub async fn sign_in(
+    state: &AppState,
+    request: &RequestInfo,
+    login: &str,
+    password: Secret,
+) -> Result<(), AppError> {
     let login = login.trim().to_lowercase();
     let failed = || AppError::new(ErrorKind::Unauthenticated, Key::LoginFailed);
     let too_long = password.expose().chars().count() > crate::rules::password::MAX_CHARS;
     let user = state.store.user_by_login(&login).await?;
     // An over-long password cannot be right; refusing it unhashed keeps huge inputs cheap.
-    let matches = !too_long && passwords::verify(password, user.as_ref().and_then(|u| u.password_hash.clone())).await?;
+    let matches = !too_long
+        && passwords::verify(
+            password,
+            user.as_ref().and_then(|u| u.password_hash.clone()),
+        )
+        .await?;
     let now = now();
     let user = match user {
         Some(user) if matches && user.password_expires_at.is_none_or(|t| t > now) => user,
@@ -59,9 +73,17 @@ pub async fn sign_in(state: &AppState, request: &RequestInfo, login: &str, passw
             return Err(failed());
         }
     };
-    let audit = AuditEvent::new("auth.login", request).actor(user.id, user.school_id).subject(user.id);
+    let audit = AuditEvent::new("auth.login", request)
+        .actor(user.id, user.school_id)
+        .subject(user.id);
     if user.status != super::store::ACTIVE {
-        state.store.record(&AuditEvent { action: "auth.login_refused_locked", ..audit }).await?;
+        state
+            .store
+            .record(&AuditEvent {
+                action: "auth.login_refused_locked",
+                ..audit
+            })
+            .await?;
         return Err(AppError::kind(ErrorKind::Locked));
     }
     let token = random_hex(32);
@@ -82,14 +104,24 @@ pub async fn sign_in(state: &AppState, request: &RequestInfo, login: &str, passw
         )
         .await?;
     set_cookie(&session_cookie(state, &token, max_age));
-    leptos_axum::redirect(if user.must_change_password { "/password" } else { "/" });
+    leptos_axum::redirect(if user.must_change_password {
+        "/password"
+    } else {
+        "/"
+    });
     Ok(())
 }
 
 #[instrument(skip_all)]
-pub async fn sign_out(state: &AppState, request: &RequestInfo, user: &SessionUser) -> Result<(), AppError> {
+pub async fn sign_out(
+    state: &AppState,
+    request: &RequestInfo,
+    user: &SessionUser,
+) -> Result<(), AppError> {
     if let Some(token) = &request.session_token {
-        let audit = AuditEvent::new("auth.logout", request).actor(user.id, user.school_id).subject(user.id);
+        let audit = AuditEvent::new("auth.logout", request)
+            .actor(user.id, user.school_id)
+            .subject(user.id);
         state.store.end_session(&sha256_hex(token), &audit).await?;
     }
     set_cookie(&session_cookie(state, "", 0));
@@ -123,7 +155,12 @@ pub fn token_from_cookies(header: &str, secure: bool) -> Option<String> {
 
 /// PW-2: issues a start password for `login`, valid for `days`. Returns it for printing once.
 #[instrument(skip_all)]
-pub async fn issue_start_password(state: &AppState, login: &str, days: i64, audit: AuditEvent) -> Result<Secret, AppError> {
+pub async fn issue_start_password(
+    state: &AppState,
+    login: &str,
+    days: i64,
+    audit: AuditEvent,
+) -> Result<Secret, AppError> {
     let user = state
         .store
         .user_by_login(&login.trim().to_lowercase())
@@ -131,8 +168,14 @@ pub async fn issue_start_password(state: &AppState, login: &str, days: i64, audi
         .ok_or_else(|| AppError::kind(ErrorKind::NotFound))?;
     let password = crate::platform::secret::readable_password();
     let hash = passwords::hash(password.clone()).await?;
-    let audit = AuditEvent { school_id: user.school_id, ..audit.subject(user.id) };
-    state.store.set_start_password(user.id, &hash, now() + days * 86_400, &audit).await?;
+    let audit = AuditEvent {
+        school_id: user.school_id,
+        ..audit.subject(user.id)
+    };
+    state
+        .store
+        .set_start_password(user.id, &hash, now() + days * 86_400, &audit)
+        .await?;
     Ok(password)
 }
 
@@ -150,6 +193,9 @@ pub async fn ensure_operator(state: &AppState) -> Result<Option<Secret>, AppErro
     if state.store.create_user(&new, &audit).await?.is_none() {
         return Ok(None);
     }
-    let audit = AuditEvent::new("auth.start_password_issued", &RequestInfo::default()).details("first start");
-    issue_start_password(state, "admin", 14, audit).await.map(Some)
+    let audit = AuditEvent::new("auth.start_password_issued", &RequestInfo::default())
+        .details("first start");
+    issue_start_password(state, "admin", 14, audit)
+        .await
+        .map(Some)
 }

@@ -61,14 +61,39 @@ pub trait AccountStore {
     async fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, sqlx::Error>;
     async fn password_hash(&self, user_id: i64) -> Result<Option<String>, sqlx::Error>;
     /// Creates a user unless the login is taken; `None` means it was.
-    async fn create_user(&self, user: &NewUser<'_>, audit: &AuditEvent) -> Result<Option<i64>, sqlx::Error>;
+    async fn create_user(
+        &self,
+        user: &NewUser<'_>,
+        audit: &AuditEvent,
+    ) -> Result<Option<i64>, sqlx::Error>;
     /// PW-2: a one-time start password that must be changed at first use. Ends all sessions.
-    async fn set_start_password(&self, user_id: i64, hash: &str, expires_at: i64, audit: &AuditEvent) -> Result<(), sqlx::Error>;
+    async fn set_start_password(
+        &self,
+        user_id: i64,
+        hash: &str,
+        expires_at: i64,
+        audit: &AuditEvent,
+    ) -> Result<(), sqlx::Error>;
     /// The user's own new password. Ends every session except `keep`.
-    async fn set_password(&self, user_id: i64, hash: &str, keep: Option<&str>, audit: &AuditEvent) -> Result<(), sqlx::Error>;
-    async fn create_session(&self, session: &NewSession<'_>, audit: &AuditEvent) -> Result<(), sqlx::Error>;
+    async fn set_password(
+        &self,
+        user_id: i64,
+        hash: &str,
+        keep: Option<&str>,
+        audit: &AuditEvent,
+    ) -> Result<(), sqlx::Error>;
+    async fn create_session(
+        &self,
+        session: &NewSession<'_>,
+        audit: &AuditEvent,
+    ) -> Result<(), sqlx::Error>;
     /// The session's user if the session is neither expired nor idle for longer than allowed.
-    async fn live_session(&self, token_hash: &str, now: i64, idle_since: i64) -> Result<Option<LiveSession>, sqlx::Error>;
+    async fn live_session(
+        &self,
+        token_hash: &str,
+        now: i64,
+        idle_since: i64,
+    ) -> Result<Option<LiveSession>, sqlx::Error>;
     async fn touch_session(&self, token_hash: &str, now: i64) -> Result<(), sqlx::Error>;
     async fn end_session(&self, token_hash: &str, audit: &AuditEvent) -> Result<(), sqlx::Error>;
 }

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::{ChangePassword, Login};
-use crate::components::{Card, ErrorSummary, Field, Icon, IconName};
+use crate::components::{Card, ErrorSummary, Field, Icon, IconName, use_hydrated};
 use crate::error::AppError;
 use crate::i18n::{Key, Lang, use_lang};
 use crate::rules::password::Part;
@@ -33,8 +33,17 @@ where
     })
 }
 
-fn field_error(lang: Lang, error: Signal<Option<AppError>>, field: &'static str) -> Signal<Option<&'static str>> {
-    Signal::derive(move || error.get().and_then(|e| e.field_message(field)).map(|key| lang.t(key)))
+fn field_error(
+    lang: Lang,
+    error: Signal<Option<AppError>>,
+    field: &'static str,
+) -> Signal<Option<&'static str>> {
+    Signal::derive(move || {
+        error
+            .get()
+            .and_then(|e| e.field_message(field))
+            .map(|key| lang.t(key))
+    })
 }
 
 #[component]
@@ -61,8 +70,9 @@ pub fn LoginPage() -> impl IntoView {
 fn LoginForm(lang: Lang, initial_error: Option<AppError>) -> impl IntoView {
     let action = ServerAction::<Login>::new();
     let error = form_error(action, initial_error);
+    let hydrated = use_hydrated();
     view! {
-        <ActionForm action>
+        <ActionForm action attr:data-hydrated=move || hydrated.get().to_string()>
             <ErrorSummary lang error/>
             <Field
                 name="login"
@@ -107,8 +117,9 @@ fn PasswordForm(lang: Lang, initial_error: Option<AppError>) -> impl IntoView {
     let action = ServerAction::<ChangePassword>::new();
     let error = form_error(action, initial_error);
     let (typed, set_typed) = signal(String::new());
+    let hydrated = use_hydrated();
     view! {
-        <ActionForm action>
+        <ActionForm action attr:data-hydrated=move || hydrated.get().to_string()>
             <ErrorSummary lang error/>
             <Field
                 name="current"

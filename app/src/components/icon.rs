@@ -20,7 +20,9 @@ impl IconName {
         match self {
             IconName::Home => "M3 11 12 3l9 8v10a1 1 0 0 1-1 1h-5v-7H9v7H4a1 1 0 0 1-1-1z",
             IconName::Logout => "M10 4H5v16h5M15 8l4 4-4 4M19 12H9",
-            IconName::Globe => "M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zM3 12h18M12 3c3 3 3 15 0 18M12 3c-3 3-3 15 0 18",
+            IconName::Globe => {
+                "M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zM3 12h18M12 3c3 3 3 15 0 18M12 3c-3 3-3 15 0 18"
+            }
             IconName::Key => "M14 10a4 4 0 1 0-4 4l1-1h2v-2h2l1-1zM7 7.5h.01",
             IconName::User => "M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM4 21c0-4 4-6 8-6s8 2 8 6",
             IconName::School => "M3 10l9-6 9 6M5 10v10h14V10M10 20v-5h4v5",

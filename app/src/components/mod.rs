@@ -9,9 +9,21 @@ use leptos::prelude::*;
 use crate::error::AppError;
 use crate::i18n::{Key, Lang};
 
+/// True once this island runs in the browser. End-to-end tests wait for the
+/// `data-hydrated` marker it drives before they click.
+pub fn use_hydrated() -> Signal<bool> {
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    hydrated.into()
+}
+
 /// A white panel with an optional heading, the unit of every page.
 #[component]
-pub fn Card(#[prop(optional)] title: Option<&'static str>, #[prop(optional)] icon: Option<IconName>, children: Children) -> impl IntoView {
+pub fn Card(
+    #[prop(optional)] title: Option<&'static str>,
+    #[prop(optional)] icon: Option<IconName>,
+    children: Children,
+) -> impl IntoView {
     view! {
         <section class="card">
             {title.map(|title| view! { <h2 class="card-title">{icon.map(|name| view! { <Icon name/> })}{title}</h2> })}
@@ -120,7 +132,12 @@ pub fn ProgressBar(#[prop(into)] value: Signal<f64>, label: &'static str) -> imp
 /// A confirmation that repeats what will happen before a destructive or bulk action. Works
 /// without JavaScript as a `<details>` disclosure holding the real form.
 #[component]
-pub fn ConfirmDialog(lang: Lang, summary: String, question: String, children: Children) -> impl IntoView {
+pub fn ConfirmDialog(
+    lang: Lang,
+    summary: String,
+    question: String,
+    children: Children,
+) -> impl IntoView {
     let label = question.clone();
     view! {
         <details class="confirm">

@@ -12,7 +12,10 @@ pub fn DashboardPage() -> impl IntoView {
     let Some(user) = user else {
         return ().into_any();
     };
-    let school = user.school_name.clone().unwrap_or_else(|| lang.t(Key::DashboardNoSchool).to_string());
+    let school = user
+        .school_name
+        .clone()
+        .unwrap_or_else(|| lang.t(Key::DashboardNoSchool).to_string());
     view! {
         <leptos_meta::Title text=lang.t(Key::DashboardTitle)/>
         <h1 class="page-title" data-testid="dashboard">{lang.fill(Key::DashboardHello, &[("name", &user.first_name)])}</h1>

@@ -19,16 +19,56 @@ pub struct Config {
 
 /// The variables an operator may set, with their defaults, for `--help` and the docs.
 pub const VARIABLES: &[(&str, &str, &str)] = &[
-    ("SCHULHOF_ADDR", "127.0.0.1:3000", "address and port to listen on"),
-    ("SCHULHOF_PUBLIC_URL", "http://<SCHULHOF_ADDR>", "the address users type; https turns on Secure cookies"),
-    ("SCHULHOF_DATA", "./data", "data folder (SQLite database, files, secret key)"),
-    ("DATABASE_URL", "sqlite://<SCHULHOF_DATA>/schulhof.db", "sqlite://… or postgres://…"),
-    ("SCHULHOF_STORE", "file://<SCHULHOF_DATA>/files", "file store: file://folder or s3://bucket"),
-    ("SCHULHOF_SITE_ROOT", "target/site", "folder with the built CSS, JS and WASM"),
-    ("SCHULHOF_SESSION_IDLE_MINUTES", "120", "a session ends after this long unused"),
-    ("SCHULHOF_SESSION_MAX_HOURS", "12", "a session ends this long after login, however used"),
-    ("SCHULHOF_SECRET_KEY", "<SCHULHOF_DATA>/secret.key", "64 hex digits; all app servers need the same"),
-    ("SCHULHOF_CONFIG", "(none)", "a file of KEY=value lines read before the environment"),
+    (
+        "SCHULHOF_ADDR",
+        "127.0.0.1:3000",
+        "address and port to listen on",
+    ),
+    (
+        "SCHULHOF_PUBLIC_URL",
+        "http://<SCHULHOF_ADDR>",
+        "the address users type; https turns on Secure cookies",
+    ),
+    (
+        "SCHULHOF_DATA",
+        "./data",
+        "data folder (SQLite database, files, secret key)",
+    ),
+    (
+        "DATABASE_URL",
+        "sqlite://<SCHULHOF_DATA>/schulhof.db",
+        "sqlite://… or postgres://…",
+    ),
+    (
+        "SCHULHOF_STORE",
+        "file://<SCHULHOF_DATA>/files",
+        "file store: file://folder or s3://bucket",
+    ),
+    (
+        "SCHULHOF_SITE_ROOT",
+        "target/site",
+        "folder with the built CSS, JS and WASM",
+    ),
+    (
+        "SCHULHOF_SESSION_IDLE_MINUTES",
+        "120",
+        "a session ends after this long unused",
+    ),
+    (
+        "SCHULHOF_SESSION_MAX_HOURS",
+        "12",
+        "a session ends this long after login, however used",
+    ),
+    (
+        "SCHULHOF_SECRET_KEY",
+        "<SCHULHOF_DATA>/secret.key",
+        "64 hex digits; all app servers need the same",
+    ),
+    (
+        "SCHULHOF_CONFIG",
+        "(none)",
+        "a file of KEY=value lines read before the environment",
+    ),
 ];
 
 impl Config {
@@ -45,17 +85,24 @@ impl Config {
                 .find(|(k, _)| k.trim() == name)
                 .map(|(_, v)| v.trim().to_string())
         };
-        let get = |name: &str| lookup(name).or_else(|| from_file(name)).filter(|v| !v.is_empty());
+        let get = |name: &str| {
+            lookup(name)
+                .or_else(|| from_file(name))
+                .filter(|v| !v.is_empty())
+        };
 
         let addr_text = get("SCHULHOF_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
-        let addr: SocketAddr =
-            addr_text.parse().map_err(|_| format!("SCHULHOF_ADDR={addr_text} is not host:port"))?;
+        let addr: SocketAddr = addr_text
+            .parse()
+            .map_err(|_| format!("SCHULHOF_ADDR={addr_text} is not host:port"))?;
         let public_url = get("SCHULHOF_PUBLIC_URL")
             .unwrap_or_else(|| format!("http://{addr}"))
             .trim_end_matches('/')
             .to_string();
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
-            return Err(format!("SCHULHOF_PUBLIC_URL={public_url} must start with http:// or https://"));
+            return Err(format!(
+                "SCHULHOF_PUBLIC_URL={public_url} must start with http:// or https://"
+            ));
         }
         let data_dir = PathBuf::from(get("SCHULHOF_DATA").unwrap_or_else(|| "./data".into()));
         let database_url = get("DATABASE_URL")
@@ -63,13 +110,15 @@ impl Config {
         if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres")) {
             return Err("DATABASE_URL must start with sqlite:// or postgres://".into());
         }
-        let store_url = get("SCHULHOF_STORE")
-            .unwrap_or_else(|| format!("file://{}/files", data_dir.display()));
+        let store_url =
+            get("SCHULHOF_STORE").unwrap_or_else(|| format!("file://{}/files", data_dir.display()));
         if !(store_url.starts_with("file://") || store_url.starts_with("s3://")) {
             return Err("SCHULHOF_STORE must start with file:// or s3://".into());
         }
         let minutes = |name: &str, default: u64| -> Result<u64, String> {
-            get(name).map_or(Ok(default), |v| v.parse().map_err(|_| format!("{name}={v} is not a number")))
+            get(name).map_or(Ok(default), |v| {
+                v.parse().map_err(|_| format!("{name}={v} is not a number"))
+            })
         };
         let session_idle = Duration::from_secs(60 * minutes("SCHULHOF_SESSION_IDLE_MINUTES", 120)?);
         let session_max = Duration::from_secs(3600 * minutes("SCHULHOF_SESSION_MAX_HOURS", 12)?);
@@ -109,8 +158,14 @@ impl Config {
             ("DATABASE_URL", mask_url_password(&self.database_url)),
             ("SCHULHOF_STORE", mask_url_password(&self.store_url)),
             ("SCHULHOF_SITE_ROOT", self.site_root.clone()),
-            ("SCHULHOF_SESSION_IDLE_MINUTES", (self.session_idle.as_secs() / 60).to_string()),
-            ("SCHULHOF_SESSION_MAX_HOURS", (self.session_max.as_secs() / 3600).to_string()),
+            (
+                "SCHULHOF_SESSION_IDLE_MINUTES",
+                (self.session_idle.as_secs() / 60).to_string(),
+            ),
+            (
+                "SCHULHOF_SESSION_MAX_HOURS",
+                (self.session_max.as_secs() / 3600).to_string(),
+            ),
             ("SCHULHOF_SECRET_KEY", "***".into()),
         ]
     }
@@ -137,8 +192,12 @@ fn load_or_create_key(data_dir: &std::path::Path) -> Result<Secret, String> {
 
 /// `postgres://user:pw@host/db` → `postgres://user:***@host/db`.
 pub fn mask_url_password(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
-    let Some((userinfo, host)) = rest.split_once('@') else { return url.to_string() };
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((userinfo, host)) = rest.split_once('@') else {
+        return url.to_string();
+    };
     match userinfo.split_once(':') {
         Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
         None => url.to_string(),
@@ -150,10 +209,15 @@ mod tests {
     use super::*;
 
     fn load(pairs: &[(&str, &str)]) -> Result<Config, String> {
-        let dir = std::env::temp_dir().join(format!("schulhof-config-{}", super::super::secret::random_hex(4)));
+        let dir = std::env::temp_dir().join(format!(
+            "schulhof-config-{}",
+            super::super::secret::random_hex(4)
+        ));
         let data = dir.display().to_string();
-        let mut map: std::collections::HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let mut map: std::collections::HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         map.entry("SCHULHOF_DATA".into()).or_insert(data);
         Config::load(|k| map.get(k).cloned())
     }
@@ -165,19 +229,39 @@ mod tests {
         assert!(c.database_url.starts_with("sqlite://"));
         assert!(!c.secure_cookies());
         let again = load(&[("SCHULHOF_DATA", &c.data_dir.display().to_string())]).unwrap();
-        assert_eq!(c.secret_key.expose(), again.secret_key.expose(), "the key is kept");
+        assert_eq!(
+            c.secret_key.expose(),
+            again.secret_key.expose(),
+            "the key is kept"
+        );
     }
 
     #[test]
     fn bad_values_are_refused_with_their_name() {
-        assert!(load(&[("SCHULHOF_ADDR", "nope")]).unwrap_err().contains("SCHULHOF_ADDR"));
-        assert!(load(&[("DATABASE_URL", "mysql://x")]).unwrap_err().contains("DATABASE_URL"));
-        assert!(load(&[("SCHULHOF_SESSION_MAX_HOURS", "x")]).unwrap_err().contains("MAX_HOURS"));
+        assert!(
+            load(&[("SCHULHOF_ADDR", "nope")])
+                .unwrap_err()
+                .contains("SCHULHOF_ADDR")
+        );
+        assert!(
+            load(&[("DATABASE_URL", "mysql://x")])
+                .unwrap_err()
+                .contains("DATABASE_URL")
+        );
+        assert!(
+            load(&[("SCHULHOF_SESSION_MAX_HOURS", "x")])
+                .unwrap_err()
+                .contains("MAX_HOURS")
+        );
     }
 
     #[test]
     fn secrets_are_masked_in_the_banner() {
-        let c = load(&[("DATABASE_URL", "postgres://u:geheim@h/db"), ("SCHULHOF_PUBLIC_URL", "https://s.example/")]).unwrap();
+        let c = load(&[
+            ("DATABASE_URL", "postgres://u:geheim@h/db"),
+            ("SCHULHOF_PUBLIC_URL", "https://s.example/"),
+        ])
+        .unwrap();
         let text = format!("{:?}", c.describe());
         assert!(!text.contains("geheim") && !text.contains(c.secret_key.expose()));
         assert!(c.secure_cookies());

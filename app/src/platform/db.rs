@@ -87,7 +87,9 @@ impl PgStore {
 
     /// Orders audit writers across all app servers until the transaction ends.
     pub(crate) async fn lock_audit_chain(&self, tx: &mut Tx<Self>) -> Result<(), sqlx::Error> {
-        sqlx::query("SELECT pg_advisory_xact_lock(7243001)").execute(&mut **tx).await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(7243001)")
+            .execute(&mut **tx)
+            .await?;
         Ok(())
     }
 }
@@ -132,7 +134,10 @@ pub async fn connect(url: &str, audit_key: Secret) -> Result<Arc<dyn Store>, Str
             .connect(url)
             .await
             .map_err(|e| {
-                format!("cannot reach PostgreSQL at {}: {e}", super::config::mask_url_password(url))
+                format!(
+                    "cannot reach PostgreSQL at {}: {e}",
+                    super::config::mask_url_password(url)
+                )
             })?;
         sqlx::migrate!("../migrations/postgres")
             .run(&pool)

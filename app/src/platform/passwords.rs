@@ -11,7 +11,9 @@ use super::secret::Secret;
 use crate::error::AppError;
 
 static SLOTS: LazyLock<Semaphore> = LazyLock::new(|| {
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
     Semaphore::new(cores)
 });
 
@@ -28,16 +30,24 @@ fn argon2() -> Argon2<'static> {
 
 fn hash_now(password: &Secret) -> Result<String, argon2::password_hash::Error> {
     let salt = argon2::password_hash::SaltString::generate(&mut rand::rngs::OsRng);
-    Ok(argon2().hash_password(password.expose().as_bytes(), &salt)?.to_string())
+    Ok(argon2()
+        .hash_password(password.expose().as_bytes(), &salt)?
+        .to_string())
 }
 
-async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
     let _slot = SLOTS.acquire().await.map_err(AppError::internal)?;
-    tokio::task::spawn_blocking(work).await.map_err(AppError::internal)
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(AppError::internal)
 }
 
 pub async fn hash(password: Secret) -> Result<String, AppError> {
-    blocking(move || hash_now(&password)).await?.map_err(AppError::internal)
+    blocking(move || hash_now(&password))
+        .await?
+        .map_err(AppError::internal)
 }
 
 /// True only if `stored` exists and matches. Takes the same time when it does not exist.
@@ -46,7 +56,11 @@ pub async fn verify(password: Secret, stored: Option<String>) -> Result<bool, Ap
         let exists = stored.is_some();
         let stored = stored.unwrap_or_else(|| DUMMY_HASH.clone());
         let matches = PasswordHash::new(&stored)
-            .map(|parsed| argon2().verify_password(password.expose().as_bytes(), &parsed).is_ok())
+            .map(|parsed| {
+                argon2()
+                    .verify_password(password.expose().as_bytes(), &parsed)
+                    .is_ok()
+            })
             .unwrap_or(false);
         exists && matches
     })
@@ -62,7 +76,11 @@ mod tests {
         let stored = hash(Secret::new("Sonne#12")).await.unwrap();
         assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
         assert!(!stored.contains("Sonne#12"));
-        assert!(verify(Secret::new("Sonne#12"), Some(stored.clone())).await.unwrap());
+        assert!(
+            verify(Secret::new("Sonne#12"), Some(stored.clone()))
+                .await
+                .unwrap()
+        );
         assert!(!verify(Secret::new("Sonne#13"), Some(stored)).await.unwrap());
         assert!(!verify(Secret::new("Sonne#12"), None).await.unwrap());
     }

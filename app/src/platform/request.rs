@@ -30,7 +30,9 @@ fn parts() -> Option<Parts> {
 }
 
 pub fn request_info() -> RequestInfo {
-    parts().and_then(|p| p.extensions.get::<RequestInfo>().cloned()).unwrap_or_default()
+    parts()
+        .and_then(|p| p.extensions.get::<RequestInfo>().cloned())
+        .unwrap_or_default()
 }
 
 /// Step 1 of every server function: who is calling? Anonymous callers get 401.

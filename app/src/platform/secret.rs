@@ -45,7 +45,11 @@ pub fn readable_password() -> Secret {
     use rand::Rng;
     let mut rng = rand::rngs::OsRng;
     let groups: Vec<String> = (0..3)
-        .map(|_| (0..4).map(|_| READABLE[rng.gen_range(0..READABLE.len())] as char).collect())
+        .map(|_| {
+            (0..4)
+                .map(|_| READABLE[rng.gen_range(0..READABLE.len())] as char)
+                .collect()
+        })
         .collect();
     Secret(groups.join("-"))
 }

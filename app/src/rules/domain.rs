@@ -20,8 +20,19 @@ mod tests {
 
     #[test]
     fn acc_1_school_domains() {
-        assert_eq!(normalise(" Paulusschule.Example. ").as_deref(), Some("paulusschule.example"));
-        for bad in ["", "localhost", "a..b", "-a.b", "schule .de", "ä.de", "a/b.de"] {
+        assert_eq!(
+            normalise(" Paulusschule.Example. ").as_deref(),
+            Some("paulusschule.example")
+        );
+        for bad in [
+            "",
+            "localhost",
+            "a..b",
+            "-a.b",
+            "schule .de",
+            "ä.de",
+            "a/b.de",
+        ] {
             assert_eq!(normalise(bad), None, "{bad:?}");
         }
     }

@@ -17,7 +17,13 @@ pub enum Part {
 }
 
 impl Part {
-    pub const ALL: [Part; 5] = [Part::Length, Part::Upper, Part::Lower, Part::Digit, Part::Special];
+    pub const ALL: [Part; 5] = [
+        Part::Length,
+        Part::Upper,
+        Part::Lower,
+        Part::Digit,
+        Part::Special,
+    ];
 
     pub fn label(self) -> Key {
         match self {
@@ -66,7 +72,11 @@ mod tests {
         assert_eq!(check("sonne#12"), Err(Key::PasswordWeak), "no capital");
         assert_eq!(check("SONNE#12"), Err(Key::PasswordWeak), "no small letter");
         assert_eq!(check("Sonne#ab"), Err(Key::PasswordWeak), "no digit");
-        assert_eq!(check("Sonne123"), Err(Key::PasswordWeak), "no special character");
+        assert_eq!(
+            check("Sonne123"),
+            Err(Key::PasswordWeak),
+            "no special character"
+        );
         assert_eq!(check("Ä#1öööööö"), Ok(()), "umlauts count as letters");
     }
 

@@ -11,7 +11,12 @@ pub struct School {
 #[async_trait::async_trait]
 pub trait SchoolStore {
     /// `None` when the mail domain already belongs to another school.
-    async fn create_school(&self, name: &str, mail_domain: &str, audit: &AuditEvent) -> Result<Option<i64>, sqlx::Error>;
+    async fn create_school(
+        &self,
+        name: &str,
+        mail_domain: &str,
+        audit: &AuditEvent,
+    ) -> Result<Option<i64>, sqlx::Error>;
     async fn schools(&self) -> Result<Vec<School>, sqlx::Error>;
 }
 

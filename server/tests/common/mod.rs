@@ -26,7 +26,10 @@ pub mod tempdir {
     pub struct TempDir(pub std::path::PathBuf);
     impl TempDir {
         pub fn new() -> Self {
-            let path = std::env::temp_dir().join(format!("schulhof-test-{}", app::platform::secret::random_hex(8)));
+            let path = std::env::temp_dir().join(format!(
+                "schulhof-test-{}",
+                app::platform::secret::random_hex(8)
+            ));
             std::fs::create_dir_all(&path).unwrap();
             TempDir(path)
         }
@@ -41,11 +44,16 @@ pub mod tempdir {
 async fn create_pg_database() -> (String, String) {
     use sqlx::Connection;
     let admin = std::env::var("SCHULHOF_TEST_PG_URL").unwrap_or_else(|_| PG_ADMIN_URL.into());
-    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap_or_else(|e| {
-        panic!("PostgreSQL tests need a server at {admin}, and it cannot be reached: {e}")
-    });
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .unwrap_or_else(|e| {
+            panic!("PostgreSQL tests need a server at {admin}, and it cannot be reached: {e}")
+        });
     let name = format!("schulhof_t_{}", app::platform::secret::random_hex(6));
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .unwrap();
     let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap();
     (name.clone(), format!("{base}/{name}"))
 }
@@ -62,7 +70,10 @@ impl TestServer {
                 let (name, url) = create_pg_database().await;
                 (Some(name), url)
             }
-            "sqlite" => (None, format!("sqlite://{}/schulhof.db", data_dir.0.display())),
+            "sqlite" => (
+                None,
+                format!("sqlite://{}/schulhof.db", data_dir.0.display()),
+            ),
             other => panic!("unknown SCHULHOF_TEST_BACKEND={other}"),
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -78,7 +89,13 @@ impl TestServer {
         let config = Config::load(|k| vars.get(k).cloned()).unwrap();
         let state = server::build_state(config).await.unwrap();
         tokio::spawn(server::serve(listener, state.clone()));
-        TestServer { base: format!("http://{addr}"), state, data_dir, database_url, pg_database }
+        TestServer {
+            base: format!("http://{addr}"),
+            state,
+            data_dir,
+            database_url,
+            pg_database,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -95,23 +112,54 @@ impl TestServer {
             .default_headers(headers)
             .build()
             .unwrap();
-        Browser { client, base: self.base.clone() }
+        Browser {
+            client,
+            base: self.base.clone(),
+        }
     }
 
     /// Creates a user directly through the store and gives them a known password.
-    pub async fn user_with_password(&self, login: &str, first: &str, last: &str, role: app::auth::Role, password: &str) -> i64 {
+    pub async fn user_with_password(
+        &self,
+        login: &str,
+        first: &str,
+        last: &str,
+        role: app::auth::Role,
+        password: &str,
+    ) -> i64 {
         use app::{audit::AuditEvent, auth::store::NewUser, platform::RequestInfo};
         let audit = AuditEvent::new("test.user_created", &RequestInfo::default());
-        let new = NewUser { school_id: None, login, first_name: first, last_name: last, role };
-        let id = self.state.store.create_user(&new, &audit).await.unwrap().unwrap();
-        let hash = app::platform::passwords::hash(app::platform::secret::Secret::new(password)).await.unwrap();
-        self.state.store.set_password(id, &hash, None, &audit).await.unwrap();
+        let new = NewUser {
+            school_id: None,
+            login,
+            first_name: first,
+            last_name: last,
+            role,
+        };
+        let id = self
+            .state
+            .store
+            .create_user(&new, &audit)
+            .await
+            .unwrap()
+            .unwrap();
+        let hash = app::platform::passwords::hash(app::platform::secret::Secret::new(password))
+            .await
+            .unwrap();
+        self.state
+            .store
+            .set_password(id, &hash, None, &audit)
+            .await
+            .unwrap();
         id
     }
 
     /// The operator's one-time start password, as the first start printed it.
     pub async fn operator_start_password(&self) -> String {
-        let password = app::auth::session::ensure_operator(&self.state).await.unwrap().expect("operator is new");
+        let password = app::auth::session::ensure_operator(&self.state)
+            .await
+            .unwrap()
+            .expect("operator is new");
         password.expose().to_string()
     }
 
@@ -119,11 +167,21 @@ impl TestServer {
     pub async fn sql(&self, statement: &str) {
         use sqlx::Connection;
         if self.database_url.starts_with("postgres") {
-            let mut c = sqlx::PgConnection::connect(&self.database_url).await.unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(statement.to_string())).execute(&mut c).await.unwrap();
+            let mut c = sqlx::PgConnection::connect(&self.database_url)
+                .await
+                .unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(statement.to_string()))
+                .execute(&mut c)
+                .await
+                .unwrap();
         } else {
-            let mut c = sqlx::SqliteConnection::connect(&self.database_url).await.unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(statement.to_string())).execute(&mut c).await.unwrap();
+            let mut c = sqlx::SqliteConnection::connect(&self.database_url)
+                .await
+                .unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(statement.to_string()))
+                .execute(&mut c)
+                .await
+                .unwrap();
         }
     }
 
@@ -131,11 +189,21 @@ impl TestServer {
         use sqlx::Connection;
         let q = format!("SELECT COUNT(*) FROM {table}");
         if self.database_url.starts_with("postgres") {
-            let mut c = sqlx::PgConnection::connect(&self.database_url).await.unwrap();
-            sqlx::query_scalar(sqlx::AssertSqlSafe(q)).fetch_one(&mut c).await.unwrap()
+            let mut c = sqlx::PgConnection::connect(&self.database_url)
+                .await
+                .unwrap();
+            sqlx::query_scalar(sqlx::AssertSqlSafe(q))
+                .fetch_one(&mut c)
+                .await
+                .unwrap()
         } else {
-            let mut c = sqlx::SqliteConnection::connect(&self.database_url).await.unwrap();
-            sqlx::query_scalar(sqlx::AssertSqlSafe(q)).fetch_one(&mut c).await.unwrap()
+            let mut c = sqlx::SqliteConnection::connect(&self.database_url)
+                .await
+                .unwrap();
+            sqlx::query_scalar(sqlx::AssertSqlSafe(q))
+                .fetch_one(&mut c)
+                .await
+                .unwrap()
         }
     }
 
@@ -146,17 +214,25 @@ impl TestServer {
 
 impl Drop for TestServer {
     fn drop(&mut self) {
-        let Some(name) = self.pg_database.take() else { return };
+        let Some(name) = self.pg_database.take() else {
+            return;
+        };
         // Drop runs outside any runtime we may block, so a small thread does the clean-up.
         let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
             rt.block_on(async {
                 use sqlx::Connection;
-                let admin = std::env::var("SCHULHOF_TEST_PG_URL").unwrap_or_else(|_| PG_ADMIN_URL.into());
+                let admin =
+                    std::env::var("SCHULHOF_TEST_PG_URL").unwrap_or_else(|_| PG_ADMIN_URL.into());
                 if let Ok(mut c) = sqlx::PgConnection::connect(&admin).await {
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-                        .execute(&mut c)
-                        .await;
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )))
+                    .execute(&mut c)
+                    .await;
                 }
             })
         })
@@ -171,7 +247,11 @@ pub struct Browser {
 
 impl Browser {
     pub async fn get(&self, path: &str) -> Response {
-        self.client.get(format!("{}{path}", self.base)).send().await.unwrap()
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Calls a server function the way the hydrated page does (JSON answer).
@@ -198,10 +278,15 @@ impl Browser {
     }
 
     pub async fn login(&self, login: &str, password: &str) -> Response {
-        self.call("auth/login", &[("login", login), ("password", password)]).await
+        self.call("auth/login", &[("login", login), ("password", password)])
+            .await
     }
 }
 
 pub fn location(res: &Response) -> String {
-    res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+    res.headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
 }

@@ -1,0 +1,96 @@
+import { test, expect, Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+
+const sizes = {
+  tablet: { width: 768, height: 1024 },
+  phone: { width: 360, height: 740 },
+  desktop: { width: 1366, height: 768 },
+};
+
+async function screenshots(page: Page, name: string) {
+  for (const [label, size] of Object.entries(sizes)) {
+    await page.setViewportSize(size);
+    await page.screenshot({ path: `test-results/screenshots/${name}-${label}.png`, fullPage: true });
+    // UX-2: nothing scrolls sideways, down to 360 px.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `${name} at ${label} scrolls sideways`).toBeLessThanOrEqual(0);
+  }
+}
+
+async function noSeriousA11yFindings(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+}
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  // PW-2, UX-2: the login page works before any WASM arrives, and errors show on the page.
+  test('the login page is server-rendered and its form works', async ({ page }) => {
+    await page.goto('/');
+    await expect(page).toHaveURL(/\/login$/);
+    await expect(page.locator('html')).toHaveAttribute('lang', 'de');
+    await expect(page.getByRole('heading', { name: 'Anmelden' })).toBeVisible();
+    await expect(page.getByText('Geh bitte ins Sekretariat')).toBeVisible();
+    await page.getByLabel('Benutzername').fill('admin');
+    await page.getByLabel('Passwort', { exact: true }).fill('Falsch#123');
+    await page.getByRole('button', { name: 'Anmelden' }).click();
+    await expect(page.getByRole('alert')).toContainText('Benutzername oder Passwort stimmt nicht');
+    await screenshots(page, 'login-error-nojs');
+  });
+});
+
+test.describe('in the browser', () => {
+  // PW-2, PW-1: the printed start password forces a new password, chosen with the live checklist.
+  test('first login with the start password, new password, dashboard', async ({ page }) => {
+    const start = process.env.SCHULHOF_E2E_START_PASSWORD!;
+    await page.setViewportSize(sizes.tablet);
+    await page.goto('/login');
+    await noSeriousA11yFindings(page);
+    await screenshots(page, 'login');
+
+    await page.getByLabel('Benutzername').fill('admin');
+    await page.getByLabel('Passwort', { exact: true }).fill(start);
+    await page.getByRole('button', { name: 'Anmelden' }).click();
+    await expect(page).toHaveURL(/\/password$/);
+
+    await expect(page.locator('form[data-hydrated="true"]')).toBeVisible();
+    const rules = page.locator('.rules li');
+    await expect(rules).toHaveCount(5);
+    await expect(page.locator('.rules li.met')).toHaveCount(0);
+    await page.getByLabel('Jetziges Passwort').fill(start);
+    await page.getByLabel('Neues Passwort', { exact: true }).pressSequentially('blaue');
+    await expect(page.locator('.rules li.met')).toHaveCount(1);
+    await page.getByLabel('Neues Passwort', { exact: true }).pressSequentially('#kuh7');
+    await expect(page.locator('.rules li.met')).toHaveCount(4);
+    await page.getByLabel('Neues Passwort', { exact: true }).fill('Blaue#Kuh7');
+    await expect(page.locator('.rules li.met')).toHaveCount(5);
+    await noSeriousA11yFindings(page);
+    await screenshots(page, 'password');
+
+    // A mismatch is caught by the server and shown next to the field, without a reload.
+    await page.getByLabel('Neues Passwort noch einmal').fill('Blaue#Kuh8');
+    await page.getByRole('button', { name: 'Passwort speichern' }).click();
+    await expect(page.locator('#field-repeat-error')).toContainText('nicht gleich');
+    await expect(page).toHaveURL(/\/password$/);
+
+    await page.getByLabel('Neues Passwort noch einmal').fill('Blaue#Kuh7');
+    await page.getByRole('button', { name: 'Passwort speichern' }).click();
+    await expect(page).toHaveURL(/\/$/);
+    await expect(page.getByTestId('dashboard')).toContainText('Hallo, Betrieb!');
+    await noSeriousA11yFindings(page);
+    await screenshots(page, 'dashboard');
+
+    // UX-4: English is complete and remembered.
+    await page.getByRole('button', { name: 'Sprache wechseln' }).click();
+    await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+    await expect(page.getByTestId('dashboard')).toContainText('Hello, Betrieb!');
+    await page.reload();
+    await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+    await screenshots(page, 'dashboard-en');
+
+    await page.getByTestId('logout').click();
+    await expect(page).toHaveURL(/\/login$/);
+  });
+});
