@@ -1,0 +1,136 @@
+"""Measures page weight, start-up, idle memory and /healthz throughput; writes docs/benchmarks.md.
+
+Every throughput figure is a ratio to a bare axum server measured in the same run, so the
+numbers mean the same on a fast or a slow machine.
+"""
+import http.client
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(port, path, encoding="br"):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", path, headers={"Accept-Encoding": encoding})
+    res = conn.getresponse()
+    body = res.read()
+    conn.close()
+    return res.status, res.getheader("Content-Encoding"), body
+
+
+def wait_for_200(port, deadline_s=30.0):
+    start = time.monotonic()
+    while time.monotonic() - start < deadline_s:
+        try:
+            if get(port, "/healthz")[0] == 200:
+                return time.monotonic()
+        except OSError:
+            pass
+        time.sleep(0.005)
+    raise SystemExit("server did not answer")
+
+
+def rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        kb = int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
+    return kb / 1024
+
+
+def wrk_rps(port, seconds=10, connections=64):
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", f"http://127.0.0.1:{port}/healthz"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+def main():
+    data = tempfile.mkdtemp(prefix="schulhof-bench-")
+    port = free_port()
+    env = dict(os.environ, SCHULHOF_DATA=data, SCHULHOF_ADDR=f"127.0.0.1:{port}", SCHULHOF_LOG="warn")
+    env.pop("DATABASE_URL", None)
+    started = time.monotonic()
+    server = subprocess.Popen([f"{ROOT}/target/release/schulhof", "serve"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    baseline = None
+    try:
+        first_200 = wait_for_200(port) - started
+
+        # P1: a first visit to the login page, everything compressed as served.
+        status, enc, html = get(port, "/login")
+        assert status == 200, status
+        weights = [("HTML /login", len(html), enc)]
+        _, _, plain = get(port, "/login", encoding="identity")
+        text = plain.decode()
+        assets = sorted(set(re.findall(r'(/pkg/[^"\']+\.(?:css|js|wasm))', text)))
+        for path in assets:
+            status, enc, body = get(port, path)
+            assert status == 200, (path, status)
+            weights.append((path, len(body), enc))
+        total_kb = sum(w[1] for w in weights) / 1024
+
+        time.sleep(1)
+        idle_rss = rss_mb(server.pid)
+
+        base_port = free_port()
+        baseline = subprocess.Popen([f"{ROOT}/target/bench/release/bare-axum", f"127.0.0.1:{base_port}"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for_200(base_port)
+        base_rps = wrk_rps(base_port)
+        ours_rps = wrk_rps(port)
+    finally:
+        server.terminate()
+        if baseline:
+            baseline.terminate()
+        shutil.rmtree(data, ignore_errors=True)
+
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = re.search(r"model name\s*:\s*(.+)", f.read()).group(1)
+    except (OSError, AttributeError):
+        pass
+    rows = "\n".join(f"| `{p}` | {b / 1024:.1f} KB | {e or 'none'} |" for p, b, e in weights)
+    ratio = ours_rps / base_rps
+    report = f"""# Benchmarks
+
+Written by `bench/run` on {time.strftime('%Y-%m-%d %H:%M')} UTC, on {os.cpu_count()} cores
+({cpu}), {platform.system()} {platform.release()}. Throughput is always given as a ratio to a
+bare axum hello-world (`bench/baseline`) built and measured in the same run.
+
+| label | figure | baseline (same run) | result | target |
+|---|---|---|---|---|
+| P1 | bytes on the wire, first visit to the login page | – | {total_kb:.1f} KB | ≤ 200 KB |
+| P7 | idle RSS after start | – | {idle_rss:.1f} MB | ≤ 40 MB |
+| P7 | start to first 200 on `/healthz` (fresh data folder, migrations included) | – | {first_200:.3f} s | ≤ 0.5 s |
+| – | `/healthz` requests per second (wrk, 2 threads, 64 connections, 10 s) | {base_rps:,.0f} req/s | {ours_rps:,.0f} req/s = {ratio:.0%} of bare axum | ≥ 50 % |
+
+`/healthz` runs the full middleware stack (request id, tracing, compression, security headers,
+origin check, session lookup) and a `SELECT 1` on SQLite.
+
+## P1 in detail
+
+| resource | bytes | encoding |
+|---|---|---|
+{rows}
+"""
+    with open(os.path.join(ROOT, "docs/benchmarks.md"), "w") as f:
+        f.write(report)
+    print(report)
+
+
+if __name__ == "__main__":
+    main()
