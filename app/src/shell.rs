@@ -10,7 +10,7 @@ use crate::auth::{
     SessionUser,
     views::{LoginPage, PasswordPage},
 };
-use crate::components::{Icon, IconName};
+use crate::components::{Icon, IconName, IslandsOnPage};
 use crate::dashboard::DashboardPage;
 use crate::i18n::{Key, Lang, use_lang};
 
@@ -22,6 +22,8 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
     if let Some(nonce) = nonce {
         provide_nonce(nonce);
     }
+    let islands = IslandsOnPage::default();
+    provide_context(islands.clone());
     view! {
         <!DOCTYPE html>
         <html lang=lang.code()>
@@ -31,11 +33,12 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
                 <meta name="description" content=lang.t(Key::AppTagline)/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <leptos_meta::HashedStylesheet options=options.clone() id="main-css"/>
-                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
                 <App/>
+                // Rendered after the page itself, so it knows whether any island was on it.
+                {move || islands.any().then(|| view! { <HydrationScripts options=options.clone() islands=true/> })}
             </body>
         </html>
     }

@@ -427,7 +427,7 @@ async fn pages_carry_security_headers_and_are_compressed() {
         .next()
         .unwrap();
     assert_ne!(nonce, nonce2, "a fresh nonce per response");
-    assert!(body.contains(&format!(r#"<script type="module" nonce="{nonce2}">"#)));
+    assert!(body.contains(&format!(r#"<script nonce="{nonce2}">"#)), "inline scripts carry the nonce");
 }
 
 // Secure deployments: https turns on Secure and the __Host- prefix.
@@ -465,4 +465,17 @@ async fn unknown_pages_answer_404() {
             .unwrap()
             .contains("Diese Seite gibt es nicht")
     );
+}
+
+// UX-2: a page without islands ships no WASM; the password page, with its live checklist, does.
+#[tokio::test]
+async fn ux_2_only_pages_with_islands_load_wasm() {
+    let s = TestServer::start().await;
+    let start = s.operator_start_password().await;
+    let b = s.browser();
+    let login = b.get("/login").await.text().await.unwrap();
+    assert!(!login.contains("modulepreload") && !login.contains(".wasm"));
+    b.login("admin", &start).await;
+    let password = b.get("/password").await.text().await.unwrap();
+    assert!(password.contains("modulepreload") && password.contains("<leptos-island"));
 }

@@ -66,13 +66,14 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
-#[island]
+/// Not an island: signing in needs no live feedback, so the login page ships no WASM at all.
+/// Without JavaScript the form posts and the server redirects, back here with the error.
+#[component]
 fn LoginForm(lang: Lang, initial_error: Option<AppError>) -> impl IntoView {
     let action = ServerAction::<Login>::new();
     let error = form_error(action, initial_error);
-    let hydrated = use_hydrated();
     view! {
-        <ActionForm action attr:data-hydrated=move || hydrated.get().to_string()>
+        <ActionForm action>
             <ErrorSummary lang error/>
             <Field
                 name="login"

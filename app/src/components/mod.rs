@@ -9,9 +9,23 @@ use leptos::prelude::*;
 use crate::error::AppError;
 use crate::i18n::{Key, Lang};
 
-/// True once this island runs in the browser. End-to-end tests wait for the
-/// `data-hydrated` marker it drives before they click.
+/// Set while rendering a page that contains an island. Pages without one get no WASM.
+#[derive(Clone, Default)]
+pub struct IslandsOnPage(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl IslandsOnPage {
+    pub fn any(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// Every island calls this first. On the server it tells the shell to load the WASM; in the
+/// browser it turns true once the island runs, driving the `data-hydrated` marker that the
+/// end-to-end tests wait for before they click.
 pub fn use_hydrated() -> Signal<bool> {
+    if let Some(islands) = use_context::<IslandsOnPage>() {
+        islands.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
     hydrated.into()
