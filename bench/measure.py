@@ -146,7 +146,9 @@ bare axum hello-world (`bench/baseline`) built and measured in the same run.
 | – | `/healthz` requests per second (wrk, 2 threads, 64 connections, 10 s) | {base_rps:,.0f} req/s | {ours_rps:,.0f} req/s = {ratio:.0%} of bare axum | ≥ 50 % |
 
 `/healthz` runs the full middleware stack (request id, tracing, compression, security headers,
-origin check, session lookup) and a `SELECT 1` on SQLite.
+origin check, session lookup). It checks the database with `SELECT 1` at most once a second and
+answers from that check in between, so that load-balancer probes never queue for a database
+connection; a failed check is not cached.
 
 ## P1 in detail
 

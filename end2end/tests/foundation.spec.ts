@@ -69,6 +69,17 @@ test.describe('in the browser', () => {
     await noSeriousA11yFindings(page);
     await screenshots(page, 'password');
 
+    // Hashed assets are served precompressed and may be cached for a year.
+    for (const href of [
+      await page.locator('link[rel="stylesheet"]').getAttribute('href'),
+      await page.locator('link[rel="modulepreload"]').getAttribute('href'),
+    ]) {
+      const asset = await page.request.get(href!, { headers: { 'Accept-Encoding': 'br' } });
+      expect(asset.status()).toBe(200);
+      expect(asset.headers()['cache-control']).toContain('immutable');
+      expect(asset.headers()['content-encoding']).toBe('br');
+    }
+
     // A mismatch is caught by the server and shown next to the field, without a reload.
     await page.getByLabel('Neues Passwort noch einmal').fill('Blaue#Kuh8');
     await page.getByRole('button', { name: 'Passwort speichern' }).click();

@@ -427,7 +427,10 @@ async fn pages_carry_security_headers_and_are_compressed() {
         .next()
         .unwrap();
     assert_ne!(nonce, nonce2, "a fresh nonce per response");
-    assert!(body.contains(&format!(r#"<script nonce="{nonce2}">"#)), "inline scripts carry the nonce");
+    assert!(
+        body.contains(&format!(r#"<script nonce="{nonce2}">"#)),
+        "inline scripts carry the nonce"
+    );
 }
 
 // Secure deployments: https turns on Secure and the __Host- prefix.

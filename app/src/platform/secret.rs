@@ -22,12 +22,19 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// Random bytes as lower-case hex, from the operating system's generator.
+/// Random bytes as lower-case hex, from the operating system's generator: for secrets that
+/// last (session tokens, keys).
 pub fn random_hex(bytes: usize) -> String {
     use rand::RngCore;
     let mut buf = vec![0u8; bytes];
     rand::rngs::OsRng.fill_bytes(&mut buf);
     hex::encode(buf)
+}
+
+/// 128 random bits as hex from the thread-local CSPRNG (ChaCha, seeded by the OS): for
+/// per-request values such as CSP nonces and request ids, without a system call each.
+pub fn fast_random_hex() -> String {
+    hex::encode(rand::random::<[u8; 16]>())
 }
 
 /// SHA-256 as hex: tokens are stored only as this digest, so a database leak yields no sessions.
