@@ -33,6 +33,9 @@ pub struct AppError {
     pub message: Key,
     #[serde(default)]
     pub fields: Vec<FieldError>,
+    /// With `TooManyRequests`: when to try again, sent as `Retry-After`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_secs: Option<u64>,
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -43,6 +46,7 @@ impl AppError {
             kind,
             message,
             fields: Vec::new(),
+            retry_after_secs: None,
         }
     }
 
@@ -59,6 +63,13 @@ impl AppError {
             ErrorKind::Internal => Key::ErrorInternal,
         };
         Self::new(kind, message)
+    }
+
+    pub fn too_many_requests(retry_after_secs: u64) -> Self {
+        AppError {
+            retry_after_secs: Some(retry_after_secs.max(1)),
+            ..Self::kind(ErrorKind::TooManyRequests)
+        }
     }
 
     /// Bad input in one field: the field shows `message`, the summary a generic sentence.

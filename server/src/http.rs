@@ -142,6 +142,12 @@ fn is_cross_origin(headers: &HeaderMap, public_url: &str) -> bool {
     }
 }
 
+fn retry_after(error: &AppError) -> Option<HeaderValue> {
+    error
+        .retry_after_secs
+        .and_then(|secs| HeaderValue::from_str(&secs.to_string()).ok())
+}
+
 fn error_response(error: AppError) -> Response {
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);
     let body = serde_json::to_string(&error).unwrap_or_default();
@@ -269,6 +275,9 @@ async fn with_error_status(res: Response) -> Response {
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status =
             StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if let Some(value) = retry_after(&error) {
+            parts.headers.insert(header::RETRY_AFTER, value);
+        }
     }
     Response::from_parts(parts, Body::from(bytes))
 }

@@ -7,6 +7,8 @@ pub mod guessable;
 pub mod session;
 #[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod throttle;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

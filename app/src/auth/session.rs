@@ -50,7 +50,14 @@ pub async fn sign_in(
     password: Secret,
 ) -> Result<(), AppError> {
     let login = login.trim().to_lowercase();
-    let failed = || AppError::new(ErrorKind::Unauthenticated, Key::LoginFailed);
+    let now = now();
+    let keys = super::throttle::keys(&login, &request.ip);
+    let key_names: Vec<String> = keys.iter().map(|(key, _)| key.clone()).collect();
+    if let Some(wait) = state.store.blocked_for(&key_names, now).await? {
+        let event = AuditEvent::new("auth.throttled", request).details(login);
+        state.store.record(&event).await?;
+        return Err(AppError::too_many_requests(wait as u64));
+    }
     let too_long = password.expose().chars().count() > crate::rules::password::MAX_CHARS;
     let user = state.store.user_by_login(&login).await?;
     // An over-long password cannot be right; refusing it unhashed keeps huge inputs cheap.
@@ -60,7 +67,6 @@ pub async fn sign_in(
             user.as_ref().and_then(|u| u.password_hash.clone()),
         )
         .await?;
-    let now = now();
     let user = match user {
         Some(user) if matches && user.password_expires_at.is_none_or(|t| t > now) => user,
         other => {
@@ -69,8 +75,8 @@ pub async fn sign_in(
                 event = event.subject(user.id);
                 event.school_id = user.school_id;
             }
-            state.store.record(&event).await?;
-            return Err(failed());
+            state.store.record_failure(&keys, now, &event).await?;
+            return Err(AppError::new(ErrorKind::Unauthenticated, Key::LoginFailed));
         }
     };
     let audit = AuditEvent::new("auth.login", request)
@@ -86,6 +92,8 @@ pub async fn sign_in(
             .await?;
         return Err(AppError::kind(ErrorKind::Locked));
     }
+    // The address's own counter stays: it counts only failures, never successes.
+    state.store.clear(&key_names[..2]).await?;
     let token = random_hex(32);
     let max_age = state.config.session_max.as_secs();
     let user_agent: String = request.user_agent.chars().take(300).collect();
@@ -94,6 +102,7 @@ pub async fn sign_in(
         .create_session(
             &NewSession {
                 token_hash: &sha256_hex(&token),
+                public_id: &random_hex(12),
                 user_id: user.id,
                 now,
                 expires_at: now + max_age as i64,

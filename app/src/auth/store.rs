@@ -28,6 +28,7 @@ pub struct NewUser<'a> {
 
 pub struct NewSession<'a> {
     pub token_hash: &'a str,
+    pub public_id: &'a str,
     pub user_id: i64,
     pub now: i64,
     pub expires_at: i64,
@@ -175,10 +176,11 @@ impl_both!(AccountStore {
     async fn create_session(&self, session: &NewSession<'_>, audit: &AuditEvent) -> Result<(), sqlx::Error> {
         let mut tx = self.begin_write().await?;
         sqlx::query(
-            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
-             VALUES ($1, $2, $3, $3, $4, $5, $6)",
+            "INSERT INTO sessions (token_hash, public_id, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
+             VALUES ($1, $2, $3, $4, $4, $5, $6, $7)",
         )
         .bind(session.token_hash)
+        .bind(session.public_id)
         .bind(session.user_id)
         .bind(session.now)
         .bind(session.expires_at)

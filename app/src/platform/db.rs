@@ -13,11 +13,17 @@ use sqlx::{
 };
 
 use super::secret::Secret;
-use crate::{audit::AuditStore, auth::store::AccountStore, schools::store::SchoolStore};
+use crate::{
+    audit::AuditStore,
+    auth::{store::AccountStore, throttle::ThrottleStore},
+    schools::store::SchoolStore,
+};
 
 /// Every store trait of every feature, as one object the request handlers share.
 #[async_trait::async_trait]
-pub trait Store: AccountStore + SchoolStore + AuditStore + Send + Sync + 'static {
+pub trait Store:
+    AccountStore + SchoolStore + AuditStore + ThrottleStore + Send + Sync + 'static
+{
     fn backend_name(&self) -> &'static str;
     async fn ping(&self) -> Result<(), sqlx::Error>;
 }

@@ -1,0 +1,137 @@
+//! ACC-2: every account's login and personal address come from the name, as
+//! `vorname.nachname`: umlauts and ß transliterated, accents dropped, clashes numbered.
+
+/// Maps one character to its plain-Latin spelling, or `None` to drop it.
+fn transliterate(c: char) -> Option<&'static str> {
+    const TABLE: &[(&str, &str)] = &[
+        ("äæ", "ae"),
+        ("öœø", "oe"),
+        ("ü", "ue"),
+        ("ß", "ss"),
+        ("àáâãåāăą", "a"),
+        ("çćĉċč", "c"),
+        ("ďđ", "d"),
+        ("èéêëēĕėęě", "e"),
+        ("ĝğġģ", "g"),
+        ("ĥħ", "h"),
+        ("ìíîïĩīĭįı", "i"),
+        ("ĵ", "j"),
+        ("ķ", "k"),
+        ("ĺļľŀł", "l"),
+        ("ñńņňŉ", "n"),
+        ("òóôõōŏő", "o"),
+        ("ŕŗř", "r"),
+        ("śŝşšș", "s"),
+        ("ţťŧț", "t"),
+        ("ùúûũūŭůűų", "u"),
+        ("ŵ", "w"),
+        ("ýÿŷ", "y"),
+        ("źżž", "z"),
+    ];
+    TABLE
+        .iter()
+        .find(|(from, _)| from.contains(c))
+        .map(|(_, to)| *to)
+}
+
+/// One part of a name, e.g. `Anna-Lena` → `anna-lena`, `Jürgen` → `juergen`.
+fn name_part(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.trim().chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            out.push(c);
+        } else if c == '-' || c.is_whitespace() {
+            if !out.is_empty() && !out.ends_with('-') {
+                out.push('-');
+            }
+        } else if let Some(plain) = transliterate(c) {
+            out.push_str(plain);
+        }
+        // Anything else (combining accents, emoji, punctuation) is dropped.
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+/// The login before clash numbering, or `None` when a name has nothing writable in it.
+pub fn base_login(first_name: &str, last_name: &str) -> Option<String> {
+    let (first, last) = (name_part(first_name), name_part(last_name));
+    (!first.is_empty() && !last.is_empty()).then(|| format!("{first}.{last}"))
+}
+
+/// The first free login: `base`, then `base2`, `base3`, …
+pub fn first_free(base: &str, taken: impl Fn(&str) -> bool) -> String {
+    if !taken(base) {
+        return base.to_string();
+    }
+    (2..)
+        .map(|n| format!("{base}{n}"))
+        .find(|candidate| !taken(candidate))
+        .unwrap_or_default()
+}
+
+/// A school's personal address for a login.
+pub fn address(login: &str, mail_domain: &str) -> String {
+    format!("{login}@{mail_domain}")
+}
+
+/// Names are kept as typed, but not unbounded and not with control characters.
+pub const MAX_NAME_CHARS: usize = 100;
+
+pub fn valid_name(name: &str) -> bool {
+    let name = name.trim();
+    !name.is_empty()
+        && name.chars().count() <= MAX_NAME_CHARS
+        && !name.chars().any(char::is_control)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn acc_2_logins_are_transliterated() {
+        assert_eq!(base_login("Max", "Müller").as_deref(), Some("max.mueller"));
+        assert_eq!(base_login("Jörg", "Weiß").as_deref(), Some("joerg.weiss"));
+        assert_eq!(
+            base_login("Anna Lena", "Groß-Öztürk").as_deref(),
+            Some("anna-lena.gross-oeztuerk")
+        );
+        assert_eq!(base_login("Zoë", "Dvořák").as_deref(), Some("zoe.dvorak"));
+        assert_eq!(
+            base_login("Rene\u{0301}", "O'Neill").as_deref(),
+            Some("rene.oneill"),
+            "combining accent dropped"
+        );
+        assert_eq!(
+            base_login("Mia 😀", "Schulz").as_deref(),
+            Some("mia.schulz"),
+            "emoji dropped"
+        );
+        assert_eq!(base_login("😀", "Schulz"), None);
+    }
+
+    #[test]
+    fn acc_2_clashes_are_numbered_predictably() {
+        let taken = ["max.mueller", "max.mueller2"];
+        assert_eq!(
+            first_free("max.mueller", |l| taken.contains(&l)),
+            "max.mueller3"
+        );
+        assert_eq!(
+            first_free("mia.schulz", |l| taken.contains(&l)),
+            "mia.schulz"
+        );
+        assert_eq!(
+            address("max.mueller", "paulusschule.example"),
+            "max.mueller@paulusschule.example"
+        );
+    }
+
+    #[test]
+    fn names_are_bounded() {
+        assert!(valid_name("Mia"));
+        assert!(!valid_name("  "));
+        assert!(!valid_name("a\u{0000}b"));
+        assert!(!valid_name(&"x".repeat(101)));
+    }
+}

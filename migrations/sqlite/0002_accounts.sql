@@ -1,0 +1,31 @@
+-- Accounts (issue 3): throttling, locks, leaving dates, groups, policy versions, session ids.
+CREATE TABLE login_throttle (
+    key TEXT PRIMARY KEY,
+    failures BIGINT NOT NULL,
+    last_failure_at BIGINT NOT NULL,
+    blocked_until BIGINT NOT NULL
+);
+
+ALTER TABLE users ADD COLUMN leaving_date TEXT;
+ALTER TABLE users ADD COLUMN status_reason TEXT NOT NULL DEFAULT '';
+
+-- A public handle for a session, so a user can end one without ever seeing its token.
+ALTER TABLE sessions ADD COLUMN public_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX sessions_public_id ON sessions(public_id);
+
+CREATE TABLE policy_versions (
+    id INTEGER PRIMARY KEY,
+    school_id BIGINT NOT NULL REFERENCES schools(id) ON DELETE CASCADE,
+    version BIGINT NOT NULL,
+    effective_date TEXT NOT NULL,
+    body TEXT NOT NULL,
+    published_at BIGINT NOT NULL,
+    UNIQUE (school_id, version)
+);
+
+CREATE TABLE policy_acceptances (
+    user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    policy_version_id BIGINT NOT NULL REFERENCES policy_versions(id) ON DELETE CASCADE,
+    accepted_at BIGINT NOT NULL,
+    PRIMARY KEY (user_id, policy_version_id)
+);
