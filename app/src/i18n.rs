@@ -72,6 +72,60 @@ impl Lang {
     }
 }
 
+/// Days since 1970-01-01 to (year, month, day), after Howard Hinnant's `civil_from_days`.
+fn civil_from_days(days: i64) -> (i32, u8, u8) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+    let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+    (year, month, day)
+}
+
+/// The Unix time of the last Sunday of `month` (March or October), 01:00 UTC: when the EU
+/// switches between CET and CEST.
+fn eu_switch(year: i32, month: u8) -> i64 {
+    // Day 31 of March and October exists; walk back to a Sunday.
+    let days_to = |y: i32, m: u8, d: u8| -> i64 {
+        let (y, m) = if m <= 2 {
+            (y as i64 - 1, m as i64 + 9)
+        } else {
+            (y as i64, m as i64 - 3)
+        };
+        let era = y.div_euclid(400);
+        let yoe = y.rem_euclid(400);
+        let doy = (153 * m + 2) / 5 + d as i64 - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    };
+    let last = days_to(year, month, 31);
+    // 1970-01-01 was a Thursday; weekday 0 = Sunday.
+    let weekday = (last + 4).rem_euclid(7);
+    (last - weekday) * 86_400 + 3_600
+}
+
+/// A Unix time as wall-clock time in Germany (Europe/Berlin, with summer time).
+pub fn berlin_time(unix: i64) -> (i32, u8, u8, u8, u8) {
+    let (year, _, _) = civil_from_days(unix.div_euclid(86_400));
+    let summer = unix >= eu_switch(year, 3) && unix < eu_switch(year, 10);
+    let local = unix + if summer { 7_200 } else { 3_600 };
+    let (y, m, d) = civil_from_days(local.div_euclid(86_400));
+    let secs = local.rem_euclid(86_400);
+    (y, m, d, (secs / 3_600) as u8, (secs % 3_600 / 60) as u8)
+}
+
+impl Lang {
+    /// A Unix time as the reader expects it, in German school time.
+    pub fn timestamp(self, unix: i64) -> String {
+        let (y, m, d, h, mi) = berlin_time(unix);
+        self.date_time(y, m, d, h, mi)
+    }
+}
+
 /// The language of the page being rendered, provided as context by the shell.
 pub fn use_lang() -> Lang {
     leptos::prelude::use_context::<Lang>().unwrap_or_default()

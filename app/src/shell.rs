@@ -2,10 +2,12 @@
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, provide_meta_context};
 use leptos_router::{
+    SsrMode,
     components::{Route, Router, Routes},
     path,
 };
 
+use crate::account::views::AccountPage;
 use crate::auth::{
     SessionUser,
     views::{LoginPage, PasswordPage},
@@ -95,6 +97,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=DashboardPage/>
                     <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/password") view=PasswordPage/>
+                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                 </Routes>
             </Router>
         </main>
@@ -116,6 +119,7 @@ fn Header() -> impl IntoView {
             <nav class="nav" aria-label=lang.t(Key::NavMain)>
                 {signed_in.then(|| view! {
                     <a class="nav-link" href="/"><Icon name=IconName::Home/><span>{lang.t(Key::NavHome)}</span></a>
+                    <a class="nav-link" href="/account"><Icon name=IconName::User/><span>{lang.t(Key::NavAccount)}</span></a>
                 })}
                 <form method="post" action="/api/ui/language" class="inline-form">
                     <input type="hidden" name="lang" value=lang.other().code()/>

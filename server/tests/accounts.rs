@@ -78,3 +78,107 @@ async fn pw_3_thirty_tablets_behind_one_address_log_in_at_once() {
         assert_eq!(task.await.unwrap(), StatusCode::OK);
     }
 }
+
+async fn activity(b: &common::Browser) -> app::account::AccountOverview {
+    let res = b.call("account/activity", &[]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.unwrap()
+}
+
+// PW-4: a parent on the phone sees where the account is signed in and ends the tablet's session.
+#[tokio::test]
+async fn pw_4_a_user_sees_and_ends_their_own_sessions() {
+    let s = TestServer::start().await;
+    s.user_with_password("mia.schulz", "Mia", "Schulz", Role::Pupil, GOOD)
+        .await;
+    let (tablet, phone) = (s.browser(), s.browser());
+    phone.login("mia.schulz", "Falsch#123").await;
+    tablet.login("mia.schulz", GOOD).await;
+    phone.login("mia.schulz", GOOD).await;
+
+    let seen = activity(&phone).await;
+    assert_eq!(seen.sessions.len(), 2);
+    assert_eq!(seen.sessions.iter().filter(|s| s.current).count(), 1);
+    let outcomes: Vec<bool> = seen.logins.iter().map(|l| l.succeeded).collect();
+    assert_eq!(
+        outcomes,
+        vec![true, true, false],
+        "newest first, failures included"
+    );
+    let page = phone.get("/account").await.text().await.unwrap();
+    assert_eq!(page.matches("data-testid=\"session\"").count(), 2);
+    assert!(page.contains("Dieses Gerät"));
+
+    let tablet_id = seen
+        .sessions
+        .iter()
+        .find(|s| !s.current)
+        .unwrap()
+        .id
+        .clone();
+    let res = phone
+        .submit("account/end-session", "/account", &[("id", &tablet_id)])
+        .await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    assert_eq!(
+        common::location(&tablet.get("/").await),
+        "/login",
+        "the tablet is signed out"
+    );
+    assert_eq!(
+        phone.get("/").await.status(),
+        StatusCode::OK,
+        "the phone is not"
+    );
+    assert_eq!(activity(&phone).await.sessions.len(), 1);
+}
+
+// PW-4: nobody can end another user's session by guessing or knowing its id.
+#[tokio::test]
+async fn pw_4_another_users_session_cannot_be_ended() {
+    let s = TestServer::start().await;
+    s.user_with_password("mia.schulz", "Mia", "Schulz", Role::Pupil, GOOD)
+        .await;
+    s.user_with_password("tom.berg", "Tom", "Berg", Role::Pupil, GOOD)
+        .await;
+    let (mia, tom) = (s.browser(), s.browser());
+    mia.login("mia.schulz", GOOD).await;
+    tom.login("tom.berg", GOOD).await;
+    let mias = activity(&mia).await.sessions[0].id.clone();
+    let res = tom.call("account/end-session", &[("id", &mias)]).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(mia.get("/").await.status(), StatusCode::OK);
+    assert_eq!(
+        tom.call("account/end-session", &[("id", "")])
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        s.browser().call("account/activity", &[]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+// PW-4: "sign out all other devices" keeps only the current one.
+#[tokio::test]
+async fn pw_4_end_all_other_sessions() {
+    let s = TestServer::start().await;
+    s.user_with_password("mia.schulz", "Mia", "Schulz", Role::Pupil, GOOD)
+        .await;
+    let devices: Vec<_> = (0..3).map(|_| s.browser()).collect();
+    for d in &devices {
+        d.login("mia.schulz", GOOD).await;
+    }
+    assert_eq!(
+        devices[0]
+            .call("account/end-other-sessions", &[])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(devices[0].get("/").await.status(), StatusCode::OK);
+    for d in &devices[1..] {
+        assert_eq!(common::location(&d.get("/").await), "/login");
+    }
+}

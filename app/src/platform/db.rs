@@ -14,6 +14,7 @@ use sqlx::{
 
 use super::secret::Secret;
 use crate::{
+    account::store::SessionListStore,
     audit::AuditStore,
     auth::{store::AccountStore, throttle::ThrottleStore},
     schools::store::SchoolStore,
@@ -22,7 +23,7 @@ use crate::{
 /// Every store trait of every feature, as one object the request handlers share.
 #[async_trait::async_trait]
 pub trait Store:
-    AccountStore + SchoolStore + AuditStore + ThrottleStore + Send + Sync + 'static
+    AccountStore + SchoolStore + AuditStore + ThrottleStore + SessionListStore + Send + Sync + 'static
 {
     fn backend_name(&self) -> &'static str;
     async fn ping(&self) -> Result<(), sqlx::Error>;
