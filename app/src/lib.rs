@@ -12,6 +12,7 @@ pub mod i18n;
 pub mod rules;
 pub mod schools;
 pub mod shell;
+pub mod users;
 
 #[cfg(feature = "ssr")]
 pub mod platform;

@@ -9,12 +9,13 @@ use leptos_router::{
 
 use crate::account::views::AccountPage;
 use crate::auth::{
-    SessionUser,
+    Capability, SessionUser,
     views::{LoginPage, PasswordPage},
 };
 use crate::components::{Icon, IconName, IslandsOnPage};
 use crate::dashboard::DashboardPage;
 use crate::i18n::{Key, Lang, use_lang};
+use crate::users::views::UsersPage;
 
 /// The whole HTML document. Runs on the server only; islands hydrate inside it.
 pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
@@ -98,6 +99,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/password") view=PasswordPage/>
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
                 </Routes>
             </Router>
         </main>
@@ -110,6 +112,10 @@ fn Header() -> impl IntoView {
     let lang = use_lang();
     let user = use_context::<Option<SessionUser>>().flatten();
     let signed_in = user.as_ref().is_some_and(|u| !u.must_change_password);
+    let manages_people = signed_in
+        && user
+            .as_ref()
+            .is_some_and(|u| u.school_id.is_some() && u.can(Capability::UsersManage));
     view! {
         <header class="header">
             <a class="brand" href="/">
@@ -120,6 +126,9 @@ fn Header() -> impl IntoView {
                 {signed_in.then(|| view! {
                     <a class="nav-link" href="/"><Icon name=IconName::Home/><span>{lang.t(Key::NavHome)}</span></a>
                     <a class="nav-link" href="/account"><Icon name=IconName::User/><span>{lang.t(Key::NavAccount)}</span></a>
+                })}
+                {manages_people.then(|| view! {
+                    <a class="nav-link" href="/admin/users"><Icon name=IconName::School/><span>{lang.t(Key::NavAdmin)}</span></a>
                 })}
                 <form method="post" action="/api/ui/language" class="inline-form">
                     <input type="hidden" name="lang" value=lang.other().code()/>

@@ -29,3 +29,22 @@ CREATE TABLE policy_acceptances (
     accepted_at BIGINT NOT NULL,
     PRIMARY KEY (user_id, policy_version_id)
 );
+
+-- ACC-3: classes (1a … 4d, with a grade) and teams, with members and owners.
+CREATE TABLE groups (
+    id INTEGER PRIMARY KEY,
+    school_id BIGINT NOT NULL REFERENCES schools(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    grade BIGINT,
+    UNIQUE (school_id, name)
+);
+
+CREATE TABLE group_members (
+    group_id BIGINT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+    user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    is_owner BOOLEAN NOT NULL DEFAULT FALSE,
+    PRIMARY KEY (group_id, user_id)
+);
+CREATE INDEX group_members_user ON group_members(user_id);
+CREATE INDEX users_school_name ON users(school_id, last_name, first_name);

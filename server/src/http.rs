@@ -58,6 +58,7 @@ pub fn router(state: AppState) -> Router {
                 move |req: Request| leptos_axum::handle_server_fns_with_context(context.clone(), req)
             }),
         )
+        .route("/admin/slips", post(app::users::slips::print_view))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())

@@ -18,6 +18,10 @@ Commands:
   serve                               Start the web server (the default)
   migrate                             Create or update the database, then exit
   admin create-school <name> <domain> Create a school with its mail domain
+  admin create-user <domain> <role> <first name> <last name>
+                                      Add a person to a school (role: admin, management,
+                                      secretariat, teacher, staff, pupil); prints the login
+                                      and a start password
   admin start-password <login>        Issue a one-time start password; prints only the password
   audit verify                        Check the audit log's hash chain
   help                                Show this help
@@ -47,6 +51,9 @@ async fn main() -> ExitCode {
             .map(|_| println!("database is up to date")),
         ["admin", "create-school", name, domain] => create_school(config, name, domain).await,
         ["admin", "start-password", login] => start_password(config, login).await,
+        ["admin", "create-user", domain, role, first, last] => {
+            create_user(config, domain, role, first, last).await
+        }
         ["audit", "verify"] => verify(config).await,
         _ => Err(format!("unknown command: {}\n\n{HELP}", args.join(" "))),
     };
@@ -139,6 +146,49 @@ async fn create_school(config: Config, name: &str, domain: &str) -> Result<(), S
         }
         None => Err(format!("a school with the domain {domain} exists already")),
     }
+}
+
+async fn create_user(
+    config: Config,
+    domain: &str,
+    role: &str,
+    first: &str,
+    last: &str,
+) -> Result<(), String> {
+    use app::{auth::Role, users::store::NewPerson};
+    let role = Role::from_code(role)
+        .filter(|r| *r != Role::Operator)
+        .ok_or_else(|| format!("unknown role: {role}"))?;
+    if !app::rules::login::valid_name(first) || !app::rules::login::valid_name(last) {
+        return Err("first and last name are needed".into());
+    }
+    let state = state(config).await?;
+    let school = state
+        .store
+        .school_by_domain(&domain.trim().to_lowercase())
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no school has the domain {domain}"))?;
+    let person = NewPerson {
+        school_id: school.id,
+        first_name: first.trim(),
+        last_name: last.trim(),
+        role,
+        class: None,
+    };
+    let audit = operator_event("user.created").details("console");
+    let (_, login) = state
+        .store
+        .create_person(&person, &audit)
+        .await
+        .map_err(|e| e.to_string())?;
+    let audit = operator_event("auth.start_password_issued").details("console");
+    let password = session::issue_start_password(&state, &login, 14, audit)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("login: {login}");
+    println!("start password: {}", password.expose());
+    Ok(())
 }
 
 async fn start_password(config: Config, login: &str) -> Result<(), String> {

@@ -18,12 +18,21 @@ use crate::{
     audit::AuditStore,
     auth::{store::AccountStore, throttle::ThrottleStore},
     schools::store::SchoolStore,
+    users::store::UserAdminStore,
 };
 
 /// Every store trait of every feature, as one object the request handlers share.
 #[async_trait::async_trait]
 pub trait Store:
-    AccountStore + SchoolStore + AuditStore + ThrottleStore + SessionListStore + Send + Sync + 'static
+    AccountStore
+    + SchoolStore
+    + AuditStore
+    + ThrottleStore
+    + SessionListStore
+    + UserAdminStore
+    + Send
+    + Sync
+    + 'static
 {
     fn backend_name(&self) -> &'static str;
     async fn ping(&self) -> Result<(), sqlx::Error>;

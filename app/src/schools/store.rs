@@ -18,9 +18,17 @@ pub trait SchoolStore {
         audit: &AuditEvent,
     ) -> Result<Option<i64>, sqlx::Error>;
     async fn schools(&self) -> Result<Vec<School>, sqlx::Error>;
+    async fn school_by_domain(&self, mail_domain: &str) -> Result<Option<School>, sqlx::Error>;
 }
 
 impl_both!(SchoolStore {
+    async fn school_by_domain(&self, mail_domain: &str) -> Result<Option<School>, sqlx::Error> {
+        sqlx::query_as("SELECT id, name, mail_domain FROM schools WHERE mail_domain = $1")
+            .bind(mail_domain)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
     async fn create_school(&self, name: &str, mail_domain: &str, audit: &AuditEvent) -> Result<Option<i64>, sqlx::Error> {
         let mut tx = self.begin_write().await?;
         let id: Option<i64> = sqlx::query_scalar(

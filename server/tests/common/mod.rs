@@ -290,3 +290,66 @@ pub fn location(res: &Response) -> String {
         .unwrap_or_default()
         .to_string()
 }
+
+impl TestServer {
+    /// A school with the given mail domain.
+    pub async fn school(&self, name: &str, domain: &str) -> i64 {
+        use app::{audit::AuditEvent, platform::RequestInfo};
+        let audit = AuditEvent::new("test.school_created", &RequestInfo::default());
+        self.state
+            .store
+            .create_school(name, domain, &audit)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    /// A person in `school` with a generated login; with `password`, ready to sign in.
+    pub async fn person(
+        &self,
+        school: i64,
+        role: app::auth::Role,
+        first: &str,
+        last: &str,
+        class: Option<&str>,
+        password: Option<&str>,
+    ) -> (i64, String) {
+        use app::{audit::AuditEvent, platform::RequestInfo, users::store::NewPerson};
+        let audit = AuditEvent::new("test.user_created", &RequestInfo::default());
+        let person = NewPerson {
+            school_id: school,
+            first_name: first,
+            last_name: last,
+            role,
+            class: class.and_then(app::rules::class::parse),
+        };
+        let (id, login) = self
+            .state
+            .store
+            .create_person(&person, &audit)
+            .await
+            .unwrap();
+        if let Some(password) = password {
+            let hash = app::platform::passwords::hash(app::platform::secret::Secret::new(password))
+                .await
+                .unwrap();
+            self.state
+                .store
+                .set_password(id, &hash, None, &audit)
+                .await
+                .unwrap();
+        }
+        (id, login)
+    }
+
+    /// Everything a refused call must leave untouched.
+    pub async fn fingerprint(&self) -> (i64, i64, i64, i64) {
+        (
+            self.count("users").await,
+            self.count("sessions").await,
+            self.count("audit_events").await,
+            self.count("users WHERE status = 'locked' OR must_change_password")
+                .await,
+        )
+    }
+}

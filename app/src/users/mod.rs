@@ -1,0 +1,229 @@
+//! The school's people, as the secretariat and administrators manage them (ACC-2, VIOL-2,
+//! PW-2). Nothing here shows any user's content (ADM-1): only directory fields and status.
+pub mod views;
+
+#[cfg(feature = "ssr")]
+pub mod slips;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Role;
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+use crate::{
+    audit::AuditEvent,
+    auth::{Capability, SessionUser, require},
+    error::ErrorKind,
+    i18n::Key,
+    platform::{app_state, authenticate, request_info},
+    rules,
+};
+
+/// One row of the users table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub id: i64,
+    pub login: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub role: Role,
+    pub class: Option<String>,
+    pub locked: bool,
+    pub must_change_password: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserList {
+    pub rows: Vec<UserSummary>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+/// Columns the table can be sorted by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum SortBy {
+    #[default]
+    Name,
+    Login,
+    Class,
+    Role,
+}
+
+impl SortBy {
+    pub fn from_code(code: &str) -> SortBy {
+        match code {
+            "login" => SortBy::Login,
+            "class" => SortBy::Class,
+            "role" => SortBy::Role,
+            _ => SortBy::Name,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            SortBy::Name => "name",
+            SortBy::Login => "login",
+            SortBy::Class => "class",
+            SortBy::Role => "role",
+        }
+    }
+}
+
+pub const PER_PAGE: i64 = 50;
+/// The longest reason a lock or unlock may carry.
+pub const MAX_REASON_CHARS: usize = 500;
+
+/// The signed-in user, who must belong to a school and hold `capability` there.
+#[cfg(feature = "ssr")]
+fn school_staff(capability: Capability) -> Result<(SessionUser, i64), AppError> {
+    let user = authenticate()?;
+    require(&user, capability)?;
+    let school = user
+        .school_id
+        .ok_or_else(|| AppError::kind(ErrorKind::Forbidden))?;
+    Ok((user, school))
+}
+
+/// ADM-2: the school's users, searchable, sortable and paged; fast at 5,000 users.
+#[server(prefix = "/api", endpoint = "users/list")]
+pub async fn list_users(query: String, sort: String, page: i64) -> Result<UserList, AppError> {
+    let (_, school) = school_staff(Capability::UsersManage)?;
+    let page = page.max(1);
+    let query: String = query.trim().chars().take(100).collect();
+    let (rows, total) = app_state()
+        .store
+        .list_users(
+            school,
+            &query,
+            SortBy::from_code(&sort),
+            (page - 1) * PER_PAGE,
+            PER_PAGE,
+        )
+        .await?;
+    Ok(UserList {
+        rows,
+        total,
+        page,
+        per_page: PER_PAGE,
+    })
+}
+
+/// ACC-2: a new person; the login comes from the name. Returns the login.
+#[server(prefix = "/api", endpoint = "users/create")]
+pub async fn create_user(
+    first_name: String,
+    last_name: String,
+    role: String,
+    class: String,
+) -> Result<String, AppError> {
+    let (user, school) = school_staff(Capability::UsersManage)?;
+    let mut error = AppError::kind(ErrorKind::BadInput);
+    if !rules::login::valid_name(&first_name) {
+        error = error.with_field("first_name", Key::ErrorRequired);
+    }
+    if !rules::login::valid_name(&last_name) {
+        error = error.with_field("last_name", Key::ErrorRequired);
+    }
+    let role = Role::from_code(&role).filter(|r| *r != Role::Operator);
+    if role.is_none() {
+        error = error.with_field("role", Key::ErrorBadInput);
+    }
+    let class = match class.trim() {
+        "" => None,
+        name => rules::class::parse(name).or_else(|| {
+            error = error.clone().with_field("class", Key::UsersClassInvalid);
+            None
+        }),
+    };
+    if rules::login::base_login(&first_name, &last_name).is_none() && error.fields.is_empty() {
+        error = error.with_field("first_name", Key::UsersNameUnwritable);
+    }
+    if !error.fields.is_empty() {
+        return Err(error);
+    }
+    let audit = AuditEvent::new("user.created", &request_info()).actor(user.id, Some(school));
+    let new = store::NewPerson {
+        school_id: school,
+        first_name: first_name.trim(),
+        last_name: last_name.trim(),
+        role: role.unwrap_or(Role::Pupil),
+        class,
+    };
+    let (_, login) = app_state().store.create_person(&new, &audit).await?;
+    Ok(login)
+}
+
+#[cfg(feature = "ssr")]
+fn reason(reason: &str) -> Result<String, AppError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::field("reason", Key::ErrorRequired));
+    }
+    if reason.chars().count() > MAX_REASON_CHARS {
+        return Err(AppError::field("reason", Key::ErrorBadInput));
+    }
+    Ok(reason.to_string())
+}
+
+/// VIOL-2: locks an account with a reason. The user is signed out everywhere at once.
+#[server(prefix = "/api", endpoint = "users/lock")]
+pub async fn lock_user(user_id: i64, reason: String) -> Result<(), AppError> {
+    set_locked(user_id, reason, true).await
+}
+
+/// VIOL-2: unlocking needs a reason too.
+#[server(prefix = "/api", endpoint = "users/unlock")]
+pub async fn unlock_user(user_id: i64, reason: String) -> Result<(), AppError> {
+    set_locked(user_id, reason, false).await
+}
+
+#[cfg(feature = "ssr")]
+async fn set_locked(user_id: i64, why: String, locked: bool) -> Result<(), AppError> {
+    let (user, school) = school_staff(Capability::AccountsLock)?;
+    let why = reason(&why)?;
+    if user_id == user.id {
+        return Err(AppError::new(ErrorKind::Conflict, Key::UsersNotYourself));
+    }
+    let action = if locked {
+        "user.locked"
+    } else {
+        "user.unlocked"
+    };
+    let audit = AuditEvent::new(action, &request_info())
+        .actor(user.id, Some(school))
+        .subject(user_id)
+        .details(why.clone());
+    if !app_state()
+        .store
+        .set_locked(school, user_id, locked, &why, &audit)
+        .await?
+    {
+        return Err(AppError::kind(ErrorKind::NotFound));
+    }
+    Ok(())
+}
+
+/// One printed slip: everything a child needs for the first login (PW-2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Slip {
+    pub school: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub class: Option<String>,
+    pub login: String,
+    pub start_password: String,
+    pub expires_at: i64,
+    pub login_url: String,
+}
+
+/// PW-2: issues start passwords for users of the caller's school, returned once, for printing.
+#[server(prefix = "/api", endpoint = "users/start-passwords")]
+pub async fn issue_start_passwords(user_ids: Vec<i64>) -> Result<Vec<Slip>, AppError> {
+    let (user, school) = school_staff(Capability::PasswordsIssue)?;
+    slips::issue(&app_state(), &request_info(), &user, school, &user_ids).await
+}

@@ -1,0 +1,154 @@
+//! PW-2: start passwords, issued only in person and shown once, on a printable slip with the
+//! login address and a QR code of it.
+use axum::{
+    Extension, Form,
+    extract::State,
+    http::{HeaderValue, header},
+    response::{Html, IntoResponse, Response},
+};
+use leptos::prelude::*;
+use qrcode::{QrCode, render::svg};
+
+use super::Slip;
+use crate::audit::AuditEvent;
+use crate::auth::{Capability, SessionUser, require};
+use crate::error::{AppError, ErrorKind};
+use crate::i18n::{Key, Lang};
+use crate::platform::{
+    AppState, RequestInfo, now, passwords, request::CurrentSession, secret::readable_password,
+};
+
+/// How long a start password stays valid.
+pub const VALID_DAYS: i64 = 14;
+
+/// Issues a start password to each given user of `school` and returns the slips.
+pub async fn issue(
+    state: &AppState,
+    request: &RequestInfo,
+    actor: &SessionUser,
+    school: i64,
+    user_ids: &[i64],
+) -> Result<Vec<Slip>, AppError> {
+    if user_ids.is_empty() || user_ids.len() > 1000 {
+        return Err(AppError::kind(ErrorKind::BadInput));
+    }
+    let people = state.store.people_for_slips(school, user_ids).await?;
+    if people.is_empty() {
+        return Err(AppError::kind(ErrorKind::NotFound));
+    }
+    let expires_at = now() + VALID_DAYS * 86_400;
+    let mut slips = Vec::with_capacity(people.len());
+    for person in people {
+        let password = readable_password();
+        let hash = passwords::hash(password.clone()).await?;
+        let audit = AuditEvent::new("auth.start_password_issued", request)
+            .actor(actor.id, Some(school))
+            .subject(person.id);
+        state
+            .store
+            .set_start_password(person.id, &hash, expires_at, &audit)
+            .await?;
+        slips.push(Slip {
+            school: person.school,
+            first_name: person.first_name,
+            last_name: person.last_name,
+            class: person.class,
+            login: person.login,
+            start_password: password.expose().to_string(),
+            expires_at,
+            login_url: format!("{}/login", state.config.public_url),
+        });
+    }
+    Ok(slips)
+}
+
+fn qr_svg(text: &str) -> String {
+    QrCode::new(text.as_bytes())
+        .map(|code| {
+            code.render::<svg::Color<'_>>()
+                .min_dimensions(120, 120)
+                .quiet_zone(false)
+                .build()
+        })
+        .unwrap_or_default()
+}
+
+#[component]
+fn SlipCard(lang: Lang, slip: Slip) -> impl IntoView {
+    let qr = qr_svg(&slip.login_url);
+    view! {
+        <article class="slip">
+            <h2>{slip.school.clone()}</h2>
+            <p class="slip-name">{format!("{} {}", slip.first_name, slip.last_name)}{slip.class.map(|c| format!(" · {c}"))}</p>
+            <dl class="facts">
+                <dt>{lang.t(Key::SlipLoginUrl)}</dt><dd>{slip.login_url.clone()}</dd>
+                <dt>{lang.t(Key::LoginName)}</dt><dd class="slip-secret">{slip.login}</dd>
+                <dt>{lang.t(Key::SlipStartPassword)}</dt><dd class="slip-secret" data-testid="start-password">{slip.start_password}</dd>
+                <dt>{lang.t(Key::SlipValidUntil)}</dt><dd>{lang.timestamp(slip.expires_at)}</dd>
+            </dl>
+            <div class="slip-qr" inner_html=qr></div>
+            <p class="slip-hint">{lang.t(Key::SlipHint)}</p>
+        </article>
+    }
+}
+
+/// `POST /admin/slips` with `user_id=…` repeated: issues the passwords and answers with the
+/// print view itself, never cached, so the passwords exist only on this one page.
+pub async fn print_view(
+    State(state): State<AppState>,
+    Extension(info): Extension<RequestInfo>,
+    Extension(CurrentSession(actor)): Extension<CurrentSession>,
+    headers: axum::http::HeaderMap,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let lang = headers
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .map(Lang::from_cookie_header)
+        .unwrap_or_default();
+    let Some(actor) = actor else {
+        return axum::response::Redirect::to("/login").into_response();
+    };
+    let ids: Vec<i64> = pairs
+        .into_iter()
+        .filter(|(k, _)| k == "user_id")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    let result = match require(&actor, Capability::PasswordsIssue)
+        .and(actor.school_id.ok_or(AppError::kind(ErrorKind::Forbidden)))
+    {
+        Ok(school) => issue(&state, &info, &actor, school, &ids).await,
+        Err(e) => Err(e),
+    };
+    let slips = match result {
+        Ok(slips) => slips,
+        Err(error) => {
+            let status = axum::http::StatusCode::from_u16(error.status())
+                .unwrap_or(axum::http::StatusCode::BAD_REQUEST);
+            return (status, Html(format!("<!DOCTYPE html><html lang=\"{}\"><body><p>{}</p><a href=\"/admin/users\">{}</a></body></html>",
+                lang.code(), lang.t(error.message), lang.t(Key::ErrorBackHome)))).into_response();
+        }
+    };
+    let options = state.leptos.clone();
+    let page = view! {
+        <!DOCTYPE html>
+        <html lang=lang.code()>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <title>{lang.t(Key::SlipTitle)}</title>
+                <leptos_meta::HashedStylesheet options id="main-css"/>
+            </head>
+            <body class="print-page">
+                <p class="no-print"><a class="btn" href="/admin/users">{lang.t(Key::ErrorBackHome)}</a>" "{lang.t(Key::SlipPrintHint)}</p>
+                <div class="slips">{slips.into_iter().map(|slip| view! { <SlipCard lang slip/> }).collect_view()}</div>
+            </body>
+        </html>
+    }
+    .to_html();
+    let mut response = Html(page).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}

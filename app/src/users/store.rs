@@ -1,0 +1,229 @@
+use super::{SortBy, UserSummary};
+use crate::audit::AuditEvent;
+use crate::auth::Role;
+use crate::platform::db::impl_both;
+use crate::rules;
+
+pub struct NewPerson<'a> {
+    pub school_id: i64,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub role: Role,
+    /// The class name and grade, as `rules::class::parse` gives them.
+    pub class: Option<(String, i64)>,
+}
+
+/// What a start-password slip needs to know about a person.
+#[derive(sqlx::FromRow)]
+pub struct SlipPerson {
+    pub id: i64,
+    pub login: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub school: String,
+    pub class: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: i64,
+    login: String,
+    first_name: String,
+    last_name: String,
+    role: String,
+    status: String,
+    must_change_password: bool,
+    class: Option<String>,
+}
+
+const CLASS_OF_USER: &str =
+    "(SELECT g.name FROM group_members gm JOIN groups g ON g.id = gm.group_id
+     WHERE gm.user_id = u.id AND g.kind = 'class' ORDER BY g.name LIMIT 1)";
+
+/// `%` and `_` typed into the search box are searched for, not used as wildcards.
+fn like_pattern(query: &str) -> String {
+    let escaped = query
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+fn order_by(sort: SortBy) -> &'static str {
+    match sort {
+        SortBy::Name => "lower(u.last_name), lower(u.first_name), u.id",
+        SortBy::Login => "u.login",
+        SortBy::Class => "class, lower(u.last_name), u.id",
+        SortBy::Role => "u.role, lower(u.last_name), u.id",
+    }
+}
+
+#[async_trait::async_trait]
+pub trait UserAdminStore {
+    /// ACC-2: creates the person with the first free login for their name.
+    async fn create_person(
+        &self,
+        person: &NewPerson<'_>,
+        audit: &AuditEvent,
+    ) -> Result<(i64, String), sqlx::Error>;
+    async fn list_users(
+        &self,
+        school_id: i64,
+        query: &str,
+        sort: SortBy,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<UserSummary>, i64), sqlx::Error>;
+    /// False when the user is not in this school.
+    async fn set_locked(
+        &self,
+        school_id: i64,
+        user_id: i64,
+        locked: bool,
+        reason: &str,
+        audit: &AuditEvent,
+    ) -> Result<bool, sqlx::Error>;
+    /// The given users of this school; others are silently left out.
+    async fn people_for_slips(
+        &self,
+        school_id: i64,
+        user_ids: &[i64],
+    ) -> Result<Vec<SlipPerson>, sqlx::Error>;
+}
+
+impl_both!(UserAdminStore {
+    async fn create_person(&self, person: &NewPerson<'_>, audit: &AuditEvent) -> Result<(i64, String), sqlx::Error> {
+        let base = rules::login::base_login(person.first_name, person.last_name).unwrap_or_else(|| "nutzer".into());
+        let mut tx = self.begin_write().await?;
+        let mut number = 1;
+        // The unique index decides: a login taken a moment ago by another server just moves us on.
+        let (id, login) = loop {
+            let candidate = rules::login::numbered(&base, number);
+            let id: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO users (school_id, login, first_name, last_name, role, status, created_at)
+                 VALUES ($1, $2, $3, $4, $5, 'active', $6)
+                 ON CONFLICT (login) DO NOTHING RETURNING id",
+            )
+            .bind(person.school_id)
+            .bind(&candidate)
+            .bind(person.first_name)
+            .bind(person.last_name)
+            .bind(person.role.code())
+            .bind(crate::platform::now())
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(id) = id {
+                break (id, candidate);
+            }
+            number += 1;
+        };
+        if let Some((class, grade)) = &person.class {
+            sqlx::query(
+                "INSERT INTO groups (school_id, kind, name, grade) VALUES ($1, 'class', $2, $3)
+                 ON CONFLICT (school_id, name) DO NOTHING",
+            )
+            .bind(person.school_id)
+            .bind(class)
+            .bind(grade)
+            .execute(&mut *tx)
+            .await?;
+            let group: i64 = sqlx::query_scalar("SELECT id FROM groups WHERE school_id = $1 AND name = $2")
+                .bind(person.school_id)
+                .bind(class)
+                .fetch_one(&mut *tx)
+                .await?;
+            sqlx::query("INSERT INTO group_members (group_id, user_id, is_owner) VALUES ($1, $2, $3)")
+                .bind(group)
+                .bind(id)
+                .bind(person.role == Role::Teacher)
+                .execute(&mut *tx)
+                .await?;
+        }
+        self.write_audit(&mut tx, &audit.clone().subject(id).details(login.clone())).await?;
+        tx.commit().await?;
+        Ok((id, login))
+    }
+
+    async fn list_users(&self, school_id: i64, query: &str, sort: SortBy, offset: i64, limit: i64)
+        -> Result<(Vec<UserSummary>, i64), sqlx::Error> {
+        let filter = format!(
+            "u.school_id = $1 AND ($2 = '' OR lower(u.first_name) LIKE $3 ESCAPE '\\' OR lower(u.last_name) LIKE $3 ESCAPE '\\'
+             OR u.login LIKE $3 ESCAPE '\\' OR {CLASS_OF_USER} LIKE $3 ESCAPE '\\')"
+        );
+        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM users u WHERE {filter}")))
+            .bind(school_id)
+            .bind(query)
+            .bind(like_pattern(query))
+            .fetch_one(&self.pool)
+            .await?;
+        let rows: Vec<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT u.id, u.login, u.first_name, u.last_name, u.role, u.status, u.must_change_password,
+                    {CLASS_OF_USER} AS class
+             FROM users u WHERE {filter} ORDER BY {} LIMIT $4 OFFSET $5",
+            order_by(sort)
+        )))
+        .bind(school_id)
+        .bind(query)
+        .bind(like_pattern(query))
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&self.pool)
+        .await?;
+        let rows = rows
+            .into_iter()
+            .filter_map(|r| {
+                Some(UserSummary {
+                    role: Role::from_code(&r.role)?,
+                    id: r.id,
+                    login: r.login,
+                    first_name: r.first_name,
+                    last_name: r.last_name,
+                    class: r.class,
+                    locked: r.status == "locked",
+                    must_change_password: r.must_change_password,
+                })
+            })
+            .collect();
+        Ok((rows, total))
+    }
+
+    async fn set_locked(&self, school_id: i64, user_id: i64, locked: bool, reason: &str, audit: &AuditEvent)
+        -> Result<bool, sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        let changed = sqlx::query("UPDATE users SET status = $1, status_reason = $2 WHERE id = $3 AND school_id = $4")
+            .bind(if locked { "locked" } else { "active" })
+            .bind(reason)
+            .bind(user_id)
+            .bind(school_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if changed == 0 {
+            return Ok(false);
+        }
+        if locked {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        }
+        self.write_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn people_for_slips(&self, school_id: i64, user_ids: &[i64]) -> Result<Vec<SlipPerson>, sqlx::Error> {
+        let mut people = Vec::new();
+        for id in user_ids {
+            let person: Option<SlipPerson> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT u.id, u.login, u.first_name, u.last_name, s.name AS school, {CLASS_OF_USER} AS class
+                 FROM users u JOIN schools s ON s.id = u.school_id
+                 WHERE u.school_id = $1 AND u.id = $2"
+            )))
+            .bind(school_id)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+            people.extend(person);
+        }
+        Ok(people)
+    }
+});

@@ -1,0 +1,174 @@
+//! ADM-2: the people table, with search, sort, paging, bulk start passwords and locks.
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use super::{CreateUser, LockUser, SortBy, UnlockUser, UserList, list_users};
+use crate::auth::Role;
+use crate::components::{Card, ConfirmDialog, DataTable, Icon, IconName};
+use crate::i18n::{Key, Lang, use_lang};
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let lang = use_lang();
+    let query = use_query_map();
+    let (q, sort, page) = query.with_untracked(|m| {
+        (
+            m.get("q").unwrap_or_default(),
+            SortBy::from_code(&m.get("sort").unwrap_or_default()),
+            m.get("page").and_then(|p| p.parse().ok()).unwrap_or(1i64),
+        )
+    });
+    let search = q.clone();
+    view! {
+        <leptos_meta::Title text=lang.t(Key::UsersTitle)/>
+        <h1 class="page-title">{lang.t(Key::UsersTitle)}</h1>
+        <form method="get" action="/admin/users" class="search" role="search">
+            <label for="q">{lang.t(Key::UsersSearchLabel)}</label>
+            <input id="q" name="q" type="search" value=q.clone()/>
+            <input type="hidden" name="sort" value=sort.code()/>
+            <button class="btn btn-primary" type="submit">{lang.t(Key::UsersSearch)}</button>
+        </form>
+        <Suspense fallback=move || view! { <p>{lang.t(Key::Loading)}</p> }>
+            {move || {
+                let search = search.clone();
+                Suspend::new(async move {
+                    match list_users(search.clone(), sort.code().to_string(), page).await {
+                        Ok(list) => view! { <UserTable lang list search sort/> }.into_any(),
+                        Err(error) => view! { <p class="field-message">{lang.t(error.message)}</p> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+        <CreateUserCard lang/>
+    }
+}
+
+fn link(search: &str, sort: SortBy, page: i64) -> String {
+    let q: String = search
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("/admin/users?q={q}&sort={}&page={page}", sort.code())
+}
+
+#[component]
+fn UserTable(lang: Lang, list: UserList, search: String, sort: SortBy) -> impl IntoView {
+    let pages = ((list.total + list.per_page - 1) / list.per_page).max(1);
+    let header = |key: Key, by: SortBy| {
+        view! { <a href=link(&search, by, 1) aria-current=(sort == by).then_some("true")>{lang.t(key)}</a> }
+    };
+    let headers = vec![
+        lang.t(Key::UsersSelect),
+        lang.t(Key::UsersName),
+        lang.t(Key::UsersLogin),
+        lang.t(Key::UsersClass),
+        lang.t(Key::UsersRole),
+        lang.t(Key::UsersStatus),
+        "",
+    ];
+    view! {
+        <p class="table-meta">
+            <span data-testid="user-count">{lang.fill(Key::UsersCount, &[("count", &list.total.to_string())])}</span>
+            " · "{header(Key::UsersName, SortBy::Name)}" · "{header(Key::UsersLogin, SortBy::Login)}
+            " · "{header(Key::UsersClass, SortBy::Class)}" · "{header(Key::UsersRole, SortBy::Role)}
+        </p>
+        <form id="slips" method="post" action="/admin/slips" target="_blank"></form>
+        <DataTable headers>
+            {list.rows.into_iter().map(|user| {
+                let status = if user.locked { Key::UsersLocked } else if user.must_change_password { Key::UsersStartPending } else { Key::UsersActive };
+                view! {
+                    <tr data-testid="user-row">
+                        <td><input type="checkbox" form="slips" name="user_id" value=user.id.to_string()
+                            aria-label=format!("{} {} {}", lang.t(Key::UsersSelect), user.first_name, user.last_name)/></td>
+                        <td>{format!("{}, {}", user.last_name, user.first_name)}</td>
+                        <td>{user.login.clone()}</td>
+                        <td>{user.class.clone().unwrap_or_default()}</td>
+                        <td>{lang.t(user.role.label())}</td>
+                        <td>{lang.t(status)}</td>
+                        <td><LockForm lang user_id=user.id locked=user.locked/></td>
+                    </tr>
+                }
+            }).collect_view()}
+        </DataTable>
+        <div class="toolbar">
+            <ConfirmDialog lang summary=lang.t(Key::UsersSlips).to_string() question=lang.t(Key::UsersSlipsConfirm).to_string()>
+                <button class="btn btn-primary" type="submit" form="slips">
+                    <Icon name=IconName::Key/>{lang.t(Key::DialogConfirm)}
+                </button>
+            </ConfirmDialog>
+            <nav class="pager" aria-label=lang.t(Key::UsersPage)>
+                {(list.page > 1).then(|| view! { <a class="btn" href=link(&search, sort, list.page - 1)>{lang.t(Key::UsersPrev)}</a> })}
+                <span>{lang.fill(Key::UsersPage, &[("page", &list.page.to_string()), ("pages", &pages.to_string())])}</span>
+                {(list.page < pages).then(|| view! { <a class="btn" href=link(&search, sort, list.page + 1)>{lang.t(Key::UsersNext)}</a> })}
+            </nav>
+        </div>
+    }
+}
+
+/// VIOL-2: lock or unlock, always with a reason.
+#[component]
+fn LockForm(lang: Lang, user_id: i64, locked: bool) -> impl IntoView {
+    let input_id = format!("reason-{user_id}");
+    let fields = view! {
+        <input type="hidden" name="user_id" value=user_id.to_string()/>
+        <label class="visually-hidden" for=input_id.clone()>{lang.t(Key::UsersReason)}</label>
+        <input id=input_id name="reason" required placeholder=lang.t(Key::UsersReason) class="reason"/>
+    };
+    if locked {
+        view! {
+            <ActionForm action={ServerAction::<UnlockUser>::new()} attr:class="row-form">
+                {fields}
+                <button class="btn" type="submit">{lang.t(Key::UsersUnlock)}</button>
+            </ActionForm>
+        }
+        .into_any()
+    } else {
+        view! {
+            <ActionForm action={ServerAction::<LockUser>::new()} attr:class="row-form">
+                {fields}
+                <button class="btn" type="submit">{lang.t(Key::UsersLock)}</button>
+            </ActionForm>
+        }
+        .into_any()
+    }
+}
+
+#[component]
+fn CreateUserCard(lang: Lang) -> impl IntoView {
+    let roles = [
+        Role::Pupil,
+        Role::Teacher,
+        Role::Staff,
+        Role::Secretariat,
+        Role::Management,
+        Role::Admin,
+    ];
+    view! {
+        <Card title=lang.t(Key::UsersCreateTitle) icon=IconName::User>
+            <ActionForm action={ServerAction::<CreateUser>::new()} attr:class="create-user">
+                <div class="field">
+                    <label for="first_name">{lang.t(Key::UsersFirstName)}</label>
+                    <input id="first_name" name="first_name" required/>
+                </div>
+                <div class="field">
+                    <label for="last_name">{lang.t(Key::UsersLastName)}</label>
+                    <input id="last_name" name="last_name" required/>
+                </div>
+                <div class="field">
+                    <label for="role">{lang.t(Key::UsersRole)}</label>
+                    <select id="role" name="role">
+                        {roles.into_iter().map(|r| view! { <option value=r.code()>{lang.t(r.label())}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="class">{lang.t(Key::UsersClass)}</label>
+                    <input id="class" name="class" placeholder="2b"/>
+                </div>
+                <button class="btn btn-primary" type="submit">{lang.t(Key::UsersCreateSubmit)}</button>
+            </ActionForm>
+        </Card>
+    }
+}

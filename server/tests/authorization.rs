@@ -1,0 +1,195 @@
+//! The authorisation matrix: every server function, called anonymously, as the operator and as
+//! each of the six school roles, on its own school's objects and on another school's. Only the
+//! allowed combinations succeed; every other call is answered 401/403/404 and changes nothing.
+//! Later issues add their endpoints to `CASES`.
+mod common;
+
+use app::auth::Role;
+use common::{Browser, TestServer};
+use reqwest::StatusCode;
+
+const GOOD: &str = "Blaue#Kuh7";
+const STAFF_ROLES: [Role; 6] = [
+    Role::Admin,
+    Role::Management,
+    Role::Secretariat,
+    Role::Teacher,
+    Role::Staff,
+    Role::Pupil,
+];
+
+/// Who may call an endpoint successfully, on objects of their own school.
+enum Allowed {
+    /// Any signed-in person, about themselves.
+    SignedIn,
+    /// School members with one of these roles.
+    Roles(&'static [Role]),
+}
+
+struct Case {
+    endpoint: &'static str,
+    allowed: Allowed,
+    /// Whether the call names a user; then it is tried on another school's user too.
+    targets_user: bool,
+    args: fn(target: i64) -> Vec<(String, String)>,
+}
+
+fn pairs(items: &[(&str, String)]) -> Vec<(String, String)> {
+    items
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect()
+}
+
+const CASES: &[Case] = &[
+    Case {
+        endpoint: "users/list",
+        allowed: Allowed::Roles(&[Role::Admin, Role::Secretariat]),
+        targets_user: false,
+        args: |_| {
+            pairs(&[
+                ("query", String::new()),
+                ("sort", "name".into()),
+                ("page", "1".into()),
+            ])
+        },
+    },
+    Case {
+        endpoint: "users/create",
+        allowed: Allowed::Roles(&[Role::Admin, Role::Secretariat]),
+        targets_user: false,
+        args: |_| {
+            pairs(&[
+                ("first_name", "Neu".into()),
+                ("last_name", "Kind".into()),
+                ("role", "pupil".into()),
+                ("class", "1a".into()),
+            ])
+        },
+    },
+    Case {
+        endpoint: "users/lock",
+        allowed: Allowed::Roles(&[Role::Admin, Role::Management, Role::Secretariat]),
+        targets_user: true,
+        args: |target| {
+            pairs(&[
+                ("user_id", target.to_string()),
+                ("reason", "Prüfung".into()),
+            ])
+        },
+    },
+    Case {
+        endpoint: "users/unlock",
+        allowed: Allowed::Roles(&[Role::Admin, Role::Management, Role::Secretariat]),
+        targets_user: true,
+        args: |target| {
+            pairs(&[
+                ("user_id", target.to_string()),
+                ("reason", "Prüfung".into()),
+            ])
+        },
+    },
+    Case {
+        endpoint: "users/start-passwords",
+        allowed: Allowed::Roles(&[Role::Admin, Role::Secretariat]),
+        targets_user: true,
+        args: |target| pairs(&[("user_ids[0]", target.to_string())]),
+    },
+    Case {
+        endpoint: "account/activity",
+        allowed: Allowed::SignedIn,
+        targets_user: false,
+        args: |_| Vec::new(),
+    },
+    Case {
+        endpoint: "account/end-other-sessions",
+        allowed: Allowed::SignedIn,
+        targets_user: false,
+        args: |_| Vec::new(),
+    },
+];
+
+async fn call(b: &Browser, endpoint: &str, args: &[(String, String)]) -> StatusCode {
+    let borrowed: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    b.call(endpoint, &borrowed).await.status()
+}
+
+// ACC-1, ACC-3, ADM-1: only capabilities on one's own school open an endpoint.
+#[tokio::test]
+async fn acc_3_authorisation_matrix() {
+    let s = TestServer::start().await;
+    let school = s.school("Paulusschule", "paulusschule.example").await;
+    let other = s.school("Andere Schule", "andere.example").await;
+    let (own_target, _) = s
+        .person(school, Role::Pupil, "Ziel", "Kind", Some("2b"), None)
+        .await;
+    let (other_target, _) = s
+        .person(other, Role::Pupil, "Fremd", "Kind", Some("2b"), None)
+        .await;
+
+    let mut callers: Vec<(String, Option<Role>, Browser)> =
+        vec![("anonymous".into(), None, s.browser())];
+    let operator = s.browser();
+    s.user_with_password("betrieb", "Betrieb", "Admin", Role::Operator, GOOD)
+        .await;
+    assert_eq!(
+        operator.login("betrieb", GOOD).await.status(),
+        StatusCode::OK
+    );
+    callers.push(("operator".into(), Some(Role::Operator), operator));
+    for role in STAFF_ROLES {
+        let (_, login) = s
+            .person(school, role, role.code(), "Rufer", None, Some(GOOD))
+            .await;
+        let b = s.browser();
+        assert_eq!(b.login(&login, GOOD).await.status(), StatusCode::OK);
+        callers.push((role.code().into(), Some(role), b));
+    }
+
+    let mut checked = 0;
+    for case in CASES {
+        for (name, role, browser) in &callers {
+            let targets: &[(i64, bool)] = if case.targets_user {
+                &[(own_target, true), (other_target, false)]
+            } else {
+                &[(own_target, true)]
+            };
+            for &(target, own_school) in targets {
+                let allowed = match (&case.allowed, role) {
+                    (_, None) => false,
+                    (Allowed::SignedIn, Some(_)) => true,
+                    (Allowed::Roles(roles), Some(role)) => roles.contains(role) && own_school,
+                };
+                let before = s.fingerprint().await;
+                let status = call(browser, case.endpoint, &(case.args)(target)).await;
+                let what = format!(
+                    "{} as {name} on {} school",
+                    case.endpoint,
+                    if own_school { "its own" } else { "another" }
+                );
+                if allowed {
+                    assert_eq!(status, StatusCode::OK, "{what} should succeed");
+                } else {
+                    assert!(
+                        [
+                            StatusCode::UNAUTHORIZED,
+                            StatusCode::FORBIDDEN,
+                            StatusCode::NOT_FOUND
+                        ]
+                        .contains(&status),
+                        "{what} should be refused, got {status}"
+                    );
+                    assert_eq!(s.fingerprint().await, before, "{what} changed something");
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(
+        checked,
+        CASES
+            .iter()
+            .map(|c| if c.targets_user { 16 } else { 8 })
+            .sum::<usize>()
+    );
+}

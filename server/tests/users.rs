@@ -1,0 +1,344 @@
+//! People management (ACC-2, ADM-2, VIOL-2, PW-2) over real HTTP.
+mod common;
+
+use app::{
+    auth::Role,
+    users::{Slip, UserList},
+};
+use common::{TestServer, location};
+use reqwest::{StatusCode, header};
+
+const GOOD: &str = "Blaue#Kuh7";
+
+async fn office(s: &TestServer) -> (i64, common::Browser) {
+    let school = s.school("Paulusschule", "paulusschule.example").await;
+    let (_, login) = s
+        .person(
+            school,
+            Role::Secretariat,
+            "Sabine",
+            "Sekretär",
+            None,
+            Some(GOOD),
+        )
+        .await;
+    let b = s.browser();
+    assert_eq!(b.login(&login, GOOD).await.status(), StatusCode::OK);
+    (school, b)
+}
+
+// ACC-2: logins come from names, transliterated, with clashes numbered.
+#[tokio::test]
+async fn acc_2_created_people_get_logins_from_their_names() {
+    let s = TestServer::start().await;
+    let (_, office) = office(&s).await;
+    let create = |first: &'static str, last: &'static str, class: &'static str| {
+        let office = &office;
+        async move {
+            office
+                .call(
+                    "users/create",
+                    &[
+                        ("first_name", first),
+                        ("last_name", last),
+                        ("role", "pupil"),
+                        ("class", class),
+                    ],
+                )
+                .await
+        }
+    };
+    let res = create("Max", "Müller", "2B").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<String>().await.unwrap(), "max.mueller");
+    assert_eq!(
+        create("Max", "Müller", "")
+            .await
+            .json::<String>()
+            .await
+            .unwrap(),
+        "max.mueller2"
+    );
+    assert_eq!(
+        create("Zoë", "Groß", "")
+            .await
+            .json::<String>()
+            .await
+            .unwrap(),
+        "zoe.gross"
+    );
+
+    let res = create("Mia", "Schulz", "5x").await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let err: app::error::AppError = res.json().await.unwrap();
+    assert_eq!(
+        err.field_message("class"),
+        Some(app::i18n::Key::UsersClassInvalid)
+    );
+    assert_eq!(
+        create("😀", "🎉", "").await.status(),
+        StatusCode::BAD_REQUEST,
+        "no login can be made"
+    );
+    assert_eq!(
+        create("", "Schulz", "").await.status(),
+        StatusCode::BAD_REQUEST
+    );
+
+    let list: UserList = office
+        .call(
+            "users/list",
+            &[("query", "mueller"), ("sort", "login"), ("page", "1")],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let logins: Vec<&str> = list.rows.iter().map(|r| r.login.as_str()).collect();
+    assert_eq!(logins, ["max.mueller", "max.mueller2"]);
+    assert_eq!(list.rows[0].class.as_deref(), Some("2b"));
+}
+
+// ADM-2: search, sort and paging; pupils and other schools see nothing.
+#[tokio::test]
+async fn adm_2_the_people_table_pages_and_searches() {
+    let s = TestServer::start().await;
+    let (school, office) = office(&s).await;
+    for i in 0..60 {
+        s.person(
+            school,
+            Role::Pupil,
+            &format!("Kind{i:02}"),
+            "Klasse",
+            Some("3a"),
+            None,
+        )
+        .await;
+    }
+    let other = s.school("Andere Schule", "andere.example").await;
+    s.person(other, Role::Pupil, "Fremd", "Kind", None, None)
+        .await;
+
+    let page1: UserList = office
+        .call(
+            "users/list",
+            &[("query", ""), ("sort", "name"), ("page", "1")],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (page1.total, page1.rows.len()),
+        (61, 50),
+        "60 pupils and the office, not the other school"
+    );
+    let page2: UserList = office
+        .call(
+            "users/list",
+            &[("query", ""), ("sort", "name"), ("page", "2")],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page2.rows.len(), 11);
+    let found: UserList = office
+        .call(
+            "users/list",
+            &[("query", "kind0"), ("sort", "name"), ("page", "1")],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found.total, 10);
+    let none: UserList = office
+        .call(
+            "users/list",
+            &[("query", "fremd"), ("sort", "name"), ("page", "1")],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(none.total, 0, "ACC-1: another school's people never show");
+    let wild: UserList = office
+        .call(
+            "users/list",
+            &[("query", "%"), ("sort", "name"), ("page", "1")],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(wild.total, 0, "a typed % is searched for, not a wildcard");
+
+    let page = office
+        .get("/admin/users?q=kind0&sort=name&page=1")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(page.matches("data-testid=\"user-row\"").count(), 10);
+    assert!(page.contains("10 Personen"));
+}
+
+// VIOL-2: a lock with a reason signs the user out everywhere and keeps them out; unlocking needs a reason too.
+#[tokio::test]
+async fn viol_2_locked_accounts_are_signed_out_and_cannot_log_in() {
+    let s = TestServer::start().await;
+    let (school, office) = office(&s).await;
+    let (pupil_id, pupil_login) = s
+        .person(school, Role::Pupil, "Mia", "Schulz", Some("2b"), Some(GOOD))
+        .await;
+    let pupil = s.browser();
+    pupil.login(&pupil_login, GOOD).await;
+    assert_eq!(pupil.get("/").await.status(), StatusCode::OK);
+
+    let id = pupil_id.to_string();
+    assert_eq!(
+        office
+            .call("users/lock", &[("user_id", &id), ("reason", "  ")])
+            .await
+            .status(),
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        office
+            .call(
+                "users/lock",
+                &[("user_id", &id), ("reason", "Beleidigungen im Chat")]
+            )
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        location(&pupil.get("/").await),
+        "/login",
+        "signed out at once"
+    );
+    let res = s.browser().login(&pupil_login, GOOD).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let err: app::error::AppError = res.json().await.unwrap();
+    assert_eq!(err.message, app::i18n::Key::ErrorLocked);
+
+    assert_eq!(
+        office
+            .call("users/unlock", &[("user_id", &id), ("reason", "")])
+            .await
+            .status(),
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        office
+            .call(
+                "users/unlock",
+                &[("user_id", &id), ("reason", "Gespräch mit den Eltern")]
+            )
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        s.browser().login(&pupil_login, GOOD).await.status(),
+        StatusCode::OK
+    );
+    let actions: Vec<String> = s
+        .store()
+        .recent_actions(10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.0)
+        .collect();
+    assert!(
+        actions.contains(&"user.locked".into()) && actions.contains(&"user.unlocked".into()),
+        "LOG-1"
+    );
+}
+
+// PW-2: start passwords are printed once on slips; the slip works once and forces a new password.
+#[tokio::test]
+async fn pw_2_slips_show_the_start_password_once() {
+    let s = TestServer::start().await;
+    let (school, office) = office(&s).await;
+    let (a, _) = s
+        .person(school, Role::Pupil, "Mia", "Schulz", Some("2b"), Some(GOOD))
+        .await;
+    let (b, b_login) = s
+        .person(school, Role::Pupil, "Tom", "Berg", Some("2b"), None)
+        .await;
+    let other = s.school("Andere Schule", "andere.example").await;
+    let (foreign, _) = s
+        .person(other, Role::Pupil, "Fremd", "Kind", None, None)
+        .await;
+
+    let res = office
+        .client
+        .post(s.url("/admin/slips"))
+        .form(&[
+            ("user_id", a.to_string()),
+            ("user_id", b.to_string()),
+            ("user_id", foreign.to_string()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers().get(header::CACHE_CONTROL).unwrap(),
+        "no-store"
+    );
+    let page = res.text().await.unwrap();
+    assert_eq!(
+        page.matches("class=\"slip\"").count(),
+        2,
+        "the other school's pupil is left out"
+    );
+    assert!(
+        page.contains("tom.berg") && page.contains("/login") && page.contains("<svg"),
+        "login, address and QR code"
+    );
+    // The slips come in the order asked for: Tom's is the second.
+    let after = page.split("data-testid=\"start-password\"").nth(2).unwrap();
+    let start = after[after.find('>').unwrap() + 1..]
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
+
+    let tom = s.browser();
+    let res = tom.login(&b_login, &start).await;
+    assert_eq!(
+        location(&res),
+        "/password",
+        "the first login forces a new password"
+    );
+    let res = tom
+        .call(
+            "auth/password",
+            &[("current", &start), ("new", GOOD), ("repeat", GOOD)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        s.browser().login(&b_login, &start).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "used up"
+    );
+
+    let slips: Vec<Slip> = office
+        .call("users/start-passwords", &[("user_ids[0]", &a.to_string())])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(slips.len(), 1);
+    assert_eq!(
+        s.browser().login("mia.schulz", GOOD).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "the old password is gone"
+    );
+}
