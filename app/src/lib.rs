@@ -9,6 +9,7 @@ pub mod components;
 pub mod dashboard;
 pub mod error;
 pub mod i18n;
+pub mod policy;
 pub mod rules;
 pub mod schools;
 pub mod shell;

@@ -15,6 +15,7 @@ use crate::auth::{
 use crate::components::{Icon, IconName, IslandsOnPage};
 use crate::dashboard::DashboardPage;
 use crate::i18n::{Key, Lang, use_lang};
+use crate::policy::views::PolicyPage;
 use crate::users::views::UsersPage;
 
 /// The whole HTML document. Runs on the server only; islands hydrate inside it.
@@ -98,6 +99,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=DashboardPage/>
                     <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/password") view=PasswordPage/>
+                    <Route path=path!("/policy") view=PolicyPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
                 </Routes>
@@ -111,7 +113,7 @@ pub fn App() -> impl IntoView {
 fn Header() -> impl IntoView {
     let lang = use_lang();
     let user = use_context::<Option<SessionUser>>().flatten();
-    let signed_in = user.as_ref().is_some_and(|u| !u.must_change_password);
+    let signed_in = user.as_ref().is_some_and(|u| u.next_step().is_none());
     let manages_people = signed_in
         && user
             .as_ref()

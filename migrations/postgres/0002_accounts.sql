@@ -48,3 +48,15 @@ CREATE TABLE group_members (
 );
 CREATE INDEX group_members_user ON group_members(user_id);
 CREATE INDEX users_school_name ON users(school_id, last_name, first_name);
+
+-- VIOL-1: for pupils, the secretariat records that the parents' signed form came back.
+CREATE TABLE parent_consents (
+    user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    policy_version_id BIGINT NOT NULL REFERENCES policy_versions(id) ON DELETE CASCADE,
+    recorded_by BIGINT,
+    recorded_at BIGINT NOT NULL,
+    PRIMARY KEY (user_id, policy_version_id)
+);
+
+-- PW-2: after the slip is printed only "issued on …" remains.
+ALTER TABLE users ADD COLUMN start_password_issued_at BIGINT;

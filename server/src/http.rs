@@ -244,8 +244,11 @@ async fn request_context(State(state): State<AppState>, mut req: Request, next: 
     if is_page(&method, &path) {
         let target = match &user {
             None if !is_public_page(&path) => Some("/login"),
-            Some(u) if u.must_change_password && path != "/password" => Some("/password"),
-            Some(u) if !u.must_change_password && is_public_page(&path) => Some("/"),
+            Some(u) => match u.next_step() {
+                Some(step) if step != path => Some(step),
+                None if is_public_page(&path) => Some("/"),
+                _ => None,
+            },
             _ => None,
         };
         if let Some(target) = target {

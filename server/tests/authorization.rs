@@ -22,6 +22,8 @@ const STAFF_ROLES: [Role; 6] = [
 enum Allowed {
     /// Any signed-in person, about themselves.
     SignedIn,
+    /// Any signed-in member of a school (not the operator).
+    SchoolMember,
     /// School members with one of these roles.
     Roles(&'static [Role]),
 }
@@ -96,6 +98,18 @@ const CASES: &[Case] = &[
         args: |target| pairs(&[("user_ids[0]", target.to_string())]),
     },
     Case {
+        endpoint: "policy/current",
+        allowed: Allowed::SchoolMember,
+        targets_user: false,
+        args: |_| Vec::new(),
+    },
+    Case {
+        endpoint: "policy/parent-consent",
+        allowed: Allowed::Roles(&[Role::Admin, Role::Secretariat]),
+        targets_user: true,
+        args: |target| pairs(&[("user_id", target.to_string())]),
+    },
+    Case {
         endpoint: "account/activity",
         allowed: Allowed::SignedIn,
         targets_user: false,
@@ -106,6 +120,18 @@ const CASES: &[Case] = &[
         allowed: Allowed::SignedIn,
         targets_user: false,
         args: |_| Vec::new(),
+    },
+    // Last: a new policy version sends every caller back to accept it first.
+    Case {
+        endpoint: "policy/publish",
+        allowed: Allowed::Roles(&[Role::Management]),
+        targets_user: false,
+        args: |_| {
+            pairs(&[
+                ("body", "Neue Regeln.".into()),
+                ("effective_date", "2027-08-01".into()),
+            ])
+        },
     },
 ];
 
@@ -158,6 +184,7 @@ async fn acc_3_authorisation_matrix() {
                 let allowed = match (&case.allowed, role) {
                     (_, None) => false,
                     (Allowed::SignedIn, Some(_)) => true,
+                    (Allowed::SchoolMember, Some(role)) => *role != Role::Operator,
                     (Allowed::Roles(roles), Some(role)) => roles.contains(role) && own_school,
                 };
                 let before = s.fingerprint().await;

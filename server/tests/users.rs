@@ -311,10 +311,16 @@ async fn pw_2_slips_show_the_start_password_once() {
 
     let tom = s.browser();
     let res = tom.login(&b_login, &start).await;
+    assert_eq!(location(&res), "/policy", "VIOL-1: the policy comes first");
+    let policy: app::policy::PolicyText =
+        tom.call("policy/current", &[]).await.json().await.unwrap();
+    let res = tom
+        .call("policy/accept", &[("version_id", &policy.id.to_string())])
+        .await;
     assert_eq!(
         location(&res),
         "/password",
-        "the first login forces a new password"
+        "then the first login forces a new password"
     );
     let res = tom
         .call(

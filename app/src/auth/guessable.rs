@@ -78,6 +78,7 @@ mod tests {
             school_id: Some(1),
             school_name: None,
             must_change_password: true,
+            policy_pending: false,
         }
     }
 

@@ -19,7 +19,7 @@ use crate::i18n::Key;
 #[cfg(feature = "ssr")]
 use crate::{
     audit::AuditEvent,
-    platform::{app_state, authenticate, passwords, request_info, secret::Secret},
+    platform::{app_state, authenticate_during_setup, passwords, request_info, secret::Secret},
     rules,
 };
 
@@ -44,6 +44,7 @@ pub enum Capability {
     PasswordsIssue,
     AccountsLock,
     LogsReadGrant,
+    PolicyPublish,
 }
 
 impl Role {
@@ -90,7 +91,7 @@ impl Role {
         match self {
             Role::Operator => &[SchoolsManage, UsersManage, PasswordsIssue],
             Role::Admin => &[UsersManage, PasswordsIssue, AccountsLock],
-            Role::Management => &[AccountsLock, LogsReadGrant],
+            Role::Management => &[AccountsLock, LogsReadGrant, PolicyPublish],
             Role::Secretariat => &[UsersManage, PasswordsIssue, AccountsLock],
             Role::Teacher | Role::Staff | Role::Pupil => &[],
         }
@@ -108,9 +109,23 @@ pub struct SessionUser {
     pub school_id: Option<i64>,
     pub school_name: Option<String>,
     pub must_change_password: bool,
+    /// VIOL-1: the school's current policy still waits for this user's acceptance.
+    pub policy_pending: bool,
 }
 
 impl SessionUser {
+    /// Where a newly signed-in user must go before anything else: first the policy, then
+    /// their own password. `None` once both are done.
+    pub fn next_step(&self) -> Option<&'static str> {
+        if self.policy_pending {
+            Some("/policy")
+        } else if self.must_change_password {
+            Some("/password")
+        } else {
+            None
+        }
+    }
+
     pub fn can(&self, capability: Capability) -> bool {
         self.role.capabilities().contains(&capability)
     }
@@ -146,14 +161,17 @@ pub async fn login(login: String, password: String) -> Result<(), AppError> {
 /// Ends the current session only.
 #[server(prefix = "/api", endpoint = "auth/logout")]
 pub async fn logout() -> Result<(), AppError> {
-    let user = authenticate()?;
+    let user = authenticate_during_setup()?;
     session::sign_out(&app_state(), &request_info(), &user).await
 }
 
 /// PW-1, PW-2: every user chooses their own password; nobody can set another's.
 #[server(prefix = "/api", endpoint = "auth/password")]
 pub async fn change_password(current: String, new: String, repeat: String) -> Result<(), AppError> {
-    let user = authenticate()?;
+    let user = authenticate_during_setup()?;
+    if user.policy_pending {
+        return Err(AppError::new(ErrorKind::Forbidden, Key::ErrorSetupFirst));
+    }
     required("current", &current)?;
     rules::password::check(&new).map_err(|message| AppError::field("new", message))?;
     if new != repeat {
@@ -215,6 +233,7 @@ mod tests {
             school_id: Some(1),
             school_name: None,
             must_change_password: false,
+            policy_pending: false,
         };
         assert!(require(&user(Role::Secretariat), Capability::PasswordsIssue).is_ok());
         assert_eq!(

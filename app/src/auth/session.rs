@@ -95,13 +95,14 @@ pub async fn sign_in(
     // The address's own counter stays: it counts only failures, never successes.
     state.store.clear(&key_names[..2]).await?;
     let token = random_hex(32);
+    let token_hash = sha256_hex(&token);
     let max_age = state.config.session_max.as_secs();
     let user_agent: String = request.user_agent.chars().take(300).collect();
     state
         .store
         .create_session(
             &NewSession {
-                token_hash: &sha256_hex(&token),
+                token_hash: &token_hash,
                 public_id: &random_hex(12),
                 user_id: user.id,
                 now,
@@ -113,11 +114,12 @@ pub async fn sign_in(
         )
         .await?;
     set_cookie(&session_cookie(state, &token, max_age));
-    leptos_axum::redirect(if user.must_change_password {
-        "/password"
-    } else {
-        "/"
-    });
+    // The session just made decides where to go: the policy, the password, or home.
+    let next = match state.store.live_session(&token_hash, now, now - 1).await? {
+        Some(live) => live.user.next_step().unwrap_or("/"),
+        None => "/",
+    };
+    leptos_axum::redirect(next);
     Ok(())
 }
 

@@ -47,6 +47,8 @@ struct SessionRow {
     school_name: Option<String>,
     must_change_password: bool,
     last_seen_at: i64,
+    current_policy: Option<i64>,
+    accepted_policy: Option<i64>,
 }
 
 /// A live session as the HTTP layer sees it.
@@ -144,11 +146,13 @@ impl_both!(AccountStore {
 
     async fn set_start_password(&self, user_id: i64, hash: &str, expires_at: i64, audit: &AuditEvent) -> Result<(), sqlx::Error> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2, password_expires_at = $3 WHERE id = $4")
+        sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2, password_expires_at = $3,
+             start_password_issued_at = $5 WHERE id = $4")
             .bind(hash)
             .bind(true)
             .bind(expires_at)
             .bind(user_id)
+            .bind(crate::platform::now())
             .execute(&mut *tx)
             .await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
@@ -195,7 +199,9 @@ impl_both!(AccountStore {
     async fn live_session(&self, token_hash: &str, now: i64, idle_since: i64) -> Result<Option<LiveSession>, sqlx::Error> {
         let row: Option<SessionRow> = sqlx::query_as(
             "SELECT u.id, u.login, u.first_name, u.last_name, u.role, u.school_id, s.name AS school_name,
-                    u.must_change_password, se.last_seen_at
+                    u.must_change_password, se.last_seen_at,
+                    (SELECT MAX(pv.id) FROM policy_versions pv WHERE pv.school_id = u.school_id) AS current_policy,
+                    (SELECT MAX(pa.policy_version_id) FROM policy_acceptances pa WHERE pa.user_id = u.id) AS accepted_policy
              FROM sessions se
              JOIN users u ON u.id = se.user_id
              LEFT JOIN schools s ON s.id = u.school_id
@@ -218,6 +224,7 @@ impl_both!(AccountStore {
                     school_id: r.school_id,
                     school_name: r.school_name,
                     must_change_password: r.must_change_password,
+                    policy_pending: r.current_policy.is_some() && r.accepted_policy != r.current_policy,
                 },
                 last_seen_at: r.last_seen_at,
             })

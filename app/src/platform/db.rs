@@ -17,6 +17,7 @@ use crate::{
     account::store::SessionListStore,
     audit::AuditStore,
     auth::{store::AccountStore, throttle::ThrottleStore},
+    policy::store::PolicyStore,
     schools::store::SchoolStore,
     users::store::UserAdminStore,
 };
@@ -30,6 +31,7 @@ pub trait Store:
     + ThrottleStore
     + SessionListStore
     + UserAdminStore
+    + PolicyStore
     + Send
     + Sync
     + 'static

@@ -5,6 +5,7 @@ use leptos::prelude::{expect_context, use_context};
 use super::AppState;
 use crate::auth::SessionUser;
 use crate::error::{AppError, AppResult, ErrorKind};
+use crate::i18n::Key;
 
 /// Who is asking and from where; filled in by the HTTP layer before any handler runs.
 #[derive(Clone, Debug, Default)]
@@ -35,8 +36,19 @@ pub fn request_info() -> RequestInfo {
         .unwrap_or_default()
 }
 
-/// Step 1 of every server function: who is calling? Anonymous callers get 401.
+/// Step 1 of every server function: who is calling? Anonymous callers get 401, and users who
+/// have not yet accepted the policy and chosen their own password get 403.
 pub fn authenticate() -> AppResult<SessionUser> {
+    let user = authenticate_during_setup()?;
+    match user.next_step() {
+        None => Ok(user),
+        Some(_) => Err(AppError::new(ErrorKind::Forbidden, Key::ErrorSetupFirst)),
+    }
+}
+
+/// Like [`authenticate`], but also for users still accepting the policy or choosing their
+/// password: only the endpoints of those steps (and logging out) use it.
+pub fn authenticate_during_setup() -> AppResult<SessionUser> {
     parts()
         .and_then(|p| p.extensions.get::<CurrentSession>().cloned())
         .and_then(|s| s.0)

@@ -41,6 +41,8 @@ impl_both!(SchoolStore {
         .fetch_optional(&mut *tx)
         .await?;
         if let Some(id) = id {
+            // LIFE-4: every school starts with the town's policy, effective 01.08.2020.
+            self.insert_policy_version(&mut tx, id, crate::policy::DEFAULT_TEXT, crate::policy::DEFAULT_EFFECTIVE).await?;
             self.write_audit(&mut tx, &AuditEvent { school_id: Some(id), ..audit.clone() }).await?;
         }
         tx.commit().await?;

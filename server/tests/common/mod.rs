@@ -338,6 +338,21 @@ impl TestServer {
                 .set_password(id, &hash, None, &audit)
                 .await
                 .unwrap();
+            // A person with a password of their own has also accepted the policy: ready to work.
+            let policy = self
+                .state
+                .store
+                .current_policy(school)
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(
+                self.state
+                    .store
+                    .accept_policy(school, id, policy.id, &audit)
+                    .await
+                    .unwrap()
+            );
         }
         (id, login)
     }

@@ -1,0 +1,155 @@
+//! VIOL-1, LIFE-4: the user policy as versioned text with an effective date. Everyone accepts
+//! the current version before doing anything else; for pupils the secretariat also records
+//! the parents' signed form.
+pub mod views;
+
+#[cfg(feature = "ssr")]
+pub mod store;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+use crate::{
+    audit::AuditEvent,
+    auth::{Capability, require},
+    error::ErrorKind,
+    i18n::Key,
+    platform::{app_state, authenticate, authenticate_during_setup, request_info},
+};
+
+/// The policy every new school starts with: the town's Benutzerordnung of 01.08.2020.
+pub const DEFAULT_TEXT: &str = include_str!("../../policy/benutzerordnung-2020-08-01.txt");
+pub const DEFAULT_EFFECTIVE: &str = "2020-08-01";
+/// Long enough for any real policy; a limit keeps a mistake from filling the database.
+pub const MAX_TEXT_BYTES: usize = 200_000;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyText {
+    pub id: i64,
+    pub version: i64,
+    /// `YYYY-MM-DD`.
+    pub effective_date: String,
+    pub body: String,
+}
+
+/// `2020-08-01` → `01.08.2020` (German) or `01/08/2020`; `None` unless it is a real date.
+pub fn display_date(iso: &str, lang: crate::i18n::Lang) -> Option<String> {
+    let mut parts = iso.split('-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    let (year, month, day): (i32, u8, u8) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    let valid = y.len() == 4
+        && (1..=12).contains(&month)
+        && (1..=31).contains(&day)
+        && parts.next().is_none();
+    valid.then(|| {
+        lang.date_time(year, month, day, 0, 0)
+            .split(',')
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    })
+}
+
+/// The current policy of the caller's school.
+#[server(prefix = "/api", endpoint = "policy/current")]
+pub async fn current_policy() -> Result<PolicyText, AppError> {
+    let user = authenticate_during_setup()?;
+    let school = user
+        .school_id
+        .ok_or_else(|| AppError::kind(ErrorKind::NotFound))?;
+    app_state()
+        .store
+        .current_policy(school)
+        .await?
+        .ok_or_else(|| AppError::kind(ErrorKind::NotFound))
+}
+
+/// Accepts the given version, which must be the school's current one.
+#[server(prefix = "/api", endpoint = "policy/accept")]
+pub async fn accept_policy(version_id: i64) -> Result<(), AppError> {
+    let user = authenticate_during_setup()?;
+    let school = user
+        .school_id
+        .ok_or_else(|| AppError::kind(ErrorKind::NotFound))?;
+    let audit = AuditEvent::new("policy.accepted", &request_info())
+        .actor(user.id, Some(school))
+        .subject(user.id);
+    if !app_state()
+        .store
+        .accept_policy(school, user.id, version_id, &audit)
+        .await?
+    {
+        return Err(AppError::new(ErrorKind::Conflict, Key::PolicyOutdated));
+    }
+    let next = if user.must_change_password {
+        "/password"
+    } else {
+        "/"
+    };
+    leptos_axum::redirect(next);
+    Ok(())
+}
+
+/// School management publishes a new version; everyone must accept it at their next visit.
+#[server(prefix = "/api", endpoint = "policy/publish")]
+pub async fn publish_policy(body: String, effective_date: String) -> Result<i64, AppError> {
+    let user = authenticate()?;
+    require(&user, Capability::PolicyPublish)?;
+    let school = user
+        .school_id
+        .ok_or_else(|| AppError::kind(ErrorKind::Forbidden))?;
+    let body = body.trim();
+    if body.is_empty() || body.len() > MAX_TEXT_BYTES {
+        return Err(AppError::field("body", Key::ErrorRequired));
+    }
+    if display_date(effective_date.trim(), crate::i18n::Lang::De).is_none() {
+        return Err(AppError::field("effective_date", Key::PolicyDateInvalid));
+    }
+    let audit = AuditEvent::new("policy.published", &request_info()).actor(user.id, Some(school));
+    Ok(app_state()
+        .store
+        .publish_policy(school, body, effective_date.trim(), &audit)
+        .await?)
+}
+
+/// VIOL-1: the secretariat records that a pupil's parents returned the signed form.
+#[server(prefix = "/api", endpoint = "policy/parent-consent")]
+pub async fn record_parent_consent(user_id: i64) -> Result<(), AppError> {
+    let user = authenticate()?;
+    require(&user, Capability::UsersManage)?;
+    let school = user
+        .school_id
+        .ok_or_else(|| AppError::kind(ErrorKind::Forbidden))?;
+    let audit = AuditEvent::new("policy.parent_consent_recorded", &request_info())
+        .actor(user.id, Some(school))
+        .subject(user_id);
+    if !app_state()
+        .store
+        .record_parent_consent(school, user_id, &audit)
+        .await?
+    {
+        return Err(AppError::kind(ErrorKind::NotFound));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn life_4_the_default_policy_is_the_towns_text_of_2020() {
+        assert!(DEFAULT_TEXT.starts_with("Benutzerordnung"));
+        assert!(DEFAULT_TEXT.contains("tritt am 01.08.2020 in Kraft"));
+        assert_eq!(
+            display_date(DEFAULT_EFFECTIVE, Lang::De).as_deref(),
+            Some("01.08.2020")
+        );
+        assert_eq!(display_date("2020-13-01", Lang::De), None);
+        assert_eq!(display_date("morgen", Lang::De), None);
+    }
+}
