@@ -16,7 +16,7 @@ use crate::components::{Icon, IconName, IslandsOnPage};
 use crate::dashboard::DashboardPage;
 use crate::i18n::{Key, Lang, use_lang};
 use crate::policy::views::PolicyPage;
-use crate::users::views::UsersPage;
+use crate::users::views::{ImportPage, UsersPage};
 
 /// The whole HTML document. Runs on the server only; islands hydrate inside it.
 pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
@@ -102,6 +102,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/policy") view=PolicyPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/import/:id") view=ImportPage ssr=SsrMode::Async/>
                 </Routes>
             </Router>
         </main>

@@ -60,3 +60,15 @@ CREATE TABLE parent_consents (
 
 -- PW-2: after the slip is printed only "issued on …" remains.
 ALTER TABLE users ADD COLUMN start_password_issued_at BIGINT;
+
+-- ACC-4: an uploaded class list waits here between preview and apply, so any app server can
+-- apply what another one previewed.
+CREATE TABLE imports (
+    id INTEGER PRIMARY KEY,
+    school_id BIGINT NOT NULL REFERENCES schools(id) ON DELETE CASCADE,
+    created_by BIGINT NOT NULL,
+    file_name TEXT NOT NULL,
+    content TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    applied_at BIGINT
+);

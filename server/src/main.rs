@@ -175,6 +175,7 @@ async fn create_user(
         last_name: last.trim(),
         role,
         class: None,
+        leaving_date: None,
     };
     let audit = operator_event("user.created").details("console");
     let (_, login) = state

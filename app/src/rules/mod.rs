@@ -3,6 +3,7 @@
 //! Nothing here may depend on `ssr` or `hydrate`: large or secret data (password lists,
 //! blocklists) stays on the server and is checked in the feature's server code.
 pub mod class;
+pub mod date;
 pub mod domain;
 pub mod login;
 pub mod password;

@@ -3,6 +3,10 @@
 pub mod views;
 
 #[cfg(feature = "ssr")]
+pub mod http;
+#[cfg(feature = "ssr")]
+pub mod import;
+#[cfg(feature = "ssr")]
 pub mod slips;
 #[cfg(feature = "ssr")]
 pub mod store;
@@ -34,6 +38,7 @@ pub struct UserSummary {
     pub class: Option<String>,
     pub locked: bool,
     pub must_change_password: bool,
+    pub leaving_date: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -153,6 +158,7 @@ pub async fn create_user(
         last_name: last_name.trim(),
         role: role.unwrap_or(Role::Pupil),
         class,
+        leaving_date: None,
     };
     let (_, login) = app_state().store.create_person(&new, &audit).await?;
     Ok(login)
@@ -205,6 +211,107 @@ async fn set_locked(user_id: i64, why: String, locked: bool) -> Result<(), AppEr
     {
         return Err(AppError::kind(ErrorKind::NotFound));
     }
+    Ok(())
+}
+
+/// One valid line of a class list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRow {
+    pub line: u64,
+    pub first_name: String,
+    pub last_name: String,
+    pub class: String,
+    pub leaving_date: Option<String>,
+}
+
+/// A line that cannot be imported, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportLineError {
+    pub line: u64,
+    pub message: crate::i18n::Key,
+    pub text: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Change {
+    New,
+    Changed,
+    Unchanged,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportEntry {
+    pub row: ImportRow,
+    pub change: Change,
+    /// The existing pupil this line updates.
+    pub user_id: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub id: i64,
+    pub file_name: String,
+    pub entries: Vec<ImportEntry>,
+    pub errors: Vec<ImportLineError>,
+    pub applied: bool,
+}
+
+impl ImportReport {
+    pub fn count(&self, change: Change) -> usize {
+        self.entries.iter().filter(|e| e.change == change).count()
+    }
+}
+
+/// ACC-4: stores an uploaded class list for preview. Returns its id.
+#[server(prefix = "/api", endpoint = "users/import-upload")]
+pub async fn import_upload(file_name: String, content: String) -> Result<i64, AppError> {
+    let (user, school) = school_staff(Capability::UsersManage)?;
+    import::store_upload(
+        &app_state(),
+        user.id,
+        school,
+        &file_name,
+        content.as_bytes(),
+    )
+    .await
+}
+
+/// ACC-4: what applying the import would do: new, changed, unchanged, and errors per line.
+#[server(prefix = "/api", endpoint = "users/import-preview")]
+pub async fn import_preview(id: i64) -> Result<ImportReport, AppError> {
+    let (_, school) = school_staff(Capability::UsersManage)?;
+    import::preview(&app_state(), school, id).await
+}
+
+/// ACC-4: applies the whole import in one transaction, or nothing if any line has an error.
+#[server(prefix = "/api", endpoint = "users/import-apply")]
+pub async fn import_apply(id: i64) -> Result<(), AppError> {
+    let (user, school) = school_staff(Capability::UsersManage)?;
+    let preview = import::preview(&app_state(), school, id).await?;
+    if !preview.errors.is_empty() {
+        return Err(AppError::new(ErrorKind::BadInput, Key::ImportHasErrors));
+    }
+    let details = format!(
+        "{}: {} new, {} changed, {} unchanged",
+        preview.file_name,
+        preview.count(Change::New),
+        preview.count(Change::Changed),
+        preview.count(Change::Unchanged)
+    );
+    let audit = AuditEvent::new("users.imported", &request_info())
+        .actor(user.id, Some(school))
+        .details(details);
+    if !app_state()
+        .store
+        .apply_import(school, id, &preview.entries, &audit)
+        .await?
+    {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            Key::ImportAlreadyApplied,
+        ));
+    }
+    leptos_axum::redirect("/admin/users");
     Ok(())
 }
 

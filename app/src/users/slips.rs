@@ -101,11 +101,7 @@ pub async fn print_view(
     headers: axum::http::HeaderMap,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let lang = headers
-        .get(header::COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .map(Lang::from_cookie_header)
-        .unwrap_or_default();
+    let lang = super::http::lang_of(&headers);
     let Some(actor) = actor else {
         return axum::response::Redirect::to("/login").into_response();
     };
@@ -122,12 +118,7 @@ pub async fn print_view(
     };
     let slips = match result {
         Ok(slips) => slips,
-        Err(error) => {
-            let status = axum::http::StatusCode::from_u16(error.status())
-                .unwrap_or(axum::http::StatusCode::BAD_REQUEST);
-            return (status, Html(format!("<!DOCTYPE html><html lang=\"{}\"><body><p>{}</p><a href=\"/admin/users\">{}</a></body></html>",
-                lang.code(), lang.t(error.message), lang.t(Key::ErrorBackHome)))).into_response();
-        }
+        Err(error) => return super::http::error_page(lang, &error),
     };
     let options = state.leptos.clone();
     let page = view! {

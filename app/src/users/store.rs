@@ -1,7 +1,7 @@
 use super::{SortBy, UserSummary};
 use crate::audit::AuditEvent;
 use crate::auth::Role;
-use crate::platform::db::impl_both;
+use crate::platform::db::{Tx, impl_both, inherent_both};
 use crate::rules;
 
 pub struct NewPerson<'a> {
@@ -11,6 +11,8 @@ pub struct NewPerson<'a> {
     pub role: Role,
     /// The class name and grade, as `rules::class::parse` gives them.
     pub class: Option<(String, i64)>,
+    /// LIFE-2: `YYYY-MM-DD`.
+    pub leaving_date: Option<&'a str>,
 }
 
 /// What a start-password slip needs to know about a person.
@@ -34,6 +36,7 @@ struct SummaryRow {
     status: String,
     must_change_password: bool,
     class: Option<String>,
+    leaving_date: Option<String>,
 }
 
 const CLASS_OF_USER: &str =
@@ -59,8 +62,117 @@ fn order_by(sort: SortBy) -> &'static str {
     }
 }
 
+inherent_both! {
+    /// Creates the person with the first free login for their name, and their class membership.
+    pub(crate) async fn insert_person(&self, tx: &mut Tx<Self>, person: &NewPerson<'_>) -> Result<(i64, String), sqlx::Error> {
+        let base = rules::login::base_login(person.first_name, person.last_name).unwrap_or_else(|| "nutzer".into());
+        let mut number = 1;
+        // The unique index decides: a login taken a moment ago by another server just moves us on.
+        let (id, login) = loop {
+            let candidate = rules::login::numbered(&base, number);
+            let id: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO users (school_id, login, first_name, last_name, role, status, leaving_date, created_at)
+                 VALUES ($1, $2, $3, $4, $5, 'active', $6, $7)
+                 ON CONFLICT (login) DO NOTHING RETURNING id",
+            )
+            .bind(person.school_id)
+            .bind(&candidate)
+            .bind(person.first_name)
+            .bind(person.last_name)
+            .bind(person.role.code())
+            .bind(person.leaving_date)
+            .bind(crate::platform::now())
+            .fetch_optional(&mut **tx)
+            .await?;
+            if let Some(id) = id {
+                break (id, candidate);
+            }
+            number += 1;
+        };
+        if let Some((class, grade)) = &person.class {
+            self.put_in_class(tx, person.school_id, id, class, *grade, person.role == Role::Teacher).await?;
+        }
+        Ok((id, login))
+    }
+
+    /// Makes `class` the user's one class, creating the class if the school has none by that name.
+    pub(crate) async fn put_in_class(&self, tx: &mut Tx<Self>, school_id: i64, user_id: i64, class: &str, grade: i64, owner: bool)
+        -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO groups (school_id, kind, name, grade) VALUES ($1, 'class', $2, $3)
+             ON CONFLICT (school_id, name) DO NOTHING",
+        )
+        .bind(school_id)
+        .bind(class)
+        .bind(grade)
+        .execute(&mut **tx)
+        .await?;
+        let group: i64 = sqlx::query_scalar("SELECT id FROM groups WHERE school_id = $1 AND name = $2")
+            .bind(school_id)
+            .bind(class)
+            .fetch_one(&mut **tx)
+            .await?;
+        sqlx::query(
+            "DELETE FROM group_members WHERE user_id = $1
+             AND group_id IN (SELECT id FROM groups WHERE kind = 'class' AND id <> $2)",
+        )
+        .bind(user_id)
+        .bind(group)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO group_members (group_id, user_id, is_owner) VALUES ($1, $2, $3)
+             ON CONFLICT (group_id, user_id) DO NOTHING",
+        )
+        .bind(group)
+        .bind(user_id)
+        .bind(owner)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+}
+
+/// A pupil as an import compares them.
+#[derive(sqlx::FromRow)]
+pub struct ExistingPupil {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub class: Option<String>,
+    pub leaving_date: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+pub struct StoredImport {
+    pub file_name: String,
+    pub content: String,
+    pub applied_at: Option<i64>,
+}
+
 #[async_trait::async_trait]
 pub trait UserAdminStore {
+    async fn save_import(
+        &self,
+        school_id: i64,
+        user_id: i64,
+        file_name: &str,
+        content: &str,
+    ) -> Result<i64, sqlx::Error>;
+    async fn load_import(
+        &self,
+        school_id: i64,
+        id: i64,
+    ) -> Result<Option<StoredImport>, sqlx::Error>;
+    async fn school_pupils(&self, school_id: i64) -> Result<Vec<ExistingPupil>, sqlx::Error>;
+    /// Applies every entry in one transaction; false if this import was applied before.
+    async fn apply_import(
+        &self,
+        school_id: i64,
+        id: i64,
+        entries: &[super::ImportEntry],
+        audit: &AuditEvent,
+    ) -> Result<bool, sqlx::Error>;
     /// ACC-2: creates the person with the first free login for their name.
     async fn create_person(
         &self,
@@ -93,53 +205,93 @@ pub trait UserAdminStore {
 }
 
 impl_both!(UserAdminStore {
-    async fn create_person(&self, person: &NewPerson<'_>, audit: &AuditEvent) -> Result<(i64, String), sqlx::Error> {
-        let base = rules::login::base_login(person.first_name, person.last_name).unwrap_or_else(|| "nutzer".into());
+    async fn save_import(&self, school_id: i64, user_id: i64, file_name: &str, content: &str) -> Result<i64, sqlx::Error> {
         let mut tx = self.begin_write().await?;
-        let mut number = 1;
-        // The unique index decides: a login taken a moment ago by another server just moves us on.
-        let (id, login) = loop {
-            let candidate = rules::login::numbered(&base, number);
-            let id: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO users (school_id, login, first_name, last_name, role, status, created_at)
-                 VALUES ($1, $2, $3, $4, $5, 'active', $6)
-                 ON CONFLICT (login) DO NOTHING RETURNING id",
-            )
-            .bind(person.school_id)
-            .bind(&candidate)
-            .bind(person.first_name)
-            .bind(person.last_name)
-            .bind(person.role.code())
+        let id = sqlx::query_scalar(
+            "INSERT INTO imports (school_id, created_by, file_name, content, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(school_id)
+        .bind(user_id)
+        .bind(file_name)
+        .bind(content)
+        .bind(crate::platform::now())
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn load_import(&self, school_id: i64, id: i64) -> Result<Option<StoredImport>, sqlx::Error> {
+        sqlx::query_as("SELECT file_name, content, applied_at FROM imports WHERE id = $1 AND school_id = $2")
+            .bind(id)
+            .bind(school_id)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    async fn school_pupils(&self, school_id: i64) -> Result<Vec<ExistingPupil>, sqlx::Error> {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT u.id, u.first_name, u.last_name, {CLASS_OF_USER} AS class, u.leaving_date
+             FROM users u WHERE u.school_id = $1 AND u.role = 'pupil'"
+        )))
+        .bind(school_id)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    async fn apply_import(&self, school_id: i64, id: i64, entries: &[super::ImportEntry], audit: &AuditEvent)
+        -> Result<bool, sqlx::Error> {
+        use super::Change;
+        let mut tx = self.begin_write().await?;
+        let claimed = sqlx::query("UPDATE imports SET applied_at = $1 WHERE id = $2 AND school_id = $3 AND applied_at IS NULL")
             .bind(crate::platform::now())
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(id) = id {
-                break (id, candidate);
-            }
-            number += 1;
-        };
-        if let Some((class, grade)) = &person.class {
-            sqlx::query(
-                "INSERT INTO groups (school_id, kind, name, grade) VALUES ($1, 'class', $2, $3)
-                 ON CONFLICT (school_id, name) DO NOTHING",
-            )
-            .bind(person.school_id)
-            .bind(class)
-            .bind(grade)
+            .bind(id)
+            .bind(school_id)
             .execute(&mut *tx)
-            .await?;
-            let group: i64 = sqlx::query_scalar("SELECT id FROM groups WHERE school_id = $1 AND name = $2")
-                .bind(person.school_id)
-                .bind(class)
-                .fetch_one(&mut *tx)
-                .await?;
-            sqlx::query("INSERT INTO group_members (group_id, user_id, is_owner) VALUES ($1, $2, $3)")
-                .bind(group)
-                .bind(id)
-                .bind(person.role == Role::Teacher)
-                .execute(&mut *tx)
-                .await?;
+            .await?
+            .rows_affected();
+        if claimed == 0 {
+            return Ok(false);
         }
+        for entry in entries {
+            let row = &entry.row;
+            let class = rules::class::parse(&row.class);
+            match (entry.change, entry.user_id) {
+                (Change::New, _) => {
+                    let person = NewPerson {
+                        school_id,
+                        first_name: &row.first_name,
+                        last_name: &row.last_name,
+                        role: Role::Pupil,
+                        class,
+                        leaving_date: row.leaving_date.as_deref(),
+                    };
+                    self.insert_person(&mut tx, &person).await?;
+                }
+                (Change::Changed, Some(user_id)) => {
+                    if let Some((name, grade)) = class {
+                        self.put_in_class(&mut tx, school_id, user_id, &name, grade, false).await?;
+                    }
+                    if let Some(date) = &row.leaving_date {
+                        sqlx::query("UPDATE users SET leaving_date = $1 WHERE id = $2 AND school_id = $3")
+                            .bind(date)
+                            .bind(user_id)
+                            .bind(school_id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.write_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn create_person(&self, person: &NewPerson<'_>, audit: &AuditEvent) -> Result<(i64, String), sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        let (id, login) = self.insert_person(&mut tx, person).await?;
         self.write_audit(&mut tx, &audit.clone().subject(id).details(login.clone())).await?;
         tx.commit().await?;
         Ok((id, login))
@@ -159,7 +311,7 @@ impl_both!(UserAdminStore {
             .await?;
         let rows: Vec<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT u.id, u.login, u.first_name, u.last_name, u.role, u.status, u.must_change_password,
-                    {CLASS_OF_USER} AS class
+                    {CLASS_OF_USER} AS class, u.leaving_date
              FROM users u WHERE {filter} ORDER BY {} LIMIT $4 OFFSET $5",
             order_by(sort)
         )))
@@ -182,6 +334,7 @@ impl_both!(UserAdminStore {
                     class: r.class,
                     locked: r.status == "locked",
                     must_change_password: r.must_change_password,
+                    leaving_date: r.leaving_date,
                 })
             })
             .collect();

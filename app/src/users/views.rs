@@ -39,7 +39,10 @@ pub fn UsersPage() -> impl IntoView {
                 })
             }}
         </Suspense>
-        <CreateUserCard lang/>
+        <div class="grid">
+            <CreateUserCard lang/>
+            <ImportCard lang/>
+        </div>
     }
 }
 
@@ -170,5 +173,104 @@ fn CreateUserCard(lang: Lang) -> impl IntoView {
                 <button class="btn btn-primary" type="submit">{lang.t(Key::UsersCreateSubmit)}</button>
             </ActionForm>
         </Card>
+    }
+}
+
+/// ACC-4: the upload form for a class list; the preview comes on its own page.
+#[component]
+fn ImportCard(lang: Lang) -> impl IntoView {
+    view! {
+        <Card title=lang.t(Key::ImportTitle) icon=IconName::User>
+            <form method="post" action="/admin/import" enctype="multipart/form-data" class="upload-form">
+                <div class="field">
+                    <label for="import-file">{lang.t(Key::ImportFile)}</label>
+                    <input id="import-file" type="file" name="file" accept=".csv,text/csv,text/plain" required/>
+                </div>
+                <button class="btn btn-primary" type="submit">{lang.t(Key::ImportUpload)}</button>
+            </form>
+            <p><a href="/admin/users.csv" download>{lang.t(Key::UsersExport)}</a></p>
+        </Card>
+    }
+}
+
+/// ACC-4: what the import would do, line by line; applied all at once or not at all.
+#[component]
+pub fn ImportPage() -> impl IntoView {
+    let lang = use_lang();
+    let id: i64 = leptos_router::hooks::use_params_map()
+        .with_untracked(|p| p.get("id").and_then(|id| id.parse().ok()))
+        .unwrap_or_default();
+    view! {
+        <leptos_meta::Title text=lang.t(Key::ImportTitle)/>
+        <Suspense fallback=move || view! { <p>{lang.t(Key::Loading)}</p> }>
+            {move || Suspend::new(async move {
+                match super::import_preview(id).await {
+                    Ok(report) => view! { <ImportReportView lang report/> }.into_any(),
+                    Err(error) => view! { <p class="field-message">{lang.t(error.message)}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ImportReportView(lang: Lang, report: super::ImportReport) -> impl IntoView {
+    use super::{Change, ImportApply};
+    let (new, changed, unchanged) = (
+        report.count(Change::New),
+        report.count(Change::Changed),
+        report.count(Change::Unchanged),
+    );
+    let can_apply = report.errors.is_empty() && !report.applied && !report.entries.is_empty();
+    let question = lang.fill(
+        Key::ImportApplyConfirm,
+        &[("new", &new.to_string()), ("changed", &changed.to_string())],
+    );
+    let label = move |change: Change| {
+        lang.t(match change {
+            Change::New => Key::ImportNew,
+            Change::Changed => Key::ImportChanged,
+            Change::Unchanged => Key::ImportUnchanged,
+        })
+    };
+    view! {
+        <h1 class="page-title">{lang.fill(Key::ImportPreviewTitle, &[("file", &report.file_name)])}</h1>
+        <p class="import-summary" data-testid="import-summary">
+            <span class="badge">{format!("{new} {}", lang.t(Key::ImportNew))}</span>" "
+            <span class="badge">{format!("{changed} {}", lang.t(Key::ImportChanged))}</span>" "
+            <span class="badge">{format!("{unchanged} {}", lang.t(Key::ImportUnchanged))}</span>" "
+            <span class="badge badge-error">{format!("{} {}", report.errors.len(), lang.t(Key::ImportErrors))}</span>
+        </p>
+        {(!report.errors.is_empty()).then(|| view! {
+            <div class="error-summary" role="alert">
+                <h2><Icon name=IconName::Alert/>{lang.t(Key::ImportHasErrors)}</h2>
+                <DataTable headers=vec![lang.t(Key::ImportLine), lang.t(Key::ImportProblem), ""]>
+                    {report.errors.iter().take(500).map(|e| view! {
+                        <tr data-testid="import-error"><td>{e.line}</td><td>{lang.t(e.message)}</td><td><code>{e.text.clone()}</code></td></tr>
+                    }).collect_view()}
+                </DataTable>
+            </div>
+        })}
+        {report.applied.then(|| view! { <p class="policy-done"><Icon name=IconName::Check/>{lang.t(Key::ImportDone)}</p> })}
+        {can_apply.then(|| view! {
+            <ConfirmDialog lang summary=lang.t(Key::ImportApply).to_string() question>
+                <ActionForm action={ServerAction::<ImportApply>::new()}>
+                    <input type="hidden" name="id" value=report.id.to_string()/>
+                    <button class="btn btn-primary" type="submit" data-testid="apply-import">
+                        <Icon name=IconName::Check/>{lang.t(Key::DialogConfirm)}
+                    </button>
+                </ActionForm>
+            </ConfirmDialog>
+        })}
+        <DataTable headers=vec![lang.t(Key::ImportLine), lang.t(Key::UsersName), lang.t(Key::UsersClass), lang.t(Key::UsersStatus)]>
+            {report.entries.iter().take(2000).map(|e| view! {
+                <tr>
+                    <td>{e.row.line}</td>
+                    <td>{format!("{}, {}", e.row.last_name, e.row.first_name)}</td>
+                    <td>{e.row.class.clone()}</td>
+                    <td>{label(e.change)}</td>
+                </tr>
+            }).collect_view()}
+        </DataTable>
     }
 }

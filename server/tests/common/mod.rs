@@ -322,6 +322,7 @@ impl TestServer {
             last_name: last,
             role,
             class: class.and_then(app::rules::class::parse),
+            leaving_date: None,
         };
         let (id, login) = self
             .state

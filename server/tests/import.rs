@@ -1,0 +1,296 @@
+//! Class-list import and export (ACC-4) over real HTTP.
+mod common;
+
+use app::{
+    auth::Role,
+    i18n::Key,
+    users::{Change, ImportReport, UserList},
+};
+use common::{Browser, TestServer, location};
+use reqwest::StatusCode;
+
+const GOOD: &str = "Blaue#Kuh7";
+const LIST: &str =
+    "Vorname;Nachname;Klasse;Austrittsdatum\nMia;Schulz;2b;\nTom;Berg;2B;31.07.2027\n";
+
+async fn office(s: &TestServer) -> (i64, Browser) {
+    let school = s.school("Paulusschule", "paulusschule.example").await;
+    let (_, login) = s
+        .person(
+            school,
+            Role::Secretariat,
+            "Sabine",
+            "Sekretär",
+            None,
+            Some(GOOD),
+        )
+        .await;
+    let b = s.browser();
+    b.login(&login, GOOD).await;
+    (school, b)
+}
+
+async fn upload(b: &Browser, content: &str) -> i64 {
+    let res = b
+        .call(
+            "users/import-upload",
+            &[("file_name", "2b.csv"), ("content", content)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.unwrap()
+}
+
+async fn preview(b: &Browser, id: i64) -> ImportReport {
+    b.call("users/import-preview", &[("id", &id.to_string())])
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn pupils(b: &Browser) -> UserList {
+    b.call(
+        "users/list",
+        &[("query", ""), ("sort", "login"), ("page", "1")],
+    )
+    .await
+    .json()
+    .await
+    .unwrap()
+}
+
+// ACC-4: preview first, then one apply; the same file again changes nothing.
+#[tokio::test]
+async fn acc_4_import_previews_applies_and_is_idempotent() {
+    let s = TestServer::start().await;
+    let (_, office) = office(&s).await;
+    let id = upload(&office, LIST).await;
+    let report = preview(&office, id).await;
+    assert_eq!((report.count(Change::New), report.errors.len()), (2, 0));
+    assert_eq!(s.count("users").await, 1, "a preview changes nothing");
+
+    let res = office
+        .submit(
+            "users/import-apply",
+            &format!("/admin/import/{id}"),
+            &[("id", &id.to_string())],
+        )
+        .await;
+    assert_eq!(location(&res), "/admin/users");
+    let list = pupils(&office).await;
+    let rows: Vec<(&str, Option<&str>, Option<&str>)> = list
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r.login.as_str(),
+                r.class.as_deref(),
+                r.leaving_date.as_deref(),
+            )
+        })
+        .collect();
+    assert!(rows.contains(&("mia.schulz", Some("2b"), None)));
+    assert!(rows.contains(&("tom.berg", Some("2b"), Some("2027-07-31"))));
+    assert_eq!(
+        office
+            .call("users/import-apply", &[("id", &id.to_string())])
+            .await
+            .status(),
+        StatusCode::CONFLICT,
+        "once only"
+    );
+
+    let again = upload(&office, LIST).await;
+    assert_eq!(preview(&office, again).await.count(Change::Unchanged), 2);
+    office
+        .call("users/import-apply", &[("id", &again.to_string())])
+        .await;
+    assert_eq!(
+        s.count("users").await,
+        3,
+        "re-importing the same file changes nothing"
+    );
+
+    let moved = upload(
+        &office,
+        "Vorname;Nachname;Klasse\nMia;Schulz;3b\nLea;Kurz;3b\n",
+    )
+    .await;
+    let report = preview(&office, moved).await;
+    assert_eq!(
+        (report.count(Change::Changed), report.count(Change::New)),
+        (1, 1)
+    );
+    office
+        .call("users/import-apply", &[("id", &moved.to_string())])
+        .await;
+    let list = pupils(&office).await;
+    assert_eq!(
+        list.rows
+            .iter()
+            .find(|r| r.login == "mia.schulz")
+            .unwrap()
+            .class
+            .as_deref(),
+        Some("3b")
+    );
+    let actions: Vec<String> = s
+        .store()
+        .recent_actions(3)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.0)
+        .collect();
+    assert_eq!(actions[0], "users.imported", "LOG-1");
+}
+
+// ACC-4: one bad line stops the whole import; every bad line is named.
+#[tokio::test]
+async fn acc_4_nothing_is_applied_when_any_line_is_wrong() {
+    let s = TestServer::start().await;
+    let (_, office) = office(&s).await;
+    let id = upload(
+        &office,
+        "Vorname;Nachname;Klasse\nMia;Schulz;2b\nTom;;2b\nLea;Kurz;7c\n",
+    )
+    .await;
+    let report = preview(&office, id).await;
+    let lines: Vec<(u64, Key)> = report.errors.iter().map(|e| (e.line, e.message)).collect();
+    assert_eq!(
+        lines,
+        vec![(3, Key::ImportNameMissing), (4, Key::UsersClassInvalid)]
+    );
+    let res = office
+        .call("users/import-apply", &[("id", &id.to_string())])
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(s.count("users").await, 1, "not even Mia");
+    let page = office
+        .get(&format!("/admin/import/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(page.matches("data-testid=\"import-error\"").count(), 2);
+    assert!(!page.contains("data-testid=\"apply-import\""));
+}
+
+// ACC-4, bad input: broken files get clear errors, and nothing else happens.
+#[tokio::test]
+async fn acc_4_broken_files_are_refused_clearly() {
+    let s = TestServer::start().await;
+    let (_, office) = office(&s).await;
+    let empty = upload(&office, "").await;
+    assert_eq!(
+        preview(&office, empty).await.errors[0].message,
+        Key::ImportEmpty
+    );
+    let columns = upload(&office, "Name;Geburtstag\nMia;1.1.2019\n").await;
+    assert_eq!(
+        preview(&office, columns).await.errors[0].message,
+        Key::ImportMissingColumns
+    );
+
+    let mut big = String::from("Vorname;Nachname;Klasse\n");
+    for i in 0..10_000 {
+        big.push_str(&format!("Kind{i};Klasse;3a\n"));
+    }
+    big.push_str("Zu;Viel;3a\n");
+    let report = preview(&office, upload(&office, &big).await).await;
+    assert_eq!(
+        (report.count(Change::New), report.errors.len()),
+        (10_000, 1)
+    );
+    assert_eq!(
+        (report.errors[0].line, report.errors[0].message),
+        (10_002, Key::ImportTooManyRows)
+    );
+
+    // A UTF-16 file, as some spreadsheet programs save "Unicode text".
+    let utf16: Vec<u8> = "Vorname;Nachname;Klasse\n"
+        .encode_utf16()
+        .flat_map(|u| u.to_le_bytes())
+        .collect();
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(utf16).file_name("liste.csv"),
+    );
+    let res = office
+        .client
+        .post(s.url("/admin/import"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.text().await.unwrap().contains("keine Textdatei"));
+    assert_eq!(s.count("imports").await, 3);
+}
+
+// ACC-4: a Windows-1252 file through the upload form, then the export.
+#[tokio::test]
+async fn acc_4_upload_form_and_export() {
+    let s = TestServer::start().await;
+    let (_, office) = office(&s).await;
+    let bytes = b"Vorname;Nachname;Klasse\r\nJ\xfcrgen;Wei\xdf;1a\r\n=cmd;Trick;1a\r\n".to_vec();
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name("1a.csv"),
+    );
+    let res = office
+        .client
+        .post(s.url("/admin/import"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = location(&res);
+    let id: i64 = page.rsplit('/').next().unwrap().parse().unwrap();
+    let html = office.get(&page).await.text().await.unwrap();
+    assert!(
+        html.contains("Weiß, Jürgen") && html.contains("2 neu"),
+        "decoded from Windows-1252"
+    );
+    office
+        .call("users/import-apply", &[("id", &id.to_string())])
+        .await;
+
+    let csv = office.get("/admin/users.csv").await.text().await.unwrap();
+    assert!(csv.starts_with('\u{feff}'));
+    assert!(csv.contains("\"Jürgen\";\"Weiß\";\"1a\";\"\";\"juergen.weiss\";\"pupil\""));
+    assert!(csv.contains("\"'=cmd\""), "formulas are neutralised");
+    let other = s.browser();
+    assert_eq!(location(&other.get("/admin/users.csv").await), "/login");
+}
+
+// ACC-1: another school's import is not there for anyone else.
+#[tokio::test]
+async fn acc_1_imports_stay_in_their_school() {
+    let s = TestServer::start().await;
+    let (_, office) = office(&s).await;
+    let id = upload(&office, LIST).await;
+    let other = s.school("Andere Schule", "andere.example").await;
+    let (_, login) = s
+        .person(other, Role::Admin, "Otto", "Admin", None, Some(GOOD))
+        .await;
+    let stranger = s.browser();
+    stranger.login(&login, GOOD).await;
+    assert_eq!(
+        stranger
+            .call("users/import-preview", &[("id", &id.to_string())])
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        stranger
+            .call("users/import-apply", &[("id", &id.to_string())])
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(s.count("users").await, 2);
+}
