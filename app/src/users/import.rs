@@ -66,6 +66,8 @@ fn line_error(line: u64, message: Key, text: &str) -> ImportLineError {
 
 /// Parses a class list into rows and per-line errors (line numbers as a spreadsheet shows them).
 pub fn parse(text: &str) -> (Vec<ImportRow>, Vec<ImportLineError>) {
+    // The csv reader counts a CRLF-ended record's start one line early; plain LF counts right.
+    let text = &text.replace("\r\n", "\n").replace('\r', "\n");
     let Some(header_line) = text.lines().find(|l| !l.trim().is_empty()) else {
         return (Vec::new(), vec![line_error(1, Key::ImportEmpty, "")]);
     };
