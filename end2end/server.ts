@@ -42,6 +42,7 @@ export default async function globalSetup() {
   });
   process.env.SCHULHOF_E2E_URL = url;
   process.env.SCHULHOF_E2E_START_PASSWORD = password;
+  process.env.SCHULHOF_E2E_DATA = data;
   return async () => {
     server.kill('SIGTERM');
     rmSync(data, { recursive: true, force: true });

@@ -78,15 +78,19 @@ fn SlipCard(lang: Lang, slip: Slip) -> impl IntoView {
     let qr = qr_svg(&slip.login_url);
     view! {
         <article class="slip">
-            <h2>{slip.school.clone()}</h2>
-            <p class="slip-name">{format!("{} {}", slip.first_name, slip.last_name)}{slip.class.map(|c| format!(" · {c}"))}</p>
-            <dl class="facts">
+            <div class="slip-head">
+                <div>
+                    <h2>{slip.school.clone()}</h2>
+                    <p class="slip-name">{format!("{} {}", slip.first_name, slip.last_name)}{slip.class.map(|c| format!(" · {c}"))}</p>
+                </div>
+                <div class="slip-qr" inner_html=qr></div>
+            </div>
+            <dl class="facts slip-facts">
                 <dt>{lang.t(Key::SlipLoginUrl)}</dt><dd>{slip.login_url.clone()}</dd>
                 <dt>{lang.t(Key::LoginName)}</dt><dd class="slip-secret">{slip.login}</dd>
                 <dt>{lang.t(Key::SlipStartPassword)}</dt><dd class="slip-secret" data-testid="start-password">{slip.start_password}</dd>
                 <dt>{lang.t(Key::SlipValidUntil)}</dt><dd>{lang.timestamp(slip.expires_at)}</dd>
             </dl>
-            <div class="slip-qr" inner_html=qr></div>
             <p class="slip-hint">{lang.t(Key::SlipHint)}</p>
         </article>
     }
@@ -131,7 +135,7 @@ pub async fn print_view(
                 <leptos_meta::HashedStylesheet options id="main-css"/>
             </head>
             <body class="print-page">
-                <p class="no-print"><a class="btn" href="/admin/users">{lang.t(Key::ErrorBackHome)}</a>" "{lang.t(Key::SlipPrintHint)}</p>
+                <p class="no-print"><a class="btn" href="/admin/users">{lang.t(Key::UsersTitle)}</a>" "{lang.t(Key::SlipPrintHint)}</p>
                 <div class="slips">{slips.into_iter().map(|slip| view! { <SlipCard lang slip/> }).collect_view()}</div>
             </body>
         </html>

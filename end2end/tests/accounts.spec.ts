@@ -1,0 +1,138 @@
+import { test, expect, Page, Browser } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+const root = resolve(__dirname, '../..');
+const tablet = { width: 768, height: 1024 };
+const phone = { width: 360, height: 740 };
+
+// The operator's console: a school and its secretariat account (ACC-1).
+function schulhof(...args: string[]): string {
+  return execFileSync(resolve(root, 'target/release/schulhof'), args, {
+    cwd: root,
+    env: { ...process.env, SCHULHOF_DATA: process.env.SCHULHOF_E2E_DATA!, DATABASE_URL: '', SCHULHOF_LOG: 'warn' },
+  }).toString();
+}
+
+let pupilLogin = '';
+let pupilStart = '';
+const pupilPassword = 'Regen!Bogen3';
+
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
+}
+
+/// VIOL-1 then PW-1: accept the policy, then choose a password while the checklist ticks.
+async function firstLogin(page: Page, login: string, start: string, password: string) {
+  await page.goto('/login');
+  await page.getByLabel('Benutzername').fill(login);
+  await page.getByLabel('Passwort', { exact: true }).fill(start);
+  await page.getByRole('button', { name: 'Anmelden' }).click();
+  await expect(page).toHaveURL(/\/policy$/);
+  await expect(page.getByText('Fassung 1, gültig ab 01.08.2020')).toBeVisible();
+  await page.getByTestId('accept-policy').click();
+  await expect(page).toHaveURL(/\/password$/);
+  await expect(page.locator('form[data-hydrated="true"]')).toBeVisible();
+  await page.getByLabel('Jetziges Passwort').fill(start);
+  const field = page.getByLabel('Neues Passwort', { exact: true });
+  await field.pressSequentially(password.slice(0, 3));
+  // Three characters: some parts are met already, but not the length.
+  await expect(page.locator('.rules li.met').first()).toBeVisible();
+  await expect(page.locator('.rules li').first()).not.toHaveClass(/met/);
+  await field.pressSequentially(password.slice(3));
+  await expect(page.locator('.rules li.met')).toHaveCount(5);
+  await page.getByLabel('Neues Passwort noch einmal').fill(password);
+  await page.getByRole('button', { name: 'Passwort speichern' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByTestId('dashboard')).toBeVisible();
+}
+
+test.describe.serial('accounts', () => {
+  // ACC-4, PW-2: the secretariat imports a class list and prints the slips, on a tablet.
+  test('the secretariat imports a class and prints slips', async ({ page, context }) => {
+    schulhof('admin', 'create-school', 'Paulusschule', 'paulusschule.example');
+    const out = schulhof('admin', 'create-user', 'paulusschule.example', 'secretariat', 'Sabine', 'Sekretär');
+    const login = out.match(/login: (\S+)/)![1];
+    const start = out.match(/start password: (\S+)/)![1];
+    await page.setViewportSize(tablet);
+    await firstLogin(page, login, start, 'Tinte&Feder42');
+
+    await page.getByRole('link', { name: 'Verwaltung' }).click();
+    await expect(page).toHaveURL(/\/admin\/users/);
+    await page.getByLabel('CSV-Datei').setInputFiles({
+      name: '2b.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('Vorname;Nachname;Klasse\nMia;Schulz;2b\nTom;Berg;2b\nLea;Öztürk;2b\n'),
+    });
+    await page.getByRole('button', { name: 'Vorschau anzeigen' }).click();
+    await expect(page).toHaveURL(/\/admin\/import\/\d+$/);
+    await expect(page.getByTestId('import-summary')).toContainText('3 neu');
+    await shot(page, 'import-preview-tablet');
+    await page.getByText('Alles übernehmen').click();
+    await page.getByTestId('apply-import').click();
+    await expect(page).toHaveURL(/\/admin\/users$/);
+
+    await page.goto('/admin/users?q=2b');
+    await expect(page.getByTestId('user-count')).toContainText('3 Personen');
+    for (const name of ['Mia Schulz', 'Tom Berg', 'Lea Öztürk']) {
+      await page.getByLabel(`Auswählen ${name}`).check();
+    }
+    await shot(page, 'users-tablet');
+    await page.getByText('Startpasswörter drucken').click();
+    const [slips] = await Promise.all([context.waitForEvent('page'), page.getByRole('button', { name: 'Bestätigen' }).click()]);
+    await slips.waitForLoadState();
+    await expect(slips.locator('.slip')).toHaveCount(3);
+    await expect(slips.locator('.slip svg').first()).toBeVisible();
+    const slip = slips.locator('.slip', { hasText: 'Mia Schulz' });
+    pupilLogin = (await slip.locator('dd').nth(1).innerText()).trim();
+    pupilStart = (await slip.getByTestId('start-password').innerText()).trim();
+    expect(pupilLogin).toBe('mia.schulz');
+    expect(pupilStart).toMatch(/^[a-zA-Z2-9]{4}-[a-zA-Z2-9]{4}-[a-zA-Z2-9]{4}$/);
+    await slips.setViewportSize(tablet);
+    await shot(slips, 'slips-tablet');
+  });
+
+  // PW-2, VIOL-1, PW-1: a pupil signs in with the slip on a classroom tablet.
+  test('a pupil signs in with the slip, accepts the policy and chooses a password', async ({ page }) => {
+    await page.setViewportSize(tablet);
+    await firstLogin(page, pupilLogin, pupilStart, pupilPassword);
+    await expect(page.getByTestId('dashboard')).toContainText('Hallo, Mia!');
+    await shot(page, 'pupil-dashboard-tablet');
+  });
+
+  // PW-4: a parent on the phone ends the session still open on the classroom tablet.
+  test('a parent on the phone ends another session of the account', async ({ browser }) => {
+    const tabletContext = await browser.newContext({ viewport: tablet });
+    const tabletPage = await tabletContext.newPage();
+    await signIn(tabletPage, pupilLogin, pupilPassword);
+
+    const phoneContext = await browser.newContext({ viewport: phone, isMobile: true, hasTouch: true });
+    const parent = await phoneContext.newPage();
+    await signIn(parent, pupilLogin, pupilPassword);
+    await parent.goto('/account');
+    const sessions = parent.getByTestId('session');
+    const before = await sessions.count();
+    expect(before).toBeGreaterThanOrEqual(2);
+    await shot(parent, 'account-phone');
+    const other = sessions.filter({ hasNotText: 'Dieses Gerät' }).first();
+    await other.getByRole('button', { name: 'Abmelden' }).click();
+    await expect(parent.getByTestId('session')).toHaveCount(before - 1);
+    const overflow = await parent.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await parent.getByRole('button', { name: 'Alle anderen Geräte abmelden' }).click();
+    await expect(parent.getByTestId('session')).toHaveCount(1);
+
+    await tabletPage.goto('/');
+    await expect(tabletPage).toHaveURL(/\/login$/);
+    await tabletContext.close();
+    await phoneContext.close();
+  });
+});
+
+async function signIn(page: Page, login: string, password: string) {
+  await page.goto('/login');
+  await page.getByLabel('Benutzername').fill(login);
+  await page.getByLabel('Passwort', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Anmelden' }).click();
+  await expect(page.getByTestId('dashboard')).toBeVisible();
+}
