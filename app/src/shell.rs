@@ -16,7 +16,7 @@ use crate::components::{Icon, IconName, IslandsOnPage};
 use crate::dashboard::DashboardPage;
 use crate::i18n::{Key, Lang, use_lang};
 use crate::policy::views::PolicyPage;
-use crate::users::views::{ImportPage, UsersPage};
+use crate::users::views::{ImportPage, UsersPage, YearEndPage};
 
 /// The whole HTML document. Runs on the server only; islands hydrate inside it.
 pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
@@ -103,6 +103,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/import/:id") view=ImportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/year-end") view=YearEndPage ssr=SsrMode::Async/>
                 </Routes>
             </Router>
         </main>

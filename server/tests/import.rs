@@ -294,3 +294,71 @@ async fn acc_1_imports_stay_in_their_school() {
     );
     assert_eq!(s.count("users").await, 2);
 }
+
+// ACC-4, LIFE-2: every class moves up a grade; the fourth grade gets its leaving date; once a year.
+#[tokio::test]
+async fn acc_4_the_end_of_year_run_moves_classes_up() {
+    let s = TestServer::start().await;
+    let (school, office) = office(&s).await;
+    for (first, class) in [("Anna", "1a"), ("Ben", "3a"), ("Cem", "4a"), ("Dana", "4b")] {
+        s.person(school, Role::Pupil, first, "Kind", Some(class), None)
+            .await;
+    }
+    let plan: app::users::YearEndPlan = office
+        .call("users/year-end-preview", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let moves: Vec<(String, Option<String>, i64)> = plan
+        .moves
+        .into_iter()
+        .map(|m| (m.from, m.to, m.members))
+        .collect();
+    assert_eq!(
+        moves,
+        vec![
+            ("4b".into(), None, 1),
+            ("4a".into(), None, 1),
+            ("3a".into(), Some("4a".into()), 1),
+            ("1a".into(), Some("2a".into()), 1)
+        ]
+    );
+    assert!(plan.leaving_date.ends_with("-07-31"));
+    assert_eq!(
+        s.count("groups WHERE kind = 'class'").await,
+        4,
+        "a preview changes nothing"
+    );
+
+    let bad = office
+        .call("users/year-end-apply", &[("leaving_date", "31.02.2027")])
+        .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let res = office
+        .call("users/year-end-apply", &[("leaving_date", "31.07.2027")])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let list = pupils(&office).await;
+    let of = |login: &str| {
+        list.rows
+            .iter()
+            .find(|r| r.login == login)
+            .map(|r| (r.class.clone(), r.leaving_date.clone()))
+            .unwrap()
+    };
+    assert_eq!(of("anna.kind"), (Some("2a".into()), None));
+    assert_eq!(of("ben.kind"), (Some("4a".into()), None));
+    assert_eq!(of("cem.kind"), (None, Some("2027-07-31".into())));
+    assert_eq!(
+        office
+            .call("users/year-end-apply", &[("leaving_date", "2027-07-31")])
+            .await
+            .status(),
+        StatusCode::CONFLICT,
+        "not twice a year"
+    );
+    assert_eq!(of("ben.kind").0.as_deref(), Some("4a"));
+    let page = office.get("/admin/year-end").await.text().await.unwrap();
+    assert_eq!(page.matches("data-testid=\"class-move\"").count(), 2);
+}

@@ -315,6 +315,50 @@ pub async fn import_apply(id: i64) -> Result<(), AppError> {
     Ok(())
 }
 
+/// One class in the end-of-year run: where it goes, and how many pupils go with it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassMove {
+    pub from: String,
+    /// `None`: the final grade, which leaves the school.
+    pub to: Option<String>,
+    pub members: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct YearEndPlan {
+    pub moves: Vec<ClassMove>,
+    /// The suggested leaving date: the end of this school year, 31 July.
+    pub leaving_date: String,
+}
+
+/// ACC-4, LIFE-2: what the end-of-year run would do.
+#[server(prefix = "/api", endpoint = "users/year-end-preview")]
+pub async fn year_end_preview() -> Result<YearEndPlan, AppError> {
+    let (_, school) = school_staff(Capability::UsersManage)?;
+    let year = crate::i18n::berlin_time(crate::platform::now()).0;
+    Ok(YearEndPlan {
+        moves: app_state().store.year_end_plan(school).await?,
+        leaving_date: format!("{year}-07-31"),
+    })
+}
+
+/// ACC-4, LIFE-2: every class moves up one grade; the final grade gets `leaving_date`
+/// (`YYYY-MM-DD` or `TT.MM.JJJJ`). The deletion that follows is the leaver lifecycle's job.
+#[server(prefix = "/api", endpoint = "users/year-end-apply")]
+pub async fn year_end_apply(leaving_date: String) -> Result<(), AppError> {
+    let (user, school) = school_staff(Capability::UsersManage)?;
+    let date = rules::date::parse(&leaving_date)
+        .ok_or_else(|| AppError::field("leaving_date", Key::ImportDateInvalid))?;
+    let audit = AuditEvent::new("users.year_end", &request_info())
+        .actor(user.id, Some(school))
+        .details(format!("leaving {date}"));
+    if !app_state().store.year_end(school, &date, &audit).await? {
+        return Err(AppError::new(ErrorKind::Conflict, Key::YearEndDone));
+    }
+    leptos_axum::redirect("/admin/users");
+    Ok(())
+}
+
 /// One printed slip: everything a child needs for the first login (PW-2).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Slip {

@@ -165,6 +165,15 @@ pub trait UserAdminStore {
         id: i64,
     ) -> Result<Option<StoredImport>, sqlx::Error>;
     async fn school_pupils(&self, school_id: i64) -> Result<Vec<ExistingPupil>, sqlx::Error>;
+    async fn year_end_plan(&self, school_id: i64) -> Result<Vec<super::ClassMove>, sqlx::Error>;
+    /// Moves every class up a grade and gives the final grade its leaving date, at once.
+    /// False when the run for that leaving year has been done already.
+    async fn year_end(
+        &self,
+        school_id: i64,
+        leaving_date: &str,
+        audit: &AuditEvent,
+    ) -> Result<bool, sqlx::Error>;
     /// Applies every entry in one transaction; false if this import was applied before.
     async fn apply_import(
         &self,
@@ -204,7 +213,75 @@ pub trait UserAdminStore {
     ) -> Result<Vec<SlipPerson>, sqlx::Error>;
 }
 
+#[derive(sqlx::FromRow)]
+struct ClassCount {
+    id: i64,
+    name: String,
+    members: i64,
+}
+
+const CLASSES: &str = "SELECT g.id, g.name, COUNT(gm.user_id) AS members FROM groups g
+     LEFT JOIN group_members gm ON gm.group_id = g.id
+     WHERE g.school_id = $1 AND g.kind = 'class' GROUP BY g.id, g.name ORDER BY g.name DESC";
+
 impl_both!(UserAdminStore {
+    async fn year_end_plan(&self, school_id: i64) -> Result<Vec<super::ClassMove>, sqlx::Error> {
+        let classes: Vec<ClassCount> = sqlx::query_as(CLASSES).bind(school_id).fetch_all(&self.pool).await?;
+        Ok(classes
+            .into_iter()
+            .map(|c| super::ClassMove { to: rules::class::next_year(&c.name), from: c.name, members: c.members })
+            .collect())
+    }
+
+    async fn year_end(&self, school_id: i64, leaving_date: &str, audit: &AuditEvent) -> Result<bool, sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        let year = &leaving_date[..4];
+        // Twice in one year would move every class up two grades: a double click must not.
+        let done: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM groups WHERE school_id = $1 AND kind = 'leavers' AND name LIKE $2")
+            .bind(school_id)
+            .bind(format!("abgang-{year}-%"))
+            .fetch_one(&mut *tx)
+            .await?;
+        if done > 0 {
+            return Ok(false);
+        }
+        // Highest grade first, so that "3a" can become "4a" once the old "4a" has left.
+        let classes: Vec<ClassCount> = sqlx::query_as(CLASSES).bind(school_id).fetch_all(&mut *tx).await?;
+        for class in classes {
+            match rules::class::next_year(&class.name) {
+                Some(next) => {
+                    let grade = rules::class::parse(&next).map_or(0, |(_, g)| g);
+                    sqlx::query("UPDATE groups SET name = $1, grade = $2 WHERE id = $3")
+                        .bind(&next)
+                        .bind(grade)
+                        .bind(class.id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                None => {
+                    sqlx::query(
+                        "UPDATE users SET leaving_date = $1 WHERE school_id = $2 AND role = 'pupil' AND leaving_date IS NULL
+                         AND id IN (SELECT user_id FROM group_members WHERE group_id = $3)",
+                    )
+                    .bind(leaving_date)
+                    .bind(school_id)
+                    .bind(class.id)
+                    .execute(&mut *tx)
+                    .await?;
+                    // The class stays together as a group of leavers until their accounts go.
+                    sqlx::query("UPDATE groups SET kind = 'leavers', name = $1 WHERE id = $2")
+                        .bind(format!("abgang-{year}-{}", class.name))
+                        .bind(class.id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+        }
+        self.write_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     async fn save_import(&self, school_id: i64, user_id: i64, file_name: &str, content: &str) -> Result<i64, sqlx::Error> {
         let mut tx = self.begin_write().await?;
         let id = sqlx::query_scalar(

@@ -189,6 +189,7 @@ fn ImportCard(lang: Lang) -> impl IntoView {
                 <button class="btn btn-primary" type="submit">{lang.t(Key::ImportUpload)}</button>
             </form>
             <p><a href="/admin/users.csv" download>{lang.t(Key::UsersExport)}</a></p>
+            <p><a href="/admin/year-end">{lang.t(Key::YearEndTitle)}</a></p>
         </Card>
     }
 }
@@ -272,5 +273,49 @@ fn ImportReportView(lang: Lang, report: super::ImportReport) -> impl IntoView {
                 </tr>
             }).collect_view()}
         </DataTable>
+    }
+}
+
+/// ACC-4: the end-of-year run, shown as the moves it will make before it makes them.
+#[component]
+pub fn YearEndPage() -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <leptos_meta::Title text=lang.t(Key::YearEndTitle)/>
+        <h1 class="page-title">{lang.t(Key::YearEndTitle)}</h1>
+        <p class="lead">{lang.t(Key::YearEndIntro)}</p>
+        <Suspense fallback=move || view! { <p>{lang.t(Key::Loading)}</p> }>
+            {move || Suspend::new(async move {
+                match super::year_end_preview().await {
+                    Ok(plan) => view! { <YearEndTable lang plan/> }.into_any(),
+                    Err(error) => view! { <p class="field-message">{lang.t(error.message)}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn YearEndTable(lang: Lang, plan: super::YearEndPlan) -> impl IntoView {
+    use super::YearEndApply;
+    view! {
+        <DataTable headers=vec![lang.t(Key::YearEndFrom), lang.t(Key::YearEndTo), lang.t(Key::YearEndMembers)]>
+            {plan.moves.into_iter().map(|m| view! {
+                <tr data-testid="class-move">
+                    <td>{m.from}</td>
+                    <td>{m.to.unwrap_or_else(|| lang.t(Key::YearEndLeaves).to_string())}</td>
+                    <td>{m.members}</td>
+                </tr>
+            }).collect_view()}
+        </DataTable>
+        <ConfirmDialog lang summary=lang.t(Key::YearEndApply).to_string() question=lang.t(Key::YearEndConfirm).to_string()>
+            <ActionForm action={ServerAction::<YearEndApply>::new()}>
+                <div class="field">
+                    <label for="leaving_date">{lang.t(Key::YearEndDate)}</label>
+                    <input id="leaving_date" name="leaving_date" type="date" value=plan.leaving_date required/>
+                </div>
+                <button class="btn btn-primary" type="submit">{lang.t(Key::DialogConfirm)}</button>
+            </ActionForm>
+        </ConfirmDialog>
     }
 }
