@@ -16,6 +16,7 @@ use crate::components::{Icon, IconName, IslandsOnPage};
 use crate::dashboard::DashboardPage;
 use crate::i18n::{Key, Lang, use_lang};
 use crate::policy::views::PolicyPage;
+use crate::schools::views::SchoolsPage;
 use crate::users::views::{ImportPage, UsersPage, YearEndPage};
 
 /// The whole HTML document. Runs on the server only; islands hydrate inside it.
@@ -104,6 +105,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/import/:id") view=ImportPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/year-end") view=YearEndPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/schools") view=SchoolsPage ssr=SsrMode::Async/>
                 </Routes>
             </Router>
         </main>
@@ -116,6 +118,10 @@ fn Header() -> impl IntoView {
     let lang = use_lang();
     let user = use_context::<Option<SessionUser>>().flatten();
     let signed_in = user.as_ref().is_some_and(|u| u.next_step().is_none());
+    let runs_schools = signed_in
+        && user
+            .as_ref()
+            .is_some_and(|u| u.can(Capability::SchoolsManage));
     let manages_people = signed_in
         && user
             .as_ref()
@@ -130,6 +136,9 @@ fn Header() -> impl IntoView {
                 {signed_in.then(|| view! {
                     <a class="nav-link" href="/"><Icon name=IconName::Home/><span>{lang.t(Key::NavHome)}</span></a>
                     <a class="nav-link" href="/account"><Icon name=IconName::User/><span>{lang.t(Key::NavAccount)}</span></a>
+                })}
+                {runs_schools.then(|| view! {
+                    <a class="nav-link" href="/admin/schools"><Icon name=IconName::School/><span>{lang.t(Key::NavSchools)}</span></a>
                 })}
                 {manages_people.then(|| view! {
                     <a class="nav-link" href="/admin/users"><Icon name=IconName::School/><span>{lang.t(Key::NavAdmin)}</span></a>

@@ -60,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/admin/slips", post(app::users::slips::print_view))
         .route("/admin/import", post(app::users::http::upload))
+        .route("/admin/schools/admin", post(app::users::slips::first_admin))
         .route("/admin/users.csv", get(app::users::http::export))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = options.clone();

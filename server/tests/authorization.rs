@@ -98,6 +98,26 @@ const CASES: &[Case] = &[
         args: |target| pairs(&[("user_ids[0]", target.to_string())]),
     },
     Case {
+        endpoint: "schools/list",
+        allowed: Allowed::Roles(&[Role::Operator]),
+        targets_user: false,
+        args: |_| Vec::new(),
+    },
+    Case {
+        endpoint: "schools/create",
+        allowed: Allowed::Roles(&[Role::Operator]),
+        targets_user: false,
+        args: |_| {
+            pairs(&[
+                ("name", "Neue Schule".into()),
+                (
+                    "mail_domain",
+                    format!("neu{}.example", app::platform::secret::random_hex(3)),
+                ),
+            ])
+        },
+    },
+    Case {
         endpoint: "policy/current",
         allowed: Allowed::SchoolMember,
         targets_user: false,

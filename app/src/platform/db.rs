@@ -18,7 +18,7 @@ use crate::{
     audit::AuditStore,
     auth::{store::AccountStore, throttle::ThrottleStore},
     policy::store::PolicyStore,
-    schools::store::SchoolStore,
+    schools::store::{SchoolStore, SchoolSummaryStore},
     users::store::UserAdminStore,
 };
 
@@ -32,6 +32,7 @@ pub trait Store:
     + SessionListStore
     + UserAdminStore
     + PolicyStore
+    + SchoolSummaryStore
     + Send
     + Sync
     + 'static

@@ -53,3 +53,31 @@ impl_both!(SchoolStore {
         sqlx::query_as("SELECT id, name, mail_domain FROM schools ORDER BY name").fetch_all(&self.pool).await
     }
 });
+
+#[async_trait::async_trait]
+pub trait SchoolSummaryStore {
+    async fn school_summaries(&self) -> Result<Vec<super::SchoolSummary>, sqlx::Error>;
+}
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: i64,
+    name: String,
+    mail_domain: String,
+    people: i64,
+}
+
+impl_both!(SchoolSummaryStore {
+    async fn school_summaries(&self) -> Result<Vec<super::SchoolSummary>, sqlx::Error> {
+        let rows: Vec<SummaryRow> = sqlx::query_as(
+            "SELECT s.id, s.name, s.mail_domain, COUNT(u.id) AS people FROM schools s
+             LEFT JOIN users u ON u.school_id = s.id GROUP BY s.id, s.name, s.mail_domain ORDER BY s.name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| super::SchoolSummary { id: r.id, name: r.name, mail_domain: r.mail_domain, people: r.people })
+            .collect())
+    }
+});

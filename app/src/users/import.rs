@@ -81,12 +81,11 @@ pub fn parse(text: &str) -> (Vec<ImportRow>, Vec<ImportLineError>) {
         .flexible(true)
         .has_headers(false)
         .from_reader(text.as_bytes());
-    let mut records = reader.records();
     let mut columns: Vec<Option<Column>> = Vec::new();
     let (mut rows, mut errors) = (Vec::new(), Vec::new());
     let mut seen = HashSet::new();
     let mut header_seen = false;
-    while let Some(record) = records.next() {
+    for record in reader.records() {
         let line = record
             .as_ref()
             .ok()

@@ -124,6 +124,11 @@ pub async fn print_view(
         Ok(slips) => slips,
         Err(error) => return super::http::error_page(lang, &error),
     };
+    render(&state, lang, slips)
+}
+
+/// The printable slips page. Never cached: the passwords exist only on this one page.
+pub fn render(state: &AppState, lang: Lang, slips: Vec<Slip>) -> Response {
     let options = state.leptos.clone();
     let page = view! {
         <!DOCTYPE html>
@@ -146,4 +151,61 @@ pub async fn print_view(
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
+}
+
+/// `POST /admin/schools/admin` (`school_id`, `first_name`, `last_name`): the operator adds a
+/// school's administrator and gets the slip to hand over in person (ACC-1, PW-2).
+pub async fn first_admin(
+    State(state): State<AppState>,
+    Extension(info): Extension<RequestInfo>,
+    Extension(CurrentSession(actor)): Extension<CurrentSession>,
+    headers: axum::http::HeaderMap,
+    Form(form): Form<FirstAdmin>,
+) -> Response {
+    let lang = super::http::lang_of(&headers);
+    let Some(actor) = actor else {
+        return axum::response::Redirect::to("/login").into_response();
+    };
+    let result = async {
+        require(&actor, Capability::SchoolsManage)?;
+        if !crate::rules::login::valid_name(&form.first_name)
+            || !crate::rules::login::valid_name(&form.last_name)
+        {
+            return Err(AppError::kind(ErrorKind::BadInput));
+        }
+        let person = super::store::NewPerson {
+            school_id: form.school_id,
+            first_name: form.first_name.trim(),
+            last_name: form.last_name.trim(),
+            role: crate::auth::Role::Admin,
+            class: None,
+            leaving_date: None,
+        };
+        if !state
+            .store
+            .schools()
+            .await?
+            .iter()
+            .any(|s| s.id == form.school_id)
+        {
+            return Err(AppError::kind(ErrorKind::NotFound));
+        }
+        let audit = AuditEvent::new("user.created", &info)
+            .actor(actor.id, None)
+            .details("first administrator");
+        let (id, _) = state.store.create_person(&person, &audit).await?;
+        issue(&state, &info, &actor, form.school_id, &[id]).await
+    }
+    .await;
+    match result {
+        Ok(slips) => render(&state, lang, slips),
+        Err(error) => super::http::error_page(lang, &error),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct FirstAdmin {
+    school_id: i64,
+    first_name: String,
+    last_name: String,
 }
