@@ -348,3 +348,57 @@ async fn pw_2_slips_show_the_start_password_once() {
         "the old password is gone"
     );
 }
+
+// PW-2: a whole class at once, with the count in the confirmation; afterwards only the date shows.
+#[tokio::test]
+async fn pw_2_start_passwords_for_a_whole_class() {
+    let s = TestServer::start().await;
+    let (school, office) = office(&s).await;
+    s.person(school, Role::Pupil, "Mia", "Schulz", Some("2b"), None)
+        .await;
+    s.person(school, Role::Pupil, "Tom", "Berg", Some("2b"), None)
+        .await;
+    s.person(school, Role::Teacher, "Lena", "Lehrer", Some("2b"), None)
+        .await;
+    s.person(school, Role::Pupil, "Ida", "Anders", Some("3a"), None)
+        .await;
+
+    let page = office.get("/admin/users?q=2b").await.text().await.unwrap();
+    assert!(
+        page.contains("Für alle 2 Kinder der Klasse 2b"),
+        "the confirmation names the count"
+    );
+    let res = office
+        .client
+        .post(s.url("/admin/slips"))
+        .form(&[("class", "2b")])
+        .send()
+        .await
+        .unwrap();
+    let slips = res.text().await.unwrap();
+    assert_eq!(
+        slips.matches("class=\"slip\"").count(),
+        2,
+        "pupils of 2b only: {slips}"
+    );
+    assert!(
+        slips.contains("mia.schulz")
+            && slips.contains("tom.berg")
+            && !slips.contains("lena.lehrer")
+    );
+
+    let page = office.get("/admin/users?q=2b").await.text().await.unwrap();
+    assert_eq!(page.matches("Startpasswort ausgegeben am").count(), 2);
+    let start = slips
+        .split("data-testid=\"start-password\"")
+        .nth(1)
+        .unwrap();
+    let start = &start[start.find('>').unwrap() + 1..]
+        .split('<')
+        .next()
+        .unwrap();
+    assert!(
+        !page.contains(start),
+        "the password itself is never shown again"
+    );
+}

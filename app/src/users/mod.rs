@@ -39,6 +39,8 @@ pub struct UserSummary {
     pub locked: bool,
     pub must_change_password: bool,
     pub leaving_date: Option<String>,
+    /// PW-2: when the last start password was issued; the password itself is never shown again.
+    pub start_password_issued_at: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

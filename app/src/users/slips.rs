@@ -109,17 +109,23 @@ pub async fn print_view(
     let Some(actor) = actor else {
         return axum::response::Redirect::to("/login").into_response();
     };
-    let ids: Vec<i64> = pairs
-        .into_iter()
-        .filter(|(k, _)| k == "user_id")
-        .filter_map(|(_, v)| v.parse().ok())
-        .collect();
-    let result = match require(&actor, Capability::PasswordsIssue)
-        .and(actor.school_id.ok_or(AppError::kind(ErrorKind::Forbidden)))
-    {
-        Ok(school) => issue(&state, &info, &actor, school, &ids).await,
-        Err(e) => Err(e),
-    };
+    let result = async {
+        require(&actor, Capability::PasswordsIssue)?;
+        let school = actor
+            .school_id
+            .ok_or(AppError::kind(ErrorKind::Forbidden))?;
+        let mut ids: Vec<i64> = pairs
+            .iter()
+            .filter(|(k, _)| k == "user_id")
+            .filter_map(|(_, v)| v.parse().ok())
+            .collect();
+        // A whole class at once: `class=2b`.
+        if let Some((_, class)) = pairs.iter().find(|(k, _)| k == "class") {
+            ids.extend(state.store.class_member_ids(school, class).await?);
+        }
+        issue(&state, &info, &actor, school, &ids).await
+    }
+    .await;
     let slips = match result {
         Ok(slips) => slips,
         Err(error) => return super::http::error_page(lang, &error),

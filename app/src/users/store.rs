@@ -37,6 +37,7 @@ struct SummaryRow {
     must_change_password: bool,
     class: Option<String>,
     leaving_date: Option<String>,
+    start_password_issued_at: Option<i64>,
 }
 
 const CLASS_OF_USER: &str =
@@ -205,6 +206,8 @@ pub trait UserAdminStore {
         reason: &str,
         audit: &AuditEvent,
     ) -> Result<bool, sqlx::Error>;
+    /// The ids of a class's members, for issuing start passwords to the whole class.
+    async fn class_member_ids(&self, school_id: i64, class: &str) -> Result<Vec<i64>, sqlx::Error>;
     /// The given users of this school; others are silently left out.
     async fn people_for_slips(
         &self,
@@ -388,7 +391,7 @@ impl_both!(UserAdminStore {
             .await?;
         let rows: Vec<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT u.id, u.login, u.first_name, u.last_name, u.role, u.status, u.must_change_password,
-                    {CLASS_OF_USER} AS class, u.leaving_date
+                    {CLASS_OF_USER} AS class, u.leaving_date, u.start_password_issued_at
              FROM users u WHERE {filter} ORDER BY {} LIMIT $4 OFFSET $5",
             order_by(sort)
         )))
@@ -412,6 +415,7 @@ impl_both!(UserAdminStore {
                     locked: r.status == "locked",
                     must_change_password: r.must_change_password,
                     leaving_date: r.leaving_date,
+                    start_password_issued_at: r.start_password_issued_at,
                 })
             })
             .collect();
@@ -438,6 +442,18 @@ impl_both!(UserAdminStore {
         self.write_audit(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    async fn class_member_ids(&self, school_id: i64, class: &str) -> Result<Vec<i64>, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT u.id FROM users u JOIN group_members gm ON gm.user_id = u.id JOIN groups g ON g.id = gm.group_id
+             WHERE g.school_id = $1 AND g.kind = 'class' AND g.name = $2 AND u.role = 'pupil'
+             ORDER BY lower(u.last_name), lower(u.first_name)",
+        )
+        .bind(school_id)
+        .bind(class)
+        .fetch_all(&self.pool)
+        .await
     }
 
     async fn people_for_slips(&self, school_id: i64, user_ids: &[i64]) -> Result<Vec<SlipPerson>, sqlx::Error> {

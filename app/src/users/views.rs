@@ -60,6 +60,12 @@ fn link(search: &str, sort: SortBy, page: i64) -> String {
 #[component]
 fn UserTable(lang: Lang, list: UserList, search: String, sort: SortBy) -> impl IntoView {
     let pages = ((list.total + list.per_page - 1) / list.per_page).max(1);
+    let pupils_by_class: Vec<String> = list
+        .rows
+        .iter()
+        .filter(|r| r.role == Role::Pupil)
+        .filter_map(|r| r.class.clone())
+        .collect();
     let header = |key: Key, by: SortBy| {
         view! { <a href=link(&search, by, 1) aria-current=(sort == by).then_some("true")>{lang.t(key)}</a> }
     };
@@ -82,6 +88,7 @@ fn UserTable(lang: Lang, list: UserList, search: String, sort: SortBy) -> impl I
         <DataTable headers>
             {list.rows.into_iter().map(|user| {
                 let status = if user.locked { Key::UsersLocked } else if user.must_change_password { Key::UsersStartPending } else { Key::UsersActive };
+                let issued = user.start_password_issued_at.map(|at| lang.fill(Key::UsersIssuedOn, &[("date", &lang.timestamp(at))]));
                 view! {
                     <tr data-testid="user-row">
                         <td><input type="checkbox" form="slips" name="user_id" value=user.id.to_string()
@@ -90,12 +97,26 @@ fn UserTable(lang: Lang, list: UserList, search: String, sort: SortBy) -> impl I
                         <td>{user.login.clone()}</td>
                         <td>{user.class.clone().unwrap_or_default()}</td>
                         <td>{lang.t(user.role.label())}</td>
-                        <td>{lang.t(status)}</td>
+                        <td>{lang.t(status)}{issued.map(|text| view! { <br/><small>{text}</small> })}</td>
                         <td><LockForm lang user_id=user.id locked=user.locked/></td>
                     </tr>
                 }
             }).collect_view()}
         </DataTable>
+        {crate::rules::class::parse(&search).map(|(class, _)| {
+            let count = pupils_by_class.iter().filter(|c| c.as_str() == class).count().to_string();
+            let question = lang.fill(Key::UsersClassSlipsConfirm, &[("count", &count), ("class", &class)]);
+            view! {
+                <ConfirmDialog lang summary=lang.fill(Key::UsersClassSlips, &[("class", &class)]) question>
+                    <form method="post" action="/admin/slips" target="_blank">
+                        <input type="hidden" name="class" value=class.clone()/>
+                        <button class="btn btn-primary" type="submit" data-testid="class-slips">
+                            <Icon name=IconName::Key/>{lang.t(Key::DialogConfirm)}
+                        </button>
+                    </form>
+                </ConfirmDialog>
+            }
+        })}
         <div class="toolbar">
             <ConfirmDialog lang summary=lang.t(Key::UsersSlips).to_string() question=lang.t(Key::UsersSlipsConfirm).to_string()>
                 <button class="btn btn-primary" type="submit" form="slips">
