@@ -62,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/import", post(app::users::http::upload))
         .route("/admin/schools/admin", post(app::users::slips::first_admin))
         .route("/admin/users.csv", get(app::users::http::export))
+        .route("/admin/consent-forms", get(app::policy::forms::consent_forms))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())

@@ -230,3 +230,61 @@ async fn viol_1_parents_signed_forms_are_recorded() {
     );
     assert_eq!(s.count("parent_consents").await, 1);
 }
+
+// VIOL-1: printable consent forms per pupil and per class, and the recorded form in the table.
+#[tokio::test]
+async fn viol_1_consent_forms_print_and_show_as_recorded() {
+    let s = TestServer::start().await;
+    let school = s.school("Paulusschule", "paulusschule.example").await;
+    let (_, office) = s
+        .person(
+            school,
+            Role::Secretariat,
+            "Sabine",
+            "Sekretär",
+            None,
+            Some(GOOD),
+        )
+        .await;
+    let (mia, _) = s
+        .person(school, Role::Pupil, "Mia", "Schulz", Some("2b"), None)
+        .await;
+    s.person(school, Role::Pupil, "Tom", "Berg", Some("2b"), None)
+        .await;
+    let b = s.browser();
+    b.login(&office, GOOD).await;
+
+    let class = b
+        .get("/admin/consent-forms?class=2b")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(class.matches("data-testid=\"consent-form\"").count(), 2);
+    assert!(
+        class.contains("Unterschrift der Erziehungsberechtigten")
+            && class.contains("tritt am 01.08.2020 in Kraft")
+    );
+    let one = b
+        .get(&format!("/admin/consent-forms?user_id={mia}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(one.matches("data-testid=\"consent-form\"").count(), 1);
+    assert!(one.contains("Mia Schulz · 2b"));
+
+    b.submit(
+        "policy/parent-consent",
+        "/admin/users",
+        &[("user_id", &mia.to_string())],
+    )
+    .await;
+    let table = b.get("/admin/users?q=2b").await.text().await.unwrap();
+    assert_eq!(table.matches("data-testid=\"consent-given\"").count(), 1);
+    let pupil = s.browser();
+    assert_eq!(
+        location(&pupil.get("/admin/consent-forms?class=2b").await),
+        "/login"
+    );
+}

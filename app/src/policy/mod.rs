@@ -4,6 +4,8 @@
 pub mod views;
 
 #[cfg(feature = "ssr")]
+pub mod forms;
+#[cfg(feature = "ssr")]
 pub mod store;
 
 use leptos::prelude::*;

@@ -41,6 +41,8 @@ pub struct UserSummary {
     pub leaving_date: Option<String>,
     /// PW-2: when the last start password was issued; the password itself is never shown again.
     pub start_password_issued_at: Option<i64>,
+    /// VIOL-1: the parents' signed form for the current policy has come back.
+    pub parent_consent: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

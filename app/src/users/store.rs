@@ -38,6 +38,7 @@ struct SummaryRow {
     class: Option<String>,
     leaving_date: Option<String>,
     start_password_issued_at: Option<i64>,
+    parent_consent: bool,
 }
 
 const CLASS_OF_USER: &str =
@@ -391,7 +392,9 @@ impl_both!(UserAdminStore {
             .await?;
         let rows: Vec<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT u.id, u.login, u.first_name, u.last_name, u.role, u.status, u.must_change_password,
-                    {CLASS_OF_USER} AS class, u.leaving_date, u.start_password_issued_at
+                    {CLASS_OF_USER} AS class, u.leaving_date, u.start_password_issued_at,
+                    EXISTS (SELECT 1 FROM parent_consents pc WHERE pc.user_id = u.id AND pc.policy_version_id =
+                        (SELECT MAX(pv.id) FROM policy_versions pv WHERE pv.school_id = u.school_id)) AS parent_consent
              FROM users u WHERE {filter} ORDER BY {} LIMIT $4 OFFSET $5",
             order_by(sort)
         )))
@@ -416,6 +419,7 @@ impl_both!(UserAdminStore {
                     must_change_password: r.must_change_password,
                     leaving_date: r.leaving_date,
                     start_password_issued_at: r.start_password_issued_at,
+                    parent_consent: r.parent_consent,
                 })
             })
             .collect();

@@ -98,7 +98,10 @@ fn UserTable(lang: Lang, list: UserList, search: String, sort: SortBy) -> impl I
                         <td>{user.class.clone().unwrap_or_default()}</td>
                         <td>{lang.t(user.role.label())}</td>
                         <td>{lang.t(status)}{issued.map(|text| view! { <br/><small>{text}</small> })}</td>
-                        <td><LockForm lang user_id=user.id locked=user.locked/></td>
+                        <td class="row-actions">
+                            <LockForm lang user_id=user.id locked=user.locked/>
+                            {(user.role == Role::Pupil).then(|| view! { <ConsentCell lang user_id=user.id given=user.parent_consent/> })}
+                        </td>
                     </tr>
                 }
             }).collect_view()}
@@ -107,6 +110,9 @@ fn UserTable(lang: Lang, list: UserList, search: String, sort: SortBy) -> impl I
             let count = pupils_by_class.iter().filter(|c| c.as_str() == class).count().to_string();
             let question = lang.fill(Key::UsersClassSlipsConfirm, &[("count", &count), ("class", &class)]);
             view! {
+                <p><a class="btn" href=format!("/admin/consent-forms?class={class}") target="_blank">
+                    {lang.fill(Key::ConsentPrintClass, &[("class", &class)])}
+                </a></p>
                 <ConfirmDialog lang summary=lang.fill(Key::UsersClassSlips, &[("class", &class)]) question>
                     <form method="post" action="/admin/slips" target="_blank">
                         <input type="hidden" name="class" value=class.clone()/>
@@ -128,6 +134,28 @@ fn UserTable(lang: Lang, list: UserList, search: String, sort: SortBy) -> impl I
                 <span>{lang.fill(Key::UsersPage, &[("page", &list.page.to_string()), ("pages", &pages.to_string())])}</span>
                 {(list.page < pages).then(|| view! { <a class="btn" href=link(&search, sort, list.page + 1)>{lang.t(Key::UsersNext)}</a> })}
             </nav>
+        </div>
+    }
+}
+
+/// VIOL-1: the parents' form for a pupil: print it, and record it when it comes back signed.
+#[component]
+fn ConsentCell(lang: Lang, user_id: i64, given: bool) -> impl IntoView {
+    use crate::policy::RecordParentConsent;
+    view! {
+        <div class="row-form">
+            <a class="btn" href=format!("/admin/consent-forms?user_id={user_id}") target="_blank">{lang.t(Key::ConsentPrint)}</a>
+            {if given {
+                view! { <span class="badge" data-testid="consent-given">{lang.t(Key::ConsentGiven)}</span> }.into_any()
+            } else {
+                view! {
+                    <ActionForm action={ServerAction::<RecordParentConsent>::new()}>
+                        <input type="hidden" name="user_id" value=user_id.to_string()/>
+                        <button class="btn" type="submit">{lang.t(Key::ConsentRecord)}</button>
+                    </ActionForm>
+                }
+                .into_any()
+            }}
         </div>
     }
 }
