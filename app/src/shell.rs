@@ -14,6 +14,7 @@ use crate::auth::{
 };
 use crate::components::{Icon, IconName, IslandsOnPage};
 use crate::dashboard::DashboardPage;
+use crate::groups::views::{GroupPage, GroupsPage};
 use crate::i18n::{Key, Lang, use_lang};
 use crate::policy::views::PolicyPage;
 use crate::schools::views::SchoolsPage;
@@ -106,6 +107,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/import/:id") view=ImportPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/year-end") view=YearEndPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/schools") view=SchoolsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/groups") view=GroupsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/groups/:id") view=GroupPage ssr=SsrMode::Async/>
                 </Routes>
             </Router>
         </main>
@@ -142,6 +145,7 @@ fn Header() -> impl IntoView {
                 })}
                 {manages_people.then(|| view! {
                     <a class="nav-link" href="/admin/users"><Icon name=IconName::School/><span>{lang.t(Key::NavAdmin)}</span></a>
+                    <a class="nav-link" href="/admin/groups"><Icon name=IconName::User/><span>{lang.t(Key::NavGroups)}</span></a>
                 })}
                 <form method="post" action="/api/ui/language" class="inline-form">
                     <input type="hidden" name="lang" value=lang.other().code()/>

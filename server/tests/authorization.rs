@@ -118,6 +118,23 @@ const CASES: &[Case] = &[
         },
     },
     Case {
+        endpoint: "groups/list",
+        allowed: Allowed::Roles(&[Role::Admin, Role::Secretariat]),
+        targets_user: false,
+        args: |_| pairs(&[("query", String::new())]),
+    },
+    Case {
+        endpoint: "groups/create-team",
+        allowed: Allowed::Roles(&[Role::Admin, Role::Secretariat]),
+        targets_user: false,
+        args: |_| {
+            pairs(&[(
+                "name",
+                format!("Team {}", app::platform::secret::random_hex(3)),
+            )])
+        },
+    },
+    Case {
         endpoint: "policy/current",
         allowed: Allowed::SchoolMember,
         targets_user: false,

@@ -17,6 +17,7 @@ use crate::{
     account::store::SessionListStore,
     audit::AuditStore,
     auth::{store::AccountStore, throttle::ThrottleStore},
+    groups::store::GroupStore,
     policy::store::PolicyStore,
     schools::store::{SchoolStore, SchoolSummaryStore},
     users::store::UserAdminStore,
@@ -33,6 +34,7 @@ pub trait Store:
     + UserAdminStore
     + PolicyStore
     + SchoolSummaryStore
+    + GroupStore
     + Send
     + Sync
     + 'static

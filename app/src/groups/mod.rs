@@ -1,0 +1,156 @@
+//! ACC-3: groups are classes (1a … 4d, with a grade) and teams. Both have members and owners
+//! (teachers). The secretariat and administrators manage them.
+pub mod views;
+
+#[cfg(feature = "ssr")]
+pub mod store;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+use crate::{
+    audit::AuditEvent,
+    auth::{Capability, SessionUser, require},
+    error::ErrorKind,
+    i18n::Key,
+    platform::{app_state, authenticate, request_info},
+    rules,
+};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GroupKind {
+    Class,
+    Team,
+}
+
+impl GroupKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            GroupKind::Class => "class",
+            GroupKind::Team => "team",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupSummary {
+    pub id: i64,
+    pub kind: GroupKind,
+    pub name: String,
+    pub members: i64,
+    pub owners: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub user_id: i64,
+    pub login: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub owner: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupDetail {
+    pub group: GroupSummary,
+    pub members: Vec<Member>,
+}
+
+pub const MAX_TEAM_NAME_CHARS: usize = 60;
+
+#[cfg(feature = "ssr")]
+fn manager() -> Result<(SessionUser, i64), AppError> {
+    let user = authenticate()?;
+    require(&user, Capability::UsersManage)?;
+    let school = user
+        .school_id
+        .ok_or_else(|| AppError::kind(ErrorKind::Forbidden))?;
+    Ok((user, school))
+}
+
+/// ADM-2: the school's classes and teams with their sizes and owners, filtered by name.
+#[server(prefix = "/api", endpoint = "groups/list")]
+pub async fn list_groups(query: String) -> Result<Vec<GroupSummary>, AppError> {
+    let (_, school) = manager()?;
+    let query: String = query.trim().to_lowercase().chars().take(60).collect();
+    Ok(app_state().store.groups(school, &query).await?)
+}
+
+#[server(prefix = "/api", endpoint = "groups/detail")]
+pub async fn group_members(group_id: i64) -> Result<GroupDetail, AppError> {
+    let (_, school) = manager()?;
+    app_state()
+        .store
+        .group_detail(school, group_id)
+        .await?
+        .ok_or_else(|| AppError::kind(ErrorKind::NotFound))
+}
+
+/// ACC-3: a team, such as "Schulchor" or "Förderverein".
+#[server(prefix = "/api", endpoint = "groups/create-team")]
+pub async fn create_team(name: String) -> Result<i64, AppError> {
+    let (user, school) = manager()?;
+    let name = name.trim();
+    if name.is_empty()
+        || name.chars().count() > MAX_TEAM_NAME_CHARS
+        || name.chars().any(char::is_control)
+    {
+        return Err(AppError::field("name", Key::ErrorRequired));
+    }
+    if rules::class::parse(name).is_some() {
+        return Err(AppError::field("name", Key::GroupsNameIsClass));
+    }
+    let audit = AuditEvent::new("group.created", &request_info())
+        .actor(user.id, Some(school))
+        .details(name.to_string());
+    app_state()
+        .store
+        .create_team(school, name, &audit)
+        .await?
+        .ok_or_else(|| {
+            AppError::new(ErrorKind::Conflict, Key::GroupsNameTaken)
+                .with_field("name", Key::GroupsNameTaken)
+        })
+}
+
+/// Adds a person of the school by login, as member or owner; changing the role of a member
+/// who is already in is the same call.
+#[server(prefix = "/api", endpoint = "groups/add-member")]
+pub async fn add_member(group_id: i64, login: String, owner: bool) -> Result<(), AppError> {
+    let (user, school) = manager()?;
+    let login = login.trim().to_lowercase();
+    let audit = AuditEvent::new("group.member_added", &request_info())
+        .actor(user.id, Some(school))
+        .details(format!(
+            "group {group_id}: {login}{}",
+            if owner { " (owner)" } else { "" }
+        ));
+    if !app_state()
+        .store
+        .add_member(school, group_id, &login, owner, &audit)
+        .await?
+    {
+        return Err(AppError::field("login", Key::ErrorNotFound));
+    }
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "groups/remove-member")]
+pub async fn remove_member(group_id: i64, user_id: i64) -> Result<(), AppError> {
+    let (user, school) = manager()?;
+    let audit = AuditEvent::new("group.member_removed", &request_info())
+        .actor(user.id, Some(school))
+        .subject(user_id)
+        .details(format!("group {group_id}"));
+    if !app_state()
+        .store
+        .remove_member(school, group_id, user_id, &audit)
+        .await?
+    {
+        return Err(AppError::kind(ErrorKind::NotFound));
+    }
+    Ok(())
+}

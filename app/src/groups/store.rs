@@ -1,0 +1,196 @@
+use super::{GroupDetail, GroupKind, GroupSummary, Member};
+use crate::audit::AuditEvent;
+use crate::platform::db::impl_both;
+
+#[derive(sqlx::FromRow)]
+struct GroupRow {
+    id: i64,
+    kind: String,
+    name: String,
+    members: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct MemberRow {
+    user_id: i64,
+    login: String,
+    first_name: String,
+    last_name: String,
+    owner: bool,
+}
+
+const GROUPS: &str = "SELECT g.id, g.kind, g.name, COUNT(gm.user_id) AS members FROM groups g
+     LEFT JOIN group_members gm ON gm.group_id = g.id
+     WHERE g.school_id = $1 AND g.kind IN ('class', 'team') AND ($2 = '' OR lower(g.name) LIKE $3)
+     GROUP BY g.id, g.kind, g.name ORDER BY g.kind, g.name";
+
+const MEMBERS: &str =
+    "SELECT u.id AS user_id, u.login, u.first_name, u.last_name, gm.is_owner AS owner
+     FROM group_members gm JOIN users u ON u.id = gm.user_id
+     WHERE gm.group_id = $1 ORDER BY gm.is_owner DESC, lower(u.last_name), lower(u.first_name)";
+
+fn summary(row: GroupRow, members: &[Member]) -> GroupSummary {
+    GroupSummary {
+        id: row.id,
+        kind: if row.kind == "team" {
+            GroupKind::Team
+        } else {
+            GroupKind::Class
+        },
+        name: row.name,
+        members: row.members,
+        owners: members
+            .iter()
+            .filter(|m| m.owner)
+            .map(|m| format!("{} {}", m.first_name, m.last_name))
+            .collect(),
+    }
+}
+
+fn member(r: MemberRow) -> Member {
+    Member {
+        user_id: r.user_id,
+        login: r.login,
+        first_name: r.first_name,
+        last_name: r.last_name,
+        owner: r.owner,
+    }
+}
+
+#[async_trait::async_trait]
+pub trait GroupStore {
+    async fn groups(&self, school_id: i64, query: &str) -> Result<Vec<GroupSummary>, sqlx::Error>;
+    async fn group_detail(
+        &self,
+        school_id: i64,
+        group_id: i64,
+    ) -> Result<Option<GroupDetail>, sqlx::Error>;
+    /// `None` when the school has a group of that name already.
+    async fn create_team(
+        &self,
+        school_id: i64,
+        name: &str,
+        audit: &AuditEvent,
+    ) -> Result<Option<i64>, sqlx::Error>;
+    /// False when the group or the login is not in this school.
+    async fn add_member(
+        &self,
+        school_id: i64,
+        group_id: i64,
+        login: &str,
+        owner: bool,
+        audit: &AuditEvent,
+    ) -> Result<bool, sqlx::Error>;
+    async fn remove_member(
+        &self,
+        school_id: i64,
+        group_id: i64,
+        user_id: i64,
+        audit: &AuditEvent,
+    ) -> Result<bool, sqlx::Error>;
+}
+
+impl_both!(GroupStore {
+    async fn groups(&self, school_id: i64, query: &str) -> Result<Vec<GroupSummary>, sqlx::Error> {
+        let rows: Vec<GroupRow> = sqlx::query_as(GROUPS)
+            .bind(school_id)
+            .bind(query)
+            .bind(format!("%{}%", query.replace(['%', '_'], "")))
+            .fetch_all(&self.pool)
+            .await?;
+        // All owners of the school in one query, not one per group.
+        let owners: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT gm.group_id, u.first_name, u.last_name FROM group_members gm
+             JOIN users u ON u.id = gm.user_id JOIN groups g ON g.id = gm.group_id
+             WHERE g.school_id = $1 AND gm.is_owner ORDER BY lower(u.last_name)",
+        )
+        .bind(school_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let mut group = summary(row, &[]);
+                group.owners = owners.iter().filter(|o| o.0 == group.id).map(|o| format!("{} {}", o.1, o.2)).collect();
+                group
+            })
+            .collect())
+    }
+
+    async fn group_detail(&self, school_id: i64, group_id: i64) -> Result<Option<GroupDetail>, sqlx::Error> {
+        let row: Option<GroupRow> = sqlx::query_as(
+            "SELECT g.id, g.kind, g.name, (SELECT COUNT(*) FROM group_members gm WHERE gm.group_id = g.id) AS members
+             FROM groups g WHERE g.id = $1 AND g.school_id = $2 AND g.kind IN ('class', 'team')",
+        )
+        .bind(group_id)
+        .bind(school_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let members: Vec<Member> = sqlx::query_as(MEMBERS).bind(group_id).fetch_all(&self.pool).await?.into_iter().map(member).collect();
+        Ok(Some(GroupDetail { group: summary(row, &members), members }))
+    }
+
+    async fn create_team(&self, school_id: i64, name: &str, audit: &AuditEvent) -> Result<Option<i64>, sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO groups (school_id, kind, name) VALUES ($1, 'team', $2) ON CONFLICT (school_id, name) DO NOTHING RETURNING id",
+        )
+        .bind(school_id)
+        .bind(name)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if id.is_some() {
+            self.write_audit(&mut tx, audit).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn add_member(&self, school_id: i64, group_id: i64, login: &str, owner: bool, audit: &AuditEvent) -> Result<bool, sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        let user: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE login = $1 AND school_id = $2")
+            .bind(login)
+            .bind(school_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let group: Option<i64> = sqlx::query_scalar("SELECT id FROM groups WHERE id = $1 AND school_id = $2 AND kind IN ('class', 'team')")
+            .bind(group_id)
+            .bind(school_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (Some(user), Some(group)) = (user, group) else { return Ok(false) };
+        sqlx::query(
+            "INSERT INTO group_members (group_id, user_id, is_owner) VALUES ($1, $2, $3)
+             ON CONFLICT (group_id, user_id) DO UPDATE SET is_owner = $3",
+        )
+        .bind(group)
+        .bind(user)
+        .bind(owner)
+        .execute(&mut *tx)
+        .await?;
+        self.write_audit(&mut tx, &audit.clone().subject(user)).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn remove_member(&self, school_id: i64, group_id: i64, user_id: i64, audit: &AuditEvent) -> Result<bool, sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        let removed = sqlx::query(
+            "DELETE FROM group_members WHERE user_id = $1
+             AND group_id = (SELECT id FROM groups WHERE id = $2 AND school_id = $3)",
+        )
+        .bind(user_id)
+        .bind(group_id)
+        .bind(school_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if removed == 0 {
+            return Ok(false);
+        }
+        self.write_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+});
