@@ -18,7 +18,7 @@ use crate::groups::views::{GroupPage, GroupsPage};
 use crate::i18n::{Key, Lang, use_lang};
 use crate::policy::views::PolicyPage;
 use crate::schools::views::SchoolsPage;
-use crate::users::views::{ImportPage, UsersPage, YearEndPage};
+use crate::users::views::{ImportPage, UserPage, UsersPage, YearEndPage};
 
 /// The whole HTML document. Runs on the server only; islands hydrate inside it.
 pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
@@ -104,6 +104,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/policy") view=PolicyPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users/:id") view=UserPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/import/:id") view=ImportPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/year-end") view=YearEndPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/schools") view=SchoolsPage ssr=SsrMode::Async/>

@@ -135,6 +135,29 @@ const CASES: &[Case] = &[
         },
     },
     Case {
+        endpoint: "users/detail",
+        allowed: Allowed::Roles(&[Role::Admin, Role::Secretariat]),
+        targets_user: true,
+        args: |target| pairs(&[("user_id", target.to_string())]),
+    },
+    Case {
+        endpoint: "users/set-leaving-date",
+        allowed: Allowed::Roles(&[Role::Admin, Role::Secretariat]),
+        targets_user: true,
+        args: |target| {
+            pairs(&[
+                ("user_id", target.to_string()),
+                ("leaving_date", "31.07.2030".into()),
+            ])
+        },
+    },
+    Case {
+        endpoint: "users/set-role",
+        allowed: Allowed::Roles(&[Role::Admin]),
+        targets_user: true,
+        args: |target| pairs(&[("user_id", target.to_string()), ("role", "pupil".into())]),
+    },
+    Case {
         endpoint: "policy/current",
         allowed: Allowed::SchoolMember,
         targets_user: false,

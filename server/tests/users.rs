@@ -402,3 +402,96 @@ async fn pw_2_start_passwords_for_a_whole_class() {
         "the password itself is never shown again"
     );
 }
+
+// ACC-3, LIFE-2: the detail page; administrators change roles (a rights change), the
+// secretariat sets leaving dates; both are recorded.
+#[tokio::test]
+async fn acc_3_roles_and_leaving_dates_are_changed_by_the_right_people() {
+    let s = TestServer::start().await;
+    let (school, office) = office(&s).await;
+    let (_, admin_login) = s
+        .person(school, Role::Admin, "Anton", "Admin", None, Some(GOOD))
+        .await;
+    let (mia, _) = s
+        .person(school, Role::Pupil, "Mia", "Schulz", Some("2b"), None)
+        .await;
+    let id = mia.to_string();
+
+    let res = office
+        .call(
+            "users/set-leaving-date",
+            &[("user_id", &id), ("leaving_date", "31.07.2027")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let bad = office
+        .call(
+            "users/set-leaving-date",
+            &[("user_id", &id), ("leaving_date", "32.07.2027")],
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        office
+            .call("users/set-role", &[("user_id", &id), ("role", "teacher")])
+            .await
+            .status(),
+        StatusCode::FORBIDDEN,
+        "the office grants no rights"
+    );
+
+    let admin = s.browser();
+    admin.login(&admin_login, GOOD).await;
+    assert_eq!(
+        admin
+            .call("users/set-role", &[("user_id", &id), ("role", "teacher")])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        admin
+            .call("users/set-role", &[("user_id", &id), ("role", "operator")])
+            .await
+            .status(),
+        StatusCode::BAD_REQUEST
+    );
+
+    let page = admin
+        .get(&format!("/admin/users/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("2027-07-31") && page.contains("Lehrkraft"));
+    let detail: app::users::UserSummary = admin
+        .call("users/detail", &[("user_id", &id)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (detail.role, detail.leaving_date.as_deref()),
+        (Role::Teacher, Some("2027-07-31"))
+    );
+    let cleared = office
+        .call(
+            "users/set-leaving-date",
+            &[("user_id", &id), ("leaving_date", "")],
+        )
+        .await;
+    assert_eq!(cleared.status(), StatusCode::OK);
+    let actions: Vec<String> = s
+        .store()
+        .recent_actions(5)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.0)
+        .collect();
+    assert!(
+        actions.contains(&"user.role_changed".into())
+            && actions.contains(&"user.leaving_date_set".into()),
+        "LOG-1"
+    );
+}

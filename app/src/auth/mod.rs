@@ -45,6 +45,8 @@ pub enum Capability {
     AccountsLock,
     LogsReadGrant,
     PolicyPublish,
+    /// Changing a person's role is changing their rights.
+    RolesManage,
 }
 
 impl Role {
@@ -90,7 +92,7 @@ impl Role {
         use Capability::*;
         match self {
             Role::Operator => &[SchoolsManage, UsersManage, PasswordsIssue],
-            Role::Admin => &[UsersManage, PasswordsIssue, AccountsLock],
+            Role::Admin => &[UsersManage, PasswordsIssue, AccountsLock, RolesManage],
             Role::Management => &[AccountsLock, LogsReadGrant, PolicyPublish],
             Role::Secretariat => &[UsersManage, PasswordsIssue, AccountsLock],
             Role::Teacher | Role::Staff | Role::Pupil => &[],

@@ -363,6 +363,66 @@ pub async fn year_end_apply(leaving_date: String) -> Result<(), AppError> {
     Ok(())
 }
 
+/// One person of the caller's school, for the detail page.
+#[server(prefix = "/api", endpoint = "users/detail")]
+pub async fn user_detail(user_id: i64) -> Result<UserSummary, AppError> {
+    let (_, school) = school_staff(Capability::UsersManage)?;
+    app_state()
+        .store
+        .user_summary(school, user_id)
+        .await?
+        .ok_or_else(|| AppError::kind(ErrorKind::NotFound))
+}
+
+/// ACC-3: a rights change, for administrators only, never for oneself and never to operator.
+#[server(prefix = "/api", endpoint = "users/set-role")]
+pub async fn set_role(user_id: i64, role: String) -> Result<(), AppError> {
+    let (user, school) = school_staff(Capability::RolesManage)?;
+    let role = Role::from_code(&role)
+        .filter(|r| *r != Role::Operator)
+        .ok_or_else(|| AppError::field("role", Key::ErrorBadInput))?;
+    if user_id == user.id {
+        return Err(AppError::new(ErrorKind::Conflict, Key::UsersNotYourself));
+    }
+    let audit = AuditEvent::new("user.role_changed", &request_info())
+        .actor(user.id, Some(school))
+        .subject(user_id)
+        .details(role.code());
+    if !app_state()
+        .store
+        .set_role(school, user_id, role, &audit)
+        .await?
+    {
+        return Err(AppError::kind(ErrorKind::NotFound));
+    }
+    Ok(())
+}
+
+/// LIFE-2: the secretariat sets or clears a leaving date (`TT.MM.JJJJ` or `JJJJ-MM-TT`).
+#[server(prefix = "/api", endpoint = "users/set-leaving-date")]
+pub async fn set_leaving_date(user_id: i64, leaving_date: String) -> Result<(), AppError> {
+    let (user, school) = school_staff(Capability::UsersManage)?;
+    let date = match leaving_date.trim() {
+        "" => None,
+        text => Some(
+            rules::date::parse(text)
+                .ok_or_else(|| AppError::field("leaving_date", Key::ImportDateInvalid))?,
+        ),
+    };
+    let audit = AuditEvent::new("user.leaving_date_set", &request_info())
+        .actor(user.id, Some(school))
+        .subject(user_id)
+        .details(date.clone().unwrap_or_default());
+    if !app_state()
+        .store
+        .set_leaving_date(school, user_id, date.as_deref(), &audit)
+        .await?
+    {
+        return Err(AppError::kind(ErrorKind::NotFound));
+    }
+    Ok(())
+}
+
 /// One printed slip: everything a child needs for the first login (PW-2).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Slip {

@@ -41,6 +41,35 @@ struct SummaryRow {
     parent_consent: bool,
 }
 
+/// The columns of the people table, from `users u`.
+fn summary_select() -> String {
+    format!(
+        "SELECT u.id, u.login, u.first_name, u.last_name, u.role, u.status, u.must_change_password,
+            {CLASS_OF_USER} AS class, u.leaving_date, u.start_password_issued_at,
+            EXISTS (SELECT 1 FROM parent_consents pc WHERE pc.user_id = u.id AND pc.policy_version_id =
+                (SELECT MAX(pv.id) FROM policy_versions pv WHERE pv.school_id = u.school_id)) AS parent_consent
+         FROM users u"
+    )
+}
+
+impl SummaryRow {
+    fn into_summary(self) -> Option<UserSummary> {
+        Some(UserSummary {
+            role: Role::from_code(&self.role)?,
+            id: self.id,
+            login: self.login,
+            first_name: self.first_name,
+            last_name: self.last_name,
+            class: self.class,
+            locked: self.status == "locked",
+            must_change_password: self.must_change_password,
+            leaving_date: self.leaving_date,
+            start_password_issued_at: self.start_password_issued_at,
+            parent_consent: self.parent_consent,
+        })
+    }
+}
+
 const CLASS_OF_USER: &str =
     "(SELECT g.name FROM group_members gm JOIN groups g ON g.id = gm.group_id
      WHERE gm.user_id = u.id AND g.kind = 'class' ORDER BY g.name LIMIT 1)";
@@ -135,6 +164,30 @@ inherent_both! {
     }
 }
 
+inherent_both! {
+    /// Sets one directory column of a user of this school, with its audit event.
+    /// `column` is always a literal from this file, never input.
+    async fn update_user(&self, school_id: i64, user_id: i64, column: &'static str, value: Option<&str>, audit: &AuditEvent)
+        -> Result<bool, sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        let changed = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE users SET {column} = $1 WHERE id = $2 AND school_id = $3"
+        )))
+        .bind(value)
+        .bind(user_id)
+        .bind(school_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Ok(false);
+        }
+        self.write_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}
+
 /// A pupil as an import compares them.
 #[derive(sqlx::FromRow)]
 pub struct ExistingPupil {
@@ -205,6 +258,27 @@ pub trait UserAdminStore {
         user_id: i64,
         locked: bool,
         reason: &str,
+        audit: &AuditEvent,
+    ) -> Result<bool, sqlx::Error>;
+    async fn user_summary(
+        &self,
+        school_id: i64,
+        user_id: i64,
+    ) -> Result<Option<UserSummary>, sqlx::Error>;
+    /// ACC-3: a rights change. False when the user is not in this school.
+    async fn set_role(
+        &self,
+        school_id: i64,
+        user_id: i64,
+        role: Role,
+        audit: &AuditEvent,
+    ) -> Result<bool, sqlx::Error>;
+    /// LIFE-2: `None` clears the date. False when the user is not in this school.
+    async fn set_leaving_date(
+        &self,
+        school_id: i64,
+        user_id: i64,
+        date: Option<&str>,
         audit: &AuditEvent,
     ) -> Result<bool, sqlx::Error>;
     /// The ids of a class's members, for issuing start passwords to the whole class.
@@ -391,11 +465,8 @@ impl_both!(UserAdminStore {
             .fetch_one(&self.pool)
             .await?;
         let rows: Vec<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT u.id, u.login, u.first_name, u.last_name, u.role, u.status, u.must_change_password,
-                    {CLASS_OF_USER} AS class, u.leaving_date, u.start_password_issued_at,
-                    EXISTS (SELECT 1 FROM parent_consents pc WHERE pc.user_id = u.id AND pc.policy_version_id =
-                        (SELECT MAX(pv.id) FROM policy_versions pv WHERE pv.school_id = u.school_id)) AS parent_consent
-             FROM users u WHERE {filter} ORDER BY {} LIMIT $4 OFFSET $5",
+            "{} WHERE {filter} ORDER BY {} LIMIT $4 OFFSET $5",
+            summary_select(),
             order_by(sort)
         )))
         .bind(school_id)
@@ -405,24 +476,7 @@ impl_both!(UserAdminStore {
         .bind(offset)
         .fetch_all(&self.pool)
         .await?;
-        let rows = rows
-            .into_iter()
-            .filter_map(|r| {
-                Some(UserSummary {
-                    role: Role::from_code(&r.role)?,
-                    id: r.id,
-                    login: r.login,
-                    first_name: r.first_name,
-                    last_name: r.last_name,
-                    class: r.class,
-                    locked: r.status == "locked",
-                    must_change_password: r.must_change_password,
-                    leaving_date: r.leaving_date,
-                    start_password_issued_at: r.start_password_issued_at,
-                    parent_consent: r.parent_consent,
-                })
-            })
-            .collect();
+        let rows = rows.into_iter().filter_map(SummaryRow::into_summary).collect();
         Ok((rows, total))
     }
 
@@ -446,6 +500,24 @@ impl_both!(UserAdminStore {
         self.write_audit(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    async fn user_summary(&self, school_id: i64, user_id: i64) -> Result<Option<UserSummary>, sqlx::Error> {
+        let row: Option<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{} WHERE u.school_id = $1 AND u.id = $2", summary_select())))
+            .bind(school_id)
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.and_then(SummaryRow::into_summary))
+    }
+
+    async fn set_role(&self, school_id: i64, user_id: i64, role: Role, audit: &AuditEvent) -> Result<bool, sqlx::Error> {
+        self.update_user(school_id, user_id, "role", Some(role.code()), audit).await
+    }
+
+    async fn set_leaving_date(&self, school_id: i64, user_id: i64, date: Option<&str>, audit: &AuditEvent)
+        -> Result<bool, sqlx::Error> {
+        self.update_user(school_id, user_id, "leaving_date", date, audit).await
     }
 
     async fn class_member_ids(&self, school_id: i64, class: &str) -> Result<Vec<i64>, sqlx::Error> {

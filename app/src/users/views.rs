@@ -93,7 +93,7 @@ fn UserTable(lang: Lang, list: UserList, search: String, sort: SortBy) -> impl I
                     <tr data-testid="user-row">
                         <td><input type="checkbox" form="slips" name="user_id" value=user.id.to_string()
                             aria-label=format!("{} {} {}", lang.t(Key::UsersSelect), user.first_name, user.last_name)/></td>
-                        <td>{format!("{}, {}", user.last_name, user.first_name)}</td>
+                        <td><a href=format!("/admin/users/{}", user.id)>{format!("{}, {}", user.last_name, user.first_name)}</a></td>
                         <td>{user.login.clone()}</td>
                         <td>{user.class.clone().unwrap_or_default()}</td>
                         <td>{lang.t(user.role.label())}</td>
@@ -366,5 +366,84 @@ fn YearEndTable(lang: Lang, plan: super::YearEndPlan) -> impl IntoView {
                 <button class="btn btn-primary" type="submit">{lang.t(Key::DialogConfirm)}</button>
             </ActionForm>
         </ConfirmDialog>
+    }
+}
+
+/// One person: directory fields, role, leaving date. Never their content (ADM-1).
+#[component]
+pub fn UserPage() -> impl IntoView {
+    let lang = use_lang();
+    let id: i64 = leptos_router::hooks::use_params_map()
+        .with_untracked(|p| p.get("id").and_then(|id| id.parse().ok()))
+        .unwrap_or_default();
+    let may_change_roles = use_context::<Option<crate::auth::SessionUser>>()
+        .flatten()
+        .is_some_and(|u| u.can(crate::auth::Capability::RolesManage));
+    view! {
+        <leptos_meta::Title text=lang.t(Key::UsersTitle)/>
+        <Suspense fallback=move || view! { <p>{lang.t(Key::Loading)}</p> }>
+            {move || Suspend::new(async move {
+                match super::user_detail(id).await {
+                    Ok(user) => view! { <UserCard lang user may_change_roles/> }.into_any(),
+                    Err(error) => view! { <p class="field-message">{lang.t(error.message)}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn UserCard(lang: Lang, user: super::UserSummary, may_change_roles: bool) -> impl IntoView {
+    use super::{SetLeavingDate, SetRole};
+    let id = user.id.to_string();
+    let role_id = id.clone();
+    let leaving = user.leaving_date.clone().unwrap_or_default();
+    let leaving_input = leaving.clone();
+    let current_role = user.role;
+    let roles = [
+        Role::Pupil,
+        Role::Teacher,
+        Role::Staff,
+        Role::Secretariat,
+        Role::Management,
+        Role::Admin,
+    ];
+    view! {
+        <h1 class="page-title">{format!("{} {}", user.first_name, user.last_name)}</h1>
+        <div class="grid">
+            <Card title=lang.t(Key::DashboardAccount) icon=IconName::User>
+                <dl class="facts">
+                    <dt>{lang.t(Key::UsersLogin)}</dt><dd>{user.login.clone()}</dd>
+                    <dt>{lang.t(Key::UsersClass)}</dt><dd>{user.class.clone().unwrap_or_default()}</dd>
+                    <dt>{lang.t(Key::UsersRole)}</dt><dd data-testid="role">{lang.t(user.role.label())}</dd>
+                    <dt>{lang.t(Key::YearEndDate)}</dt><dd data-testid="leaving">{leaving}</dd>
+                </dl>
+                <LockForm lang user_id=user.id locked=user.locked/>
+            </Card>
+            <Card title=lang.t(Key::UsersEdit) icon=IconName::Key>
+                <ActionForm action={ServerAction::<SetLeavingDate>::new()} attr:class="create-user">
+                    <input type="hidden" name="user_id" value=id/>
+                    <div class="field">
+                        <label for="leaving_date">{lang.t(Key::UsersLeavingDate)}</label>
+                        <input id="leaving_date" name="leaving_date" type="date" value=leaving_input/>
+                    </div>
+                    <button class="btn" type="submit">{lang.t(Key::UsersSave)}</button>
+                </ActionForm>
+                {may_change_roles.then(|| view! {
+                    <ActionForm action={ServerAction::<SetRole>::new()} attr:class="create-user">
+                        <input type="hidden" name="user_id" value=role_id/>
+                        <div class="field">
+                            <label for="role">{lang.t(Key::UsersRole)}</label>
+                            <select id="role" name="role">
+                                {roles.into_iter().map(|r| view! {
+                                    <option value=r.code() selected=r == current_role>{lang.t(r.label())}</option>
+                                }).collect_view()}
+                            </select>
+                        </div>
+                        <button class="btn" type="submit">{lang.t(Key::UsersSave)}</button>
+                    </ActionForm>
+                })}
+            </Card>
+        </div>
     }
 }
