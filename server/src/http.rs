@@ -199,6 +199,28 @@ async fn security(State(state): State<AppState>, mut req: Request, next: Next) -
     res
 }
 
+/// The client's address: the peer, unless the peer is a trusted proxy; then the rightmost
+/// address in `X-Forwarded-For` that is not a trusted proxy itself. Untrusted peers cannot
+/// make themselves someone else by sending the header.
+fn client_address(
+    peer: Option<std::net::IpAddr>,
+    forwarded: &str,
+    trusted: &[std::net::IpAddr],
+) -> String {
+    let Some(peer) = peer else {
+        return String::new();
+    };
+    if !trusted.contains(&peer) {
+        return peer.to_string();
+    }
+    forwarded
+        .rsplit(',')
+        .filter_map(|hop| hop.trim().parse::<std::net::IpAddr>().ok())
+        .find(|hop| !trusted.contains(hop))
+        .unwrap_or(peer)
+        .to_string()
+}
+
 /// Pages that need no signed-in user.
 fn is_public_page(path: &str) -> bool {
     path == "/login"
@@ -225,11 +247,12 @@ async fn request_context(State(state): State<AppState>, mut req: Request, next: 
     };
     let secure = state.config.secure_cookies();
     let token = session::token_from_cookies(text(header::COOKIE), secure);
-    let ip = req
+    let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
-        .unwrap_or_default();
+        .map(|ConnectInfo(addr)| addr.ip());
+    let forwarded = text(header::HeaderName::from_static("x-forwarded-for"));
+    let ip = client_address(peer, forwarded, &state.config.trusted_proxies);
     let info = RequestInfo {
         ip,
         user_agent: text(header::USER_AGENT).to_string(),
@@ -288,4 +311,28 @@ async fn with_error_status(res: Response) -> Response {
         }
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_address;
+
+    #[test]
+    fn forwarded_addresses_count_only_from_trusted_proxies() {
+        let proxy = "10.0.0.2".parse().unwrap();
+        let outside = Some("198.51.100.9".parse().unwrap());
+        assert_eq!(
+            client_address(outside, "203.0.113.7", &[proxy]),
+            "198.51.100.9",
+            "not a proxy: header ignored"
+        );
+        let via_proxy = Some(proxy);
+        assert_eq!(
+            client_address(via_proxy, "1.2.3.4, 203.0.113.7", &[proxy]),
+            "203.0.113.7",
+            "rightmost untrusted hop"
+        );
+        assert_eq!(client_address(via_proxy, "nonsense", &[proxy]), "10.0.0.2");
+        assert_eq!(client_address(None, "203.0.113.7", &[proxy]), "");
+    }
 }

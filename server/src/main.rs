@@ -184,9 +184,10 @@ async fn create_user(
         .await
         .map_err(|e| e.to_string())?;
     let audit = operator_event("auth.start_password_issued").details("console");
-    let password = session::issue_start_password(&state, &login, 14, audit)
-        .await
-        .map_err(|e| e.to_string())?;
+    let password =
+        session::issue_start_password(&state, &login, state.config.start_password_days, audit)
+            .await
+            .map_err(|e| e.to_string())?;
     println!("login: {login}");
     println!("start password: {}", password.expose());
     Ok(())
@@ -195,9 +196,10 @@ async fn create_user(
 async fn start_password(config: Config, login: &str) -> Result<(), String> {
     let state = state(config).await?;
     let audit = operator_event("auth.start_password_issued").details("console");
-    let password = session::issue_start_password(&state, login, 14, audit)
-        .await
-        .map_err(|e| format!("no start password issued for {login}: {e}"))?;
+    let password =
+        session::issue_start_password(&state, login, state.config.start_password_days, audit)
+            .await
+            .map_err(|e| format!("no start password issued for {login}: {e}"))?;
     println!("{}", password.expose());
     Ok(())
 }

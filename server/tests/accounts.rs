@@ -182,3 +182,41 @@ async fn pw_4_end_all_other_sessions() {
         assert_eq!(common::location(&d.get("/").await), "/login");
     }
 }
+
+// PW-4, PW-3: behind a trusted reverse proxy, sessions and throttles see the real address.
+#[tokio::test]
+async fn pw_4_addresses_behind_a_trusted_proxy() {
+    let s = TestServer::start_with(&[("SCHULHOF_TRUSTED_PROXIES", "127.0.0.1")]).await;
+    s.user_with_password("mia.schulz", "Mia", "Schulz", Role::Pupil, GOOD)
+        .await;
+    let b = s.browser();
+    let res = b
+        .client
+        .post(s.url("/api/auth/login"))
+        .header("x-forwarded-for", "203.0.113.7")
+        .header(header::ACCEPT, "application/json")
+        .form(&[("login", "mia.schulz"), ("password", GOOD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(activity(&b).await.sessions[0].ip, "203.0.113.7");
+
+    let direct = TestServer::start().await;
+    direct
+        .user_with_password("mia.schulz", "Mia", "Schulz", Role::Pupil, GOOD)
+        .await;
+    let b = direct.browser();
+    b.client
+        .post(direct.url("/api/auth/login"))
+        .header("x-forwarded-for", "203.0.113.7")
+        .form(&[("login", "mia.schulz"), ("password", GOOD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        activity(&b).await.sessions[0].ip,
+        "127.0.0.1",
+        "an untrusted peer cannot pick its address"
+    );
+}

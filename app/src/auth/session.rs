@@ -206,7 +206,7 @@ pub async fn ensure_operator(state: &AppState) -> Result<Option<Secret>, AppErro
     }
     let audit = AuditEvent::new("auth.start_password_issued", &RequestInfo::default())
         .details("first start");
-    issue_start_password(state, "admin", 14, audit)
+    issue_start_password(state, "admin", state.config.start_password_days, audit)
         .await
         .map(Some)
 }

@@ -15,6 +15,10 @@ pub struct Config {
     pub session_max: Duration,
     /// Keys the audit chain's HMAC. Shared by every app server of one deployment.
     pub secret_key: Secret,
+    /// Reverse proxies whose `X-Forwarded-For` is believed. Nobody else's is.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// PW-2: how long a start password stays valid.
+    pub start_password_days: i64,
 }
 
 /// The variables an operator may set, with their defaults, for `--help` and the docs.
@@ -63,6 +67,16 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "SCHULHOF_SECRET_KEY",
         "<SCHULHOF_DATA>/secret.key",
         "64 hex digits; all app servers need the same",
+    ),
+    (
+        "SCHULHOF_TRUSTED_PROXIES",
+        "(none)",
+        "comma-separated proxy addresses whose X-Forwarded-For counts",
+    ),
+    (
+        "SCHULHOF_START_PASSWORD_DAYS",
+        "14",
+        "how long a start password stays valid",
     ),
     (
         "SCHULHOF_CONFIG",
@@ -127,7 +141,23 @@ impl Config {
             Some(_) => return Err("SCHULHOF_SECRET_KEY must have at least 32 characters".into()),
             None => load_or_create_key(&data_dir)?,
         };
+        let trusted_proxies = get("SCHULHOF_TRUSTED_PROXIES")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                s.parse()
+                    .map_err(|_| format!("SCHULHOF_TRUSTED_PROXIES: {s} is not an IP address"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let start_password_days = minutes("SCHULHOF_START_PASSWORD_DAYS", 14)? as i64;
+        if !(1..=365).contains(&start_password_days) {
+            return Err("SCHULHOF_START_PASSWORD_DAYS must be between 1 and 365".into());
+        }
         Ok(Config {
+            trusted_proxies,
+            start_password_days,
             addr,
             public_url,
             data_dir,
@@ -167,6 +197,18 @@ impl Config {
                 (self.session_max.as_secs() / 3600).to_string(),
             ),
             ("SCHULHOF_SECRET_KEY", "***".into()),
+            (
+                "SCHULHOF_TRUSTED_PROXIES",
+                self.trusted_proxies
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+            (
+                "SCHULHOF_START_PASSWORD_DAYS",
+                self.start_password_days.to_string(),
+            ),
         ]
     }
 }

@@ -18,9 +18,6 @@ use crate::platform::{
     AppState, RequestInfo, now, passwords, request::CurrentSession, secret::readable_password,
 };
 
-/// How long a start password stays valid.
-pub const VALID_DAYS: i64 = 14;
-
 /// Issues a start password to each given user of `school` and returns the slips.
 pub async fn issue(
     state: &AppState,
@@ -36,7 +33,7 @@ pub async fn issue(
     if people.is_empty() {
         return Err(AppError::kind(ErrorKind::NotFound));
     }
-    let expires_at = now() + VALID_DAYS * 86_400;
+    let expires_at = now() + state.config.start_password_days * 86_400;
     let mut slips = Vec::with_capacity(people.len());
     for person in people {
         let password = readable_password();

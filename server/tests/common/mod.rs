@@ -359,13 +359,22 @@ impl TestServer {
     }
 
     /// Everything a refused call must leave untouched.
-    pub async fn fingerprint(&self) -> (i64, i64, i64, i64) {
-        (
-            self.count("users").await,
-            self.count("sessions").await,
-            self.count("audit_events").await,
-            self.count("users WHERE status = 'locked' OR must_change_password")
-                .await,
-        )
+    pub async fn fingerprint(&self) -> Vec<i64> {
+        let mut counts = Vec::new();
+        for table in [
+            "users",
+            "sessions",
+            "audit_events",
+            "groups",
+            "group_members",
+            "policy_versions",
+            "parent_consents",
+            "users WHERE status = 'locked' OR must_change_password",
+            "users WHERE role = 'pupil'",
+            "users WHERE leaving_date IS NOT NULL",
+        ] {
+            counts.push(self.count(table).await);
+        }
+        counts
     }
 }
