@@ -13,23 +13,6 @@ const GOOD: &str = "Blaue#Kuh7";
 const LIST: &str =
     "Vorname;Nachname;Klasse;Austrittsdatum\nMia;Schulz;2b;\nTom;Berg;2B;31.07.2027\n";
 
-async fn office(s: &TestServer) -> (i64, Browser) {
-    let school = s.school("Paulusschule", "paulusschule.example").await;
-    let (_, login) = s
-        .person(
-            school,
-            Role::Secretariat,
-            "Sabine",
-            "Sekretär",
-            None,
-            Some(GOOD),
-        )
-        .await;
-    let b = s.browser();
-    b.login(&login, GOOD).await;
-    (school, b)
-}
-
 async fn upload(b: &Browser, content: &str) -> i64 {
     let res = b
         .call(
@@ -64,7 +47,7 @@ async fn pupils(b: &Browser) -> UserList {
 #[tokio::test]
 async fn acc_4_import_previews_applies_and_is_idempotent() {
     let s = TestServer::start().await;
-    let (_, office) = office(&s).await;
+    let (_, office) = s.school_with(Role::Secretariat).await;
     let id = upload(&office, LIST).await;
     let report = preview(&office, id).await;
     assert_eq!((report.count(Change::New), report.errors.len()), (2, 0));
@@ -150,7 +133,7 @@ async fn acc_4_import_previews_applies_and_is_idempotent() {
 #[tokio::test]
 async fn acc_4_nothing_is_applied_when_any_line_is_wrong() {
     let s = TestServer::start().await;
-    let (_, office) = office(&s).await;
+    let (_, office) = s.school_with(Role::Secretariat).await;
     let id = upload(
         &office,
         "Vorname;Nachname;Klasse\nMia;Schulz;2b\nTom;;2b\nLea;Kurz;7c\n",
@@ -181,7 +164,7 @@ async fn acc_4_nothing_is_applied_when_any_line_is_wrong() {
 #[tokio::test]
 async fn acc_4_broken_files_are_refused_clearly() {
     let s = TestServer::start().await;
-    let (_, office) = office(&s).await;
+    let (_, office) = s.school_with(Role::Secretariat).await;
     let empty = upload(&office, "").await;
     assert_eq!(
         preview(&office, empty).await.errors[0].message,
@@ -233,7 +216,7 @@ async fn acc_4_broken_files_are_refused_clearly() {
 #[tokio::test]
 async fn acc_4_upload_form_and_export() {
     let s = TestServer::start().await;
-    let (_, office) = office(&s).await;
+    let (_, office) = s.school_with(Role::Secretariat).await;
     let bytes = b"Vorname;Nachname;Klasse\r\nJ\xfcrgen;Wei\xdf;1a\r\n=cmd;Trick;1a\r\n".to_vec();
     let form = reqwest::multipart::Form::new().part(
         "file",
@@ -270,7 +253,7 @@ async fn acc_4_upload_form_and_export() {
 #[tokio::test]
 async fn acc_1_imports_stay_in_their_school() {
     let s = TestServer::start().await;
-    let (_, office) = office(&s).await;
+    let (_, office) = s.school_with(Role::Secretariat).await;
     let id = upload(&office, LIST).await;
     let other = s.school("Andere Schule", "andere.example").await;
     let (_, login) = s
@@ -299,7 +282,7 @@ async fn acc_1_imports_stay_in_their_school() {
 #[tokio::test]
 async fn acc_4_the_end_of_year_run_moves_classes_up() {
     let s = TestServer::start().await;
-    let (school, office) = office(&s).await;
+    let (school, office) = s.school_with(Role::Secretariat).await;
     for (first, class) in [("Anna", "1a"), ("Ben", "3a"), ("Cem", "4a"), ("Dana", "4b")] {
         s.person(school, Role::Pupil, first, "Kind", Some(class), None)
             .await;

@@ -68,12 +68,7 @@ async fn acc_1_the_operator_creates_schools_and_their_administrators() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let page = res.text().await.unwrap();
-    let after = page.split("data-testid=\"start-password\"").nth(1).unwrap();
-    let start = after[after.find('>').unwrap() + 1..]
-        .split('<')
-        .next()
-        .unwrap()
-        .to_string();
+    let start = common::start_password(&page, 0);
     assert!(page.contains("anton.admin") && page.contains("Paulusschule"));
 
     let schools: Vec<SchoolSummary> = operator

@@ -10,28 +10,11 @@ use reqwest::{StatusCode, header};
 
 const GOOD: &str = "Blaue#Kuh7";
 
-async fn office(s: &TestServer) -> (i64, common::Browser) {
-    let school = s.school("Paulusschule", "paulusschule.example").await;
-    let (_, login) = s
-        .person(
-            school,
-            Role::Secretariat,
-            "Sabine",
-            "Sekretär",
-            None,
-            Some(GOOD),
-        )
-        .await;
-    let b = s.browser();
-    assert_eq!(b.login(&login, GOOD).await.status(), StatusCode::OK);
-    (school, b)
-}
-
 // ACC-2: logins come from names, transliterated, with clashes numbered.
 #[tokio::test]
 async fn acc_2_created_people_get_logins_from_their_names() {
     let s = TestServer::start().await;
-    let (_, office) = office(&s).await;
+    let (_, office) = s.school_with(Role::Secretariat).await;
     let create = |first: &'static str, last: &'static str, class: &'static str| {
         let office = &office;
         async move {
@@ -103,7 +86,7 @@ async fn acc_2_created_people_get_logins_from_their_names() {
 #[tokio::test]
 async fn adm_2_the_people_table_pages_and_searches() {
     let s = TestServer::start().await;
-    let (school, office) = office(&s).await;
+    let (school, office) = s.school_with(Role::Secretariat).await;
     for i in 0..60 {
         s.person(
             school,
@@ -188,7 +171,7 @@ async fn adm_2_the_people_table_pages_and_searches() {
 #[tokio::test]
 async fn viol_2_locked_accounts_are_signed_out_and_cannot_log_in() {
     let s = TestServer::start().await;
-    let (school, office) = office(&s).await;
+    let (school, office) = s.school_with(Role::Secretariat).await;
     let (pupil_id, pupil_login) = s
         .person(school, Role::Pupil, "Mia", "Schulz", Some("2b"), Some(GOOD))
         .await;
@@ -263,7 +246,7 @@ async fn viol_2_locked_accounts_are_signed_out_and_cannot_log_in() {
 #[tokio::test]
 async fn pw_2_slips_show_the_start_password_once() {
     let s = TestServer::start().await;
-    let (school, office) = office(&s).await;
+    let (school, office) = s.school_with(Role::Secretariat).await;
     let (a, _) = s
         .person(school, Role::Pupil, "Mia", "Schulz", Some("2b"), Some(GOOD))
         .await;
@@ -302,12 +285,7 @@ async fn pw_2_slips_show_the_start_password_once() {
         "login, address and QR code"
     );
     // The slips come in the order asked for: Tom's is the second.
-    let after = page.split("data-testid=\"start-password\"").nth(2).unwrap();
-    let start = after[after.find('>').unwrap() + 1..]
-        .split('<')
-        .next()
-        .unwrap()
-        .to_string();
+    let start = common::start_password(&page, 1);
 
     let tom = s.browser();
     let res = tom.login(&b_login, &start).await;
@@ -353,7 +331,7 @@ async fn pw_2_slips_show_the_start_password_once() {
 #[tokio::test]
 async fn pw_2_start_passwords_for_a_whole_class() {
     let s = TestServer::start().await;
-    let (school, office) = office(&s).await;
+    let (school, office) = s.school_with(Role::Secretariat).await;
     s.person(school, Role::Pupil, "Mia", "Schulz", Some("2b"), None)
         .await;
     s.person(school, Role::Pupil, "Tom", "Berg", Some("2b"), None)
@@ -389,16 +367,9 @@ async fn pw_2_start_passwords_for_a_whole_class() {
 
     let page = office.get("/admin/users?q=2b").await.text().await.unwrap();
     assert_eq!(page.matches("Startpasswort ausgegeben am").count(), 2);
-    let start = slips
-        .split("data-testid=\"start-password\"")
-        .nth(1)
-        .unwrap();
-    let start = &start[start.find('>').unwrap() + 1..]
-        .split('<')
-        .next()
-        .unwrap();
+    let start = common::start_password(&slips, 0);
     assert!(
-        !page.contains(start),
+        !page.contains(&start),
         "the password itself is never shown again"
     );
 }
@@ -408,7 +379,7 @@ async fn pw_2_start_passwords_for_a_whole_class() {
 #[tokio::test]
 async fn acc_3_roles_and_leaving_dates_are_changed_by_the_right_people() {
     let s = TestServer::start().await;
-    let (school, office) = office(&s).await;
+    let (school, office) = s.school_with(Role::Secretariat).await;
     let (_, admin_login) = s
         .person(school, Role::Admin, "Anton", "Admin", None, Some(GOOD))
         .await;

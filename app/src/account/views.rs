@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use super::{AccountOverview, EndOtherSessions, EndSession, account_activity, describe_device};
-use crate::components::{Card, DataTable, Icon, IconName};
+use crate::components::{Card, DataTable, Icon, IconName, await_data};
 use crate::i18n::{Key, Lang, use_lang};
 
 #[component]
@@ -10,14 +10,7 @@ pub fn AccountPage() -> impl IntoView {
     view! {
         <leptos_meta::Title text=lang.t(Key::AccountTitle)/>
         <h1 class="page-title">{lang.t(Key::AccountTitle)}</h1>
-        <Suspense fallback=move || view! { <p>{lang.t(Key::Loading)}</p> }>
-            {move || Suspend::new(async move {
-                match account_activity().await {
-                    Ok(overview) => view! { <Overview lang overview/> }.into_any(),
-                    Err(error) => view! { <p class="field-message">{lang.t(error.message)}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {await_data(lang, move || account_activity(), move |overview| view! { <Overview lang overview/> })}
     }
 }
 

@@ -133,6 +133,14 @@ impl SessionUser {
     }
 }
 
+/// Step 2 for school work: the caller holds `capability` and belongs to a school, whose id
+/// every store call that follows is scoped to (ACC-1).
+pub fn require_in_school(user: &SessionUser, capability: Capability) -> Result<i64, AppError> {
+    require(user, capability)?;
+    user.school_id
+        .ok_or_else(|| AppError::kind(ErrorKind::Forbidden))
+}
+
 /// Step 2 of every server function: the one authorisation check.
 pub fn require(user: &SessionUser, capability: Capability) -> Result<(), AppError> {
     if user.can(capability) {

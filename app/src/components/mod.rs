@@ -31,6 +31,34 @@ pub fn use_hydrated() -> Signal<bool> {
     hydrated.into()
 }
 
+/// Data for a server-rendered page: waits for `fetch`, then shows `show(data)`, or the
+/// translated error in its place.
+pub fn await_data<T, Fut, V>(
+    lang: Lang,
+    fetch: impl Fn() -> Fut + Send + Sync + 'static,
+    show: impl Fn(T) -> V + Send + Sync + Clone + 'static,
+) -> impl IntoView
+where
+    T: Send + 'static,
+    Fut: std::future::Future<Output = Result<T, AppError>> + Send + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Suspense fallback=move || view! { <p>{lang.t(Key::Loading)}</p> }>
+            {move || {
+                let data = fetch();
+                let show = show.clone();
+                Suspend::new(async move {
+                    match data.await {
+                        Ok(value) => show(value).into_any(),
+                        Err(error) => view! { <p class="field-message">{lang.t(error.message)}</p> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
 /// A white panel with an optional heading, the unit of every page.
 #[component]
 pub fn Card(

@@ -13,10 +13,10 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
     audit::AuditEvent,
-    auth::{Capability, SessionUser, require},
+    auth::Capability,
     error::ErrorKind,
     i18n::Key,
-    platform::{app_state, authenticate, request_info},
+    platform::{app_state, request_info, school_staff},
     rules,
 };
 
@@ -61,27 +61,17 @@ pub struct GroupDetail {
 
 pub const MAX_TEAM_NAME_CHARS: usize = 60;
 
-#[cfg(feature = "ssr")]
-fn manager() -> Result<(SessionUser, i64), AppError> {
-    let user = authenticate()?;
-    require(&user, Capability::UsersManage)?;
-    let school = user
-        .school_id
-        .ok_or_else(|| AppError::kind(ErrorKind::Forbidden))?;
-    Ok((user, school))
-}
-
 /// ADM-2: the school's classes and teams with their sizes and owners, filtered by name.
 #[server(prefix = "/api", endpoint = "groups/list")]
 pub async fn list_groups(query: String) -> Result<Vec<GroupSummary>, AppError> {
-    let (_, school) = manager()?;
+    let (_, school) = school_staff(Capability::UsersManage)?;
     let query: String = query.trim().to_lowercase().chars().take(60).collect();
     Ok(app_state().store.groups(school, &query).await?)
 }
 
 #[server(prefix = "/api", endpoint = "groups/detail")]
 pub async fn group_members(group_id: i64) -> Result<GroupDetail, AppError> {
-    let (_, school) = manager()?;
+    let (_, school) = school_staff(Capability::UsersManage)?;
     app_state()
         .store
         .group_detail(school, group_id)
@@ -92,7 +82,7 @@ pub async fn group_members(group_id: i64) -> Result<GroupDetail, AppError> {
 /// ACC-3: a team, such as "Schulchor" or "Förderverein".
 #[server(prefix = "/api", endpoint = "groups/create-team")]
 pub async fn create_team(name: String) -> Result<i64, AppError> {
-    let (user, school) = manager()?;
+    let (user, school) = school_staff(Capability::UsersManage)?;
     let name = name.trim();
     if name.is_empty()
         || name.chars().count() > MAX_TEAM_NAME_CHARS
@@ -120,7 +110,7 @@ pub async fn create_team(name: String) -> Result<i64, AppError> {
 /// who is already in is the same call.
 #[server(prefix = "/api", endpoint = "groups/add-member")]
 pub async fn add_member(group_id: i64, login: String, owner: bool) -> Result<(), AppError> {
-    let (user, school) = manager()?;
+    let (user, school) = school_staff(Capability::UsersManage)?;
     let login = login.trim().to_lowercase();
     let audit = AuditEvent::new("group.member_added", &request_info())
         .actor(user.id, Some(school))
@@ -140,7 +130,7 @@ pub async fn add_member(group_id: i64, login: String, owner: bool) -> Result<(),
 
 #[server(prefix = "/api", endpoint = "groups/remove-member")]
 pub async fn remove_member(group_id: i64, user_id: i64) -> Result<(), AppError> {
-    let (user, school) = manager()?;
+    let (user, school) = school_staff(Capability::UsersManage)?;
     let audit = AuditEvent::new("group.member_removed", &request_info())
         .actor(user.id, Some(school))
         .subject(user_id)

@@ -4,7 +4,7 @@ use super::{
     AddMember, CreateTeam, GroupDetail, GroupKind, GroupSummary, RemoveMember, group_members,
     list_groups,
 };
-use crate::components::{Card, DataTable, Icon, IconName};
+use crate::components::{Card, DataTable, Icon, IconName, await_data};
 use crate::i18n::{Key, Lang, use_lang};
 
 /// ADM-2: classes and teams, with their sizes and owners.
@@ -22,17 +22,7 @@ pub fn GroupsPage() -> impl IntoView {
             <input id="q" name="q" type="search" value=q/>
             <button class="btn btn-primary" type="submit">{lang.t(Key::UsersSearch)}</button>
         </form>
-        <Suspense fallback=move || view! { <p>{lang.t(Key::Loading)}</p> }>
-            {move || {
-                let search = search.clone();
-                Suspend::new(async move {
-                    match list_groups(search).await {
-                        Ok(groups) => view! { <GroupTable lang groups/> }.into_any(),
-                        Err(error) => view! { <p class="field-message">{lang.t(error.message)}</p> }.into_any(),
-                    }
-                })
-            }}
-        </Suspense>
+        {await_data(lang, move || list_groups(search.clone()), move |groups| view! { <GroupTable lang groups/> })}
         <Card title=lang.t(Key::GroupsCreateTeam) icon=IconName::User>
             <ActionForm action={ServerAction::<CreateTeam>::new()} attr:class="create-user">
                 <div class="field">
@@ -76,14 +66,7 @@ pub fn GroupPage() -> impl IntoView {
         .unwrap_or_default();
     view! {
         <leptos_meta::Title text=lang.t(Key::GroupsTitle)/>
-        <Suspense fallback=move || view! { <p>{lang.t(Key::Loading)}</p> }>
-            {move || Suspend::new(async move {
-                match group_members(id).await {
-                    Ok(detail) => view! { <GroupMembers lang detail/> }.into_any(),
-                    Err(error) => view! { <p class="field-message">{lang.t(error.message)}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {await_data(lang, move || group_members(id), move |detail| view! { <GroupMembers lang detail/> })}
     }
 }
 

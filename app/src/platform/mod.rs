@@ -6,7 +6,9 @@ pub mod passwords;
 pub mod request;
 pub mod secret;
 
-pub use request::{RequestInfo, app_state, authenticate, authenticate_during_setup, request_info};
+pub use request::{
+    RequestInfo, app_state, authenticate, authenticate_during_setup, request_info, school_staff,
+};
 
 use std::sync::Arc;
 

@@ -54,3 +54,11 @@ pub fn authenticate_during_setup() -> AppResult<SessionUser> {
         .and_then(|s| s.0)
         .ok_or_else(|| AppError::kind(ErrorKind::Unauthenticated))
 }
+
+/// Steps 1 and 2 for school work: the signed-in caller, holding `capability` in a school,
+/// and that school's id, to which everything the call touches is scoped (ACC-1).
+pub fn school_staff(capability: crate::auth::Capability) -> AppResult<(SessionUser, i64)> {
+    let user = authenticate()?;
+    let school = crate::auth::require_in_school(&user, capability)?;
+    Ok((user, school))
+}

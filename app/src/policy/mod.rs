@@ -16,10 +16,10 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
     audit::AuditEvent,
-    auth::{Capability, require},
+    auth::Capability,
     error::ErrorKind,
     i18n::Key,
-    platform::{app_state, authenticate, authenticate_during_setup, request_info},
+    platform::{app_state, authenticate_during_setup, request_info, school_staff},
 };
 
 /// The policy every new school starts with: the town's Benutzerordnung of 01.08.2020.
@@ -98,11 +98,7 @@ pub async fn accept_policy(version_id: i64) -> Result<(), AppError> {
 /// School management publishes a new version; everyone must accept it at their next visit.
 #[server(prefix = "/api", endpoint = "policy/publish")]
 pub async fn publish_policy(body: String, effective_date: String) -> Result<i64, AppError> {
-    let user = authenticate()?;
-    require(&user, Capability::PolicyPublish)?;
-    let school = user
-        .school_id
-        .ok_or_else(|| AppError::kind(ErrorKind::Forbidden))?;
+    let (user, school) = school_staff(Capability::PolicyPublish)?;
     let body = body.trim();
     if body.is_empty() || body.len() > MAX_TEXT_BYTES {
         return Err(AppError::field("body", Key::ErrorRequired));
@@ -120,11 +116,7 @@ pub async fn publish_policy(body: String, effective_date: String) -> Result<i64,
 /// VIOL-1: the secretariat records that a pupil's parents returned the signed form.
 #[server(prefix = "/api", endpoint = "policy/parent-consent")]
 pub async fn record_parent_consent(user_id: i64) -> Result<(), AppError> {
-    let user = authenticate()?;
-    require(&user, Capability::UsersManage)?;
-    let school = user
-        .school_id
-        .ok_or_else(|| AppError::kind(ErrorKind::Forbidden))?;
+    let (user, school) = school_staff(Capability::UsersManage)?;
     let audit = AuditEvent::new("policy.parent_consent_recorded", &request_info())
         .actor(user.id, Some(school))
         .subject(user_id);

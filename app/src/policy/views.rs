@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use super::{AcceptPolicy, PolicyText, current_policy, display_date};
 use crate::auth::SessionUser;
-use crate::components::{Card, Icon, IconName};
+use crate::components::{Card, Icon, IconName, await_data};
 use crate::i18n::{Key, Lang, use_lang};
 
 /// VIOL-1: the policy text, and for users who have not accepted it yet, the one button.
@@ -14,14 +14,7 @@ pub fn PolicyPage() -> impl IntoView {
         .is_some_and(|u| u.policy_pending);
     view! {
         <leptos_meta::Title text=lang.t(Key::PolicyTitle)/>
-        <Suspense fallback=move || view! { <p>{lang.t(Key::Loading)}</p> }>
-            {move || Suspend::new(async move {
-                match current_policy().await {
-                    Ok(policy) => view! { <Policy lang policy pending/> }.into_any(),
-                    Err(error) => view! { <p class="field-message">{lang.t(error.message)}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {await_data(lang, move || current_policy(), move |policy| view! { <Policy lang policy pending/> })}
     }
 }
 

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use super::{CreateSchool, SchoolSummary, list_schools};
-use crate::components::{Card, DataTable, Icon, IconName};
+use crate::components::{Card, DataTable, Icon, IconName, await_data};
 use crate::i18n::{Key, Lang, use_lang};
 
 /// ACC-1: the operator's list of schools, a form for a new one, and each school's first
@@ -12,14 +12,7 @@ pub fn SchoolsPage() -> impl IntoView {
     view! {
         <leptos_meta::Title text=lang.t(Key::SchoolsTitle)/>
         <h1 class="page-title">{lang.t(Key::SchoolsTitle)}</h1>
-        <Suspense fallback=move || view! { <p>{lang.t(Key::Loading)}</p> }>
-            {move || Suspend::new(async move {
-                match list_schools().await {
-                    Ok(schools) => view! { <SchoolTable lang schools/> }.into_any(),
-                    Err(error) => view! { <p class="field-message">{lang.t(error.message)}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {await_data(lang, move || list_schools(), move |schools| view! { <SchoolTable lang schools/> })}
         <Card title=lang.t(Key::SchoolsCreate) icon=IconName::School>
             <ActionForm action={ServerAction::<CreateSchool>::new()} attr:class="create-user">
                 <div class="field">

@@ -8,7 +8,7 @@ use axum::{
 };
 
 use super::SortBy;
-use crate::auth::{Capability, require};
+use crate::auth::Capability;
 use crate::error::{AppError, ErrorKind};
 use crate::i18n::{Key, Lang};
 use crate::platform::{AppState, request::CurrentSession};
@@ -42,11 +42,10 @@ pub fn school_of(session: &CurrentSession) -> Result<(i64, i64), AppError> {
         .0
         .as_ref()
         .ok_or_else(|| AppError::kind(ErrorKind::Unauthenticated))?;
-    require(user, Capability::UsersManage)?;
-    let school = user
-        .school_id
-        .ok_or_else(|| AppError::kind(ErrorKind::Forbidden))?;
-    Ok((user.id, school))
+    Ok((
+        user.id,
+        crate::auth::require_in_school(user, Capability::UsersManage)?,
+    ))
 }
 
 /// `POST /admin/import` (multipart, field `file`): keeps the list and shows its preview.

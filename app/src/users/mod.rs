@@ -20,10 +20,10 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
     audit::AuditEvent,
-    auth::{Capability, SessionUser, require},
+    auth::Capability,
     error::ErrorKind,
     i18n::Key,
-    platform::{app_state, authenticate, request_info},
+    platform::{app_state, request_info, school_staff},
     rules,
 };
 
@@ -86,17 +86,6 @@ impl SortBy {
 pub const PER_PAGE: i64 = 50;
 /// The longest reason a lock or unlock may carry.
 pub const MAX_REASON_CHARS: usize = 500;
-
-/// The signed-in user, who must belong to a school and hold `capability` there.
-#[cfg(feature = "ssr")]
-fn school_staff(capability: Capability) -> Result<(SessionUser, i64), AppError> {
-    let user = authenticate()?;
-    require(&user, capability)?;
-    let school = user
-        .school_id
-        .ok_or_else(|| AppError::kind(ErrorKind::Forbidden))?;
-    Ok((user, school))
-}
 
 /// ADM-2: the school's users, searchable, sortable and paged; fast at 5,000 users.
 #[server(prefix = "/api", endpoint = "users/list")]

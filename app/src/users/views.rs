@@ -4,7 +4,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::{CreateUser, LockUser, SortBy, UnlockUser, UserList, list_users};
 use crate::auth::Role;
-use crate::components::{Card, ConfirmDialog, DataTable, Icon, IconName};
+use crate::components::{Card, ConfirmDialog, DataTable, Icon, IconName, await_data};
 use crate::i18n::{Key, Lang, use_lang};
 
 #[component]
@@ -19,6 +19,7 @@ pub fn UsersPage() -> impl IntoView {
         )
     });
     let search = q.clone();
+    let shown = q.clone();
     view! {
         <leptos_meta::Title text=lang.t(Key::UsersTitle)/>
         <h1 class="page-title">{lang.t(Key::UsersTitle)}</h1>
@@ -28,17 +29,10 @@ pub fn UsersPage() -> impl IntoView {
             <input type="hidden" name="sort" value=sort.code()/>
             <button class="btn btn-primary" type="submit">{lang.t(Key::UsersSearch)}</button>
         </form>
-        <Suspense fallback=move || view! { <p>{lang.t(Key::Loading)}</p> }>
-            {move || {
-                let search = search.clone();
-                Suspend::new(async move {
-                    match list_users(search.clone(), sort.code().to_string(), page).await {
-                        Ok(list) => view! { <UserTable lang list search sort/> }.into_any(),
-                        Err(error) => view! { <p class="field-message">{lang.t(error.message)}</p> }.into_any(),
-                    }
-                })
-            }}
-        </Suspense>
+        {await_data(lang, move || list_users(search.clone(), sort.code().to_string(), page), move |list| {
+            let search = shown.clone();
+            view! { <UserTable lang list search sort/> }
+        })}
         <div class="grid">
             <CreateUserCard lang/>
             <ImportCard lang/>
@@ -252,14 +246,7 @@ pub fn ImportPage() -> impl IntoView {
         .unwrap_or_default();
     view! {
         <leptos_meta::Title text=lang.t(Key::ImportTitle)/>
-        <Suspense fallback=move || view! { <p>{lang.t(Key::Loading)}</p> }>
-            {move || Suspend::new(async move {
-                match super::import_preview(id).await {
-                    Ok(report) => view! { <ImportReportView lang report/> }.into_any(),
-                    Err(error) => view! { <p class="field-message">{lang.t(error.message)}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {await_data(lang, move || super::import_preview(id), move |report| view! { <ImportReportView lang report/> })}
     }
 }
 
@@ -333,14 +320,7 @@ pub fn YearEndPage() -> impl IntoView {
         <leptos_meta::Title text=lang.t(Key::YearEndTitle)/>
         <h1 class="page-title">{lang.t(Key::YearEndTitle)}</h1>
         <p class="lead">{lang.t(Key::YearEndIntro)}</p>
-        <Suspense fallback=move || view! { <p>{lang.t(Key::Loading)}</p> }>
-            {move || Suspend::new(async move {
-                match super::year_end_preview().await {
-                    Ok(plan) => view! { <YearEndTable lang plan/> }.into_any(),
-                    Err(error) => view! { <p class="field-message">{lang.t(error.message)}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {await_data(lang, move || super::year_end_preview(), move |plan| view! { <YearEndTable lang plan/> })}
     }
 }
 
@@ -381,14 +361,7 @@ pub fn UserPage() -> impl IntoView {
         .is_some_and(|u| u.can(crate::auth::Capability::RolesManage));
     view! {
         <leptos_meta::Title text=lang.t(Key::UsersTitle)/>
-        <Suspense fallback=move || view! { <p>{lang.t(Key::Loading)}</p> }>
-            {move || Suspend::new(async move {
-                match super::user_detail(id).await {
-                    Ok(user) => view! { <UserCard lang user may_change_roles/> }.into_any(),
-                    Err(error) => view! { <p class="field-message">{lang.t(error.message)}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {await_data(lang, move || super::user_detail(id), move |user| view! { <UserCard lang user may_change_roles/> })}
     }
 }
 

@@ -378,3 +378,42 @@ impl TestServer {
         counts
     }
 }
+
+impl TestServer {
+    /// The Paulusschule with a ready person of `role` there, signed in in a browser.
+    pub async fn school_with(&self, role: app::auth::Role) -> (i64, Browser) {
+        let school = self.school("Paulusschule", "paulusschule.example").await;
+        let (_, login) = self
+            .person(
+                school,
+                role,
+                "Sabine",
+                "Sekretär",
+                None,
+                Some(SIGNED_IN_PASSWORD),
+            )
+            .await;
+        let browser = self.browser();
+        assert_eq!(
+            browser.login(&login, SIGNED_IN_PASSWORD).await.status(),
+            reqwest::StatusCode::OK
+        );
+        (school, browser)
+    }
+}
+
+/// The password of people made ready by the helpers.
+pub const SIGNED_IN_PASSWORD: &str = "Blaue#Kuh7";
+
+/// The start password on the `nth` slip (from 0) of a printed slips page.
+pub fn start_password(slips_page: &str, nth: usize) -> String {
+    let after = slips_page
+        .split("data-testid=\"start-password\"")
+        .nth(nth + 1)
+        .expect("so many slips");
+    after[after.find('>').unwrap() + 1..]
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string()
+}
