@@ -10,7 +10,7 @@ pub fn AccountPage() -> impl IntoView {
     view! {
         <leptos_meta::Title text=lang.t(Key::AccountTitle)/>
         <h1 class="page-title">{lang.t(Key::AccountTitle)}</h1>
-        {await_data(lang, move || account_activity(), move |overview| view! { <Overview lang overview/> })}
+        {await_data(lang, account_activity, move |overview| view! { <Overview lang overview/> })}
     }
 }
 

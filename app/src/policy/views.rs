@@ -14,7 +14,7 @@ pub fn PolicyPage() -> impl IntoView {
         .is_some_and(|u| u.policy_pending);
     view! {
         <leptos_meta::Title text=lang.t(Key::PolicyTitle)/>
-        {await_data(lang, move || current_policy(), move |policy| view! { <Policy lang policy pending/> })}
+        {await_data(lang, current_policy, move |policy| view! { <Policy lang policy pending/> })}
     }
 }
 

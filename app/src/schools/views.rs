@@ -12,7 +12,7 @@ pub fn SchoolsPage() -> impl IntoView {
     view! {
         <leptos_meta::Title text=lang.t(Key::SchoolsTitle)/>
         <h1 class="page-title">{lang.t(Key::SchoolsTitle)}</h1>
-        {await_data(lang, move || list_schools(), move |schools| view! { <SchoolTable lang schools/> })}
+        {await_data(lang, list_schools, move |schools| view! { <SchoolTable lang schools/> })}
         <Card title=lang.t(Key::SchoolsCreate) icon=IconName::School>
             <ActionForm action={ServerAction::<CreateSchool>::new()} attr:class="create-user">
                 <div class="field">

@@ -320,7 +320,7 @@ pub fn YearEndPage() -> impl IntoView {
         <leptos_meta::Title text=lang.t(Key::YearEndTitle)/>
         <h1 class="page-title">{lang.t(Key::YearEndTitle)}</h1>
         <p class="lead">{lang.t(Key::YearEndIntro)}</p>
-        {await_data(lang, move || super::year_end_preview(), move |plan| view! { <YearEndTable lang plan/> })}
+        {await_data(lang, super::year_end_preview, move |plan| view! { <YearEndTable lang plan/> })}
     }
 }
 
