@@ -276,6 +276,7 @@ mod tests {
             again.secret_key.expose(),
             "the key is kept"
         );
+        std::fs::remove_dir_all(&c.data_dir).unwrap();
     }
 
     #[test]
@@ -308,5 +309,6 @@ mod tests {
         assert!(!text.contains("geheim") && !text.contains(c.secret_key.expose()));
         assert!(c.secure_cookies());
         assert_eq!(c.public_url, "https://s.example");
+        std::fs::remove_dir_all(&c.data_dir).unwrap();
     }
 }

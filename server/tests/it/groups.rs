@@ -1,13 +1,12 @@
 //! Classes and teams (ACC-3) over real HTTP.
-mod common;
 
+use crate::common::TestServer;
 use app::{
     auth::Role,
     error::AppError,
     groups::{GroupDetail, GroupKind, GroupSummary},
     i18n::Key,
 };
-use common::TestServer;
 use reqwest::StatusCode;
 
 const GOOD: &str = "Blaue#Kuh7";

@@ -1,11 +1,10 @@
 //! People management (ACC-2, ADM-2, VIOL-2, PW-2) over real HTTP.
-mod common;
 
+use crate::common::{TestServer, location};
 use app::{
     auth::Role,
     users::{Slip, UserList},
 };
-use common::{TestServer, location};
 use reqwest::{StatusCode, header};
 
 const GOOD: &str = "Blaue#Kuh7";
@@ -285,7 +284,7 @@ async fn pw_2_slips_show_the_start_password_once() {
         "login, address and QR code"
     );
     // The slips come in the order asked for: Tom's is the second.
-    let start = common::start_password(&page, 1);
+    let start = crate::common::start_password(&page, 1);
 
     let tom = s.browser();
     let res = tom.login(&b_login, &start).await;
@@ -367,7 +366,7 @@ async fn pw_2_start_passwords_for_a_whole_class() {
 
     let page = office.get("/admin/users?q=2b").await.text().await.unwrap();
     assert_eq!(page.matches("Startpasswort ausgegeben am").count(), 2);
-    let start = common::start_password(&slips, 0);
+    let start = crate::common::start_password(&slips, 0);
     assert!(
         !page.contains(&start),
         "the password itself is never shown again"

@@ -1,9 +1,8 @@
 //! The `schulhof` binary as an operator uses it.
-mod common;
 
 use std::process::Command;
 
-fn schulhof(server: &common::TestServer, args: &[&str]) -> std::process::Output {
+fn schulhof(server: &crate::common::TestServer, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_schulhof"))
         .args(args)
         .env("SCHULHOF_DATA", &server.data_dir.0)
@@ -18,7 +17,7 @@ fn schulhof(server: &common::TestServer, args: &[&str]) -> std::process::Output 
 
 #[tokio::test]
 async fn help_lists_the_subcommands_and_variables() {
-    let s = common::TestServer::start().await;
+    let s = crate::common::TestServer::start().await;
     let out = schulhof(&s, &["--help"]);
     let text = String::from_utf8(out.stdout).unwrap();
     for word in [
@@ -36,7 +35,7 @@ async fn help_lists_the_subcommands_and_variables() {
 // PW-2: the console issues a start password and prints only that, on one line.
 #[tokio::test]
 async fn pw_2_console_start_password_works_once_for_login() {
-    let s = common::TestServer::start().await;
+    let s = crate::common::TestServer::start().await;
     s.operator_start_password().await;
     let out = schulhof(&s, &["admin", "start-password", "admin"]);
     assert!(

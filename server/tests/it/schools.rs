@@ -1,8 +1,7 @@
 //! The operator's schools (ACC-1) over real HTTP.
-mod common;
 
+use crate::common::{TestServer, location};
 use app::{auth::Role, error::AppError, i18n::Key, schools::SchoolSummary};
-use common::{TestServer, location};
 use reqwest::StatusCode;
 
 const GOOD: &str = "Blaue#Kuh7";
@@ -68,7 +67,7 @@ async fn acc_1_the_operator_creates_schools_and_their_administrators() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let page = res.text().await.unwrap();
-    let start = common::start_password(&page, 0);
+    let start = crate::common::start_password(&page, 0);
     assert!(page.contains("anton.admin") && page.contains("Paulusschule"));
 
     let schools: Vec<SchoolSummary> = operator

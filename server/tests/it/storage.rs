@@ -1,11 +1,10 @@
 //! The storage layer on the backend named by `SCHULHOF_TEST_BACKEND`.
-mod common;
 
+use crate::common::TestServer;
 use app::{
     audit::{AuditEvent, ChainStatus},
     platform::RequestInfo,
 };
-use common::TestServer;
 
 // SQLite writes never fail with "database is locked": 50 writers at once all commit.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

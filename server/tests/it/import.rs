@@ -1,12 +1,11 @@
 //! Class-list import and export (ACC-4) over real HTTP.
-mod common;
 
+use crate::common::{Browser, TestServer, location};
 use app::{
     auth::Role,
     i18n::Key,
     users::{Change, ImportReport, UserList},
 };
-use common::{Browser, TestServer, location};
 use reqwest::StatusCode;
 
 const GOOD: &str = "Blaue#Kuh7";

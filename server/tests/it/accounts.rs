@@ -1,8 +1,7 @@
 //! Accounts (issue 3) over real HTTP, on the backend named by `SCHULHOF_TEST_BACKEND`.
-mod common;
 
+use crate::common::TestServer;
 use app::auth::Role;
-use common::TestServer;
 use reqwest::{StatusCode, header};
 
 const GOOD: &str = "Blaue#Kuh7";
@@ -79,7 +78,7 @@ async fn pw_3_thirty_tablets_behind_one_address_log_in_at_once() {
     }
 }
 
-async fn activity(b: &common::Browser) -> app::account::AccountOverview {
+async fn activity(b: &crate::common::Browser) -> app::account::AccountOverview {
     let res = b.call("account/activity", &[]).await;
     assert_eq!(res.status(), StatusCode::OK);
     res.json().await.unwrap()
@@ -121,7 +120,7 @@ async fn pw_4_a_user_sees_and_ends_their_own_sessions() {
         .await;
     assert_eq!(res.status(), StatusCode::FOUND);
     assert_eq!(
-        common::location(&tablet.get("/").await),
+        crate::common::location(&tablet.get("/").await),
         "/login",
         "the tablet is signed out"
     );
@@ -179,7 +178,7 @@ async fn pw_4_end_all_other_sessions() {
     );
     assert_eq!(devices[0].get("/").await.status(), StatusCode::OK);
     for d in &devices[1..] {
-        assert_eq!(common::location(&d.get("/").await), "/login");
+        assert_eq!(crate::common::location(&d.get("/").await), "/login");
     }
 }
 

@@ -1,8 +1,7 @@
 //! The user policy (VIOL-1, LIFE-4) over real HTTP.
-mod common;
 
+use crate::common::{TestServer, location};
 use app::{auth::Role, error::AppError, i18n::Key, policy::PolicyText};
-use common::{TestServer, location};
 use reqwest::StatusCode;
 
 const GOOD: &str = "Blaue#Kuh7";

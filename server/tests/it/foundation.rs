@@ -1,8 +1,7 @@
 //! The foundation over real HTTP, on the backend named by `SCHULHOF_TEST_BACKEND`.
-mod common;
 
+use crate::common::{TestServer, location};
 use app::{auth::Role, error::AppError, i18n::Key};
-use common::{TestServer, location};
 use reqwest::{StatusCode, header};
 
 const GOOD: &str = "Blaue#Kuh7";
@@ -23,7 +22,7 @@ async fn healthz_answers_when_the_database_does() {
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(
         s.store().backend_name(),
-        if common::backend() == "postgres" {
+        if crate::common::backend() == "postgres" {
             "PostgreSQL"
         } else {
             "SQLite"

@@ -2,10 +2,9 @@
 //! each of the six school roles, on its own school's objects and on another school's. Only the
 //! allowed combinations succeed; every other call is answered 401/403/404 and changes nothing.
 //! Later issues add their endpoints to `CASES`.
-mod common;
 
+use crate::common::{Browser, TestServer};
 use app::auth::Role;
-use common::{Browser, TestServer};
 use reqwest::StatusCode;
 
 const GOOD: &str = "Blaue#Kuh7";

@@ -1,0 +1,14 @@
+//! Every integration test in one binary: one link instead of one per file. Each module runs
+//! against the real server over HTTP, on the backend named by `SCHULHOF_TEST_BACKEND`.
+mod common;
+
+mod accounts;
+mod authorization;
+mod cli;
+mod foundation;
+mod groups;
+mod import;
+mod policy;
+mod schools;
+mod storage;
+mod users;
