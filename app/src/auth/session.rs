@@ -49,7 +49,12 @@ pub async fn sign_in(
     login: &str,
     password: Secret,
 ) -> Result<(), AppError> {
-    let login = login.trim().to_lowercase();
+    // A pupil may type the personal address instead: `mia.schulz@paulusschule.example`.
+    let typed = login.trim().to_lowercase();
+    let (login, domain) = match typed.split_once('@') {
+        Some((name, domain)) => (name.to_string(), Some(domain.to_string())),
+        None => (typed, None),
+    };
     let now = now();
     let keys = super::throttle::keys(&login, &request.ip);
     let key_names: Vec<String> = keys.iter().map(|(key, _)| key.clone()).collect();
@@ -59,7 +64,11 @@ pub async fn sign_in(
         return Err(AppError::too_many_requests(wait as u64));
     }
     let too_long = password.expose().chars().count() > crate::rules::password::MAX_CHARS;
-    let user = state.store.user_by_login(&login).await?;
+    let user = state
+        .store
+        .user_by_login(&login)
+        .await?
+        .filter(|u| domain.is_none() || u.school_domain == domain);
     // An over-long password cannot be right; refusing it unhashed keeps huge inputs cheap.
     let matches = !too_long
         && passwords::verify(

@@ -16,6 +16,8 @@ pub struct UserRecord {
     pub password_hash: Option<String>,
     pub must_change_password: bool,
     pub password_expires_at: Option<i64>,
+    /// The mail domain of the user's school, so that `login@domain` signs in too.
+    pub school_domain: Option<String>,
 }
 
 pub struct NewUser<'a> {
@@ -104,9 +106,9 @@ pub trait AccountStore {
 impl_both!(AccountStore {
     async fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, sqlx::Error> {
         sqlx::query_as(
-            "SELECT id, school_id, login, first_name, last_name, role, status, password_hash,
-                    must_change_password, password_expires_at
-             FROM users WHERE login = $1",
+            "SELECT u.id, u.school_id, u.login, u.first_name, u.last_name, u.role, u.status, u.password_hash,
+                    u.must_change_password, u.password_expires_at, s.mail_domain AS school_domain
+             FROM users u LEFT JOIN schools s ON s.id = u.school_id WHERE u.login = $1",
         )
         .bind(login)
         .fetch_optional(&self.pool)

@@ -219,3 +219,24 @@ async fn pw_4_addresses_behind_a_trusted_proxy() {
         "an untrusted peer cannot pick its address"
     );
 }
+
+// PW-3, ACC-2: the personal address signs in like the login; another school's domain does not.
+#[tokio::test]
+async fn pw_3_sign_in_with_the_personal_address() {
+    let s = TestServer::start().await;
+    let school = s.school("Paulusschule", "paulusschule.example").await;
+    s.school("Andere Schule", "andere.example").await;
+    let (_, login) = s
+        .person(school, Role::Pupil, "Mia", "Schulz", Some("2b"), Some(GOOD))
+        .await;
+    let address = app::rules::login::address(&login, "paulusschule.example");
+    assert_eq!(
+        s.browser()
+            .login(&address.to_uppercase(), GOOD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let wrong = s.browser().login("mia.schulz@andere.example", GOOD).await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+}
