@@ -17,6 +17,18 @@ async function screenshots(page: Page, name: string) {
   }
 }
 
+// UX-1: every control a child can tap is at least 44 px high and wide.
+async function touchTargetsAreLarge(page: Page) {
+  const small = await page.evaluate(() =>
+    Array.from(document.querySelectorAll('a, button, input:not([type=hidden]), select'))
+      .filter((el) => (el as HTMLElement).offsetParent !== null)
+      .map((el) => ({ el, box: el.getBoundingClientRect() }))
+      .filter(({ box }) => box.width > 0 && (box.height < 44 || box.width < 44))
+      .map(({ el, box }) => `${el.tagName} "${(el.textContent || '').trim()}" ${Math.round(box.width)}x${Math.round(box.height)}`),
+  );
+  expect(small).toEqual([]);
+}
+
 async function noSeriousA11yFindings(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();
   const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
@@ -48,6 +60,7 @@ test.describe('in the browser', () => {
     await page.setViewportSize(sizes.tablet);
     await page.goto('/login');
     await noSeriousA11yFindings(page);
+    await touchTargetsAreLarge(page);
     await screenshots(page, 'login');
 
     await page.getByLabel('Benutzername').fill('admin');
@@ -67,6 +80,7 @@ test.describe('in the browser', () => {
     await page.getByLabel('Neues Passwort', { exact: true }).fill('Blaue#Kuh7');
     await expect(page.locator('.rules li.met')).toHaveCount(5);
     await noSeriousA11yFindings(page);
+    await touchTargetsAreLarge(page);
     await screenshots(page, 'password');
 
     // Hashed assets are served precompressed and may be cached for a year.
@@ -91,6 +105,7 @@ test.describe('in the browser', () => {
     await expect(page).toHaveURL(/\/$/);
     await expect(page.getByTestId('dashboard')).toContainText('Hallo, Betrieb!');
     await noSeriousA11yFindings(page);
+    await touchTargetsAreLarge(page);
     await screenshots(page, 'dashboard');
 
     // UX-4: English is complete and remembered.

@@ -81,7 +81,7 @@ async fn acc_2_created_people_get_logins_from_their_names() {
     assert_eq!(list.rows[0].class.as_deref(), Some("2b"));
 }
 
-// ADM-2: search, sort and paging; pupils and other schools see nothing.
+// ADM-2, UX-3: search, sort and paging; pupils and other schools see nothing.
 #[tokio::test]
 async fn adm_2_the_people_table_pages_and_searches() {
     let s = TestServer::start().await;
