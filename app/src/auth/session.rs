@@ -58,7 +58,11 @@ pub async fn sign_in(
     let now = now();
     let keys = super::throttle::keys(&login, &request.ip);
     let key_names: Vec<String> = keys.iter().map(|(key, _)| key.clone()).collect();
-    if let Some(wait) = state.store.blocked_for(&key_names, now).await? {
+    if let Some(wait) = state
+        .store
+        .blocked_for(&key_names, super::throttle::now_ms())
+        .await?
+    {
         let event = AuditEvent::new("auth.throttled", request).details(login);
         state.store.record(&event).await?;
         return Err(AppError::too_many_requests(wait as u64));
@@ -84,7 +88,10 @@ pub async fn sign_in(
                 event = event.subject(user.id);
                 event.school_id = user.school_id;
             }
-            state.store.record_failure(&keys, now, &event).await?;
+            state
+                .store
+                .record_failure(&keys, super::throttle::now_ms(), &event)
+                .await?;
             return Err(AppError::new(ErrorKind::Unauthenticated, Key::LoginFailed));
         }
     };

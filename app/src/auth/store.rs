@@ -194,6 +194,17 @@ impl_both!(AccountStore {
         .bind(session.user_agent)
         .execute(&mut *tx)
         .await?;
+        // PW-2: a start password works once. The session it opened goes on to the password
+        // change; the password itself no longer signs anyone in.
+        sqlx::query(
+            "UPDATE users SET password_expires_at = $1
+             WHERE id = $2 AND must_change_password = $3 AND password_expires_at > $1",
+        )
+        .bind(session.now)
+        .bind(session.user_id)
+        .bind(true)
+        .execute(&mut *tx)
+        .await?;
         self.write_audit(&mut tx, audit).await?;
         tx.commit().await
     }

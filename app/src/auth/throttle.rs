@@ -33,7 +33,16 @@ pub const ADDRESS: Rule = Rule {
 };
 
 /// Failures older than this are forgotten.
-pub const WINDOW_SECS: i64 = 15 * 60;
+pub const WINDOW_MS: i64 = 15 * 60 * 1000;
+
+/// Milliseconds since the Unix epoch: whole seconds would turn a one-second delay into
+/// anything between nothing and one second, depending on where the clock ticks.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
 
 pub fn delay_after(rule: &Rule, failures: i64) -> i64 {
     let over = failures - rule.free_failures;
@@ -58,9 +67,11 @@ pub fn keys(login: &str, ip: &str) -> [(String, &'static Rule); 3] {
 
 #[async_trait::async_trait]
 pub trait ThrottleStore {
-    /// Seconds until another attempt is allowed, if any key is blocked now.
-    async fn blocked_for(&self, keys: &[String], now: i64) -> Result<Option<i64>, sqlx::Error>;
-    /// Counts a failure against every key, with the audit event, in one transaction.
+    /// Whole seconds (rounded up) until another attempt is allowed, if any key is blocked at
+    /// `now_ms`.
+    async fn blocked_for(&self, keys: &[String], now_ms: i64) -> Result<Option<i64>, sqlx::Error>;
+    /// Counts a failure against every key at `now` (milliseconds), with the audit event, in
+    /// one transaction.
     async fn record_failure(
         &self,
         keys: &[(String, &'static Rule)],
@@ -72,15 +83,16 @@ pub trait ThrottleStore {
 }
 
 impl_both!(ThrottleStore {
-    async fn blocked_for(&self, keys: &[String], now: i64) -> Result<Option<i64>, sqlx::Error> {
+    async fn blocked_for(&self, keys: &[String], now_ms: i64) -> Result<Option<i64>, sqlx::Error> {
         let mut longest: Option<i64> = None;
         for key in keys {
             let until: Option<i64> = sqlx::query_scalar("SELECT blocked_until FROM login_throttle WHERE key = $1")
                 .bind(key)
                 .fetch_optional(&self.pool)
                 .await?;
-            if let Some(until) = until.filter(|until| *until > now) {
-                longest = Some(longest.unwrap_or(0).max(until - now));
+            if let Some(until) = until.filter(|until| *until > now_ms) {
+                let seconds = (until - now_ms + 999) / 1000;
+                longest = Some(longest.unwrap_or(0).max(seconds));
             }
         }
         Ok(longest)
@@ -99,13 +111,13 @@ impl_both!(ThrottleStore {
             )
             .bind(key)
             .bind(now)
-            .bind(now - WINDOW_SECS)
+            .bind(now - WINDOW_MS)
             .fetch_one(&mut *tx)
             .await?;
             let delay = delay_after(rule, failures);
             if delay > 0 {
                 sqlx::query("UPDATE login_throttle SET blocked_until = $1 WHERE key = $2")
-                    .bind(now + delay)
+                    .bind(now + delay * 1000)
                     .bind(key)
                     .execute(&mut *tx)
                     .await?;

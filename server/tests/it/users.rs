@@ -465,3 +465,49 @@ async fn acc_3_roles_and_leaving_dates_are_changed_by_the_right_people() {
         "LOG-1"
     );
 }
+
+// PW-2: a start password works once; the session it opened still leads to the password change.
+#[tokio::test]
+async fn pw_2_a_start_password_works_only_once() {
+    let s = TestServer::start().await;
+    let (school, office) = s.school_with(Role::Secretariat).await;
+    let (mia, login) = s
+        .person(school, Role::Pupil, "Mia", "Schulz", Some("2b"), None)
+        .await;
+    let slips = office
+        .client
+        .post(s.url("/admin/slips"))
+        .form(&[("user_id", mia.to_string())])
+        .send()
+        .await
+        .unwrap();
+    let start = crate::common::start_password(&slips.text().await.unwrap(), 0);
+    let tablet = s.browser();
+    assert_eq!(location(&tablet.login(&login, &start).await), "/policy");
+    let someone_else = s.browser();
+    assert_eq!(
+        someone_else.login(&login, &start).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "a slip left on a desk is used up"
+    );
+    let policy: app::policy::PolicyText = tablet
+        .call("policy/current", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    tablet
+        .call("policy/accept", &[("version_id", &policy.id.to_string())])
+        .await;
+    let res = tablet
+        .call(
+            "auth/password",
+            &[("current", &start), ("new", GOOD), ("repeat", GOOD)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        s.browser().login(&login, GOOD).await.status(),
+        StatusCode::OK
+    );
+}
