@@ -79,6 +79,8 @@ test.describe.serial('accounts', () => {
     }
     await shot(page, 'users-tablet');
     await page.getByText('Startpasswörter drucken').click();
+    // ADM-2: the confirmation repeats how many are selected.
+    await expect(page.getByTestId('selection-count')).toHaveText('3 ausgewählt');
     const [slips] = await Promise.all([context.waitForEvent('page'), page.getByRole('button', { name: 'Bestätigen' }).click()]);
     await slips.waitForLoadState();
     await expect(slips.locator('.slip')).toHaveCount(3);

@@ -85,7 +85,7 @@ fn UserTable(lang: Lang, list: UserList, search: String, sort: SortBy) -> impl I
                 let issued = user.start_password_issued_at.map(|at| lang.fill(Key::UsersIssuedOn, &[("date", &lang.timestamp(at))]));
                 view! {
                     <tr data-testid="user-row">
-                        <td><input type="checkbox" form="slips" name="user_id" value=user.id.to_string()
+                        <td><input type="checkbox" form="slips" name="user_id" class="select-row" value=user.id.to_string()
                             aria-label=format!("{} {} {}", lang.t(Key::UsersSelect), user.first_name, user.last_name)/></td>
                         <td><a href=format!("/admin/users/{}", user.id)>{format!("{}, {}", user.last_name, user.first_name)}</a></td>
                         <td>{user.login.clone()}</td>
@@ -119,6 +119,7 @@ fn UserTable(lang: Lang, list: UserList, search: String, sort: SortBy) -> impl I
         })}
         <div class="toolbar">
             <ConfirmDialog lang summary=lang.t(Key::UsersSlips).to_string() question=lang.t(Key::UsersSlipsConfirm).to_string()>
+                <SelectionCount lang/>
                 <button class="btn btn-primary" type="submit" form="slips">
                     <Icon name=IconName::Key/>{lang.t(Key::DialogConfirm)}
                 </button>
@@ -130,6 +131,36 @@ fn UserTable(lang: Lang, list: UserList, search: String, sort: SortBy) -> impl I
             </nav>
         </div>
     }
+}
+
+/// ADM-2: "12 ausgewählt" in the bulk confirmation, counted live once the page has hydrated.
+/// Without JavaScript it shows nothing rather than a wrong number.
+#[island]
+fn SelectionCount(lang: Lang) -> impl IntoView {
+    let hydrated = crate::components::use_hydrated();
+    let count = RwSignal::new(0usize);
+    #[cfg(feature = "hydrate")]
+    {
+        count.set(checked_rows());
+        let _listener =
+            window_event_listener(leptos::ev::change, move |_| count.set(checked_rows()));
+    }
+    view! {
+        <output class="selection-count" data-testid="selection-count" data-hydrated=move || hydrated.get().to_string()>
+            {move || hydrated.get().then(|| lang.fill(Key::UsersSelected, &[("count", &count.get().to_string())]))}
+        </output>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn checked_rows() -> usize {
+    use leptos::wasm_bindgen::JsCast;
+    let rows = document().get_elements_by_class_name("select-row");
+    (0..rows.length())
+        .filter_map(|i| rows.item(i))
+        .filter_map(|row| row.dyn_into::<leptos::web_sys::HtmlInputElement>().ok())
+        .filter(|input| input.checked())
+        .count()
 }
 
 /// VIOL-1: the parents' form for a pupil: print it, and record it when it comes back signed.
