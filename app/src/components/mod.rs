@@ -10,6 +10,8 @@ use crate::error::AppError;
 use crate::i18n::{Key, Lang};
 
 /// Set while rendering a page that contains an island. Pages without one get no WASM.
+/// Islands must therefore render outside any `Suspense` (such as [`await_data`]): content that
+/// is still loading may render after the shell has decided.
 #[derive(Clone, Default)]
 pub struct IslandsOnPage(std::sync::Arc<std::sync::atomic::AtomicBool>);
 

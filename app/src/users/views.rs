@@ -33,6 +33,14 @@ pub fn UsersPage() -> impl IntoView {
             let search = shown.clone();
             view! { <UserTable lang list search sort/> }
         })}
+        // Outside the suspended table, so that the page knows it has an island (see
+        // `IslandsOnPage`); the button belongs to the table's form through `form="slips"`.
+        <ConfirmDialog lang summary=lang.t(Key::UsersSlips).to_string() question=lang.t(Key::UsersSlipsConfirm).to_string()>
+            <SelectionCount lang/>
+            <button class="btn btn-primary" type="submit" form="slips">
+                <Icon name=IconName::Key/>{lang.t(Key::DialogConfirm)}
+            </button>
+        </ConfirmDialog>
         <div class="grid">
             <CreateUserCard lang/>
             <ImportCard lang/>
@@ -118,12 +126,6 @@ fn UserTable(lang: Lang, list: UserList, search: String, sort: SortBy) -> impl I
             }
         })}
         <div class="toolbar">
-            <ConfirmDialog lang summary=lang.t(Key::UsersSlips).to_string() question=lang.t(Key::UsersSlipsConfirm).to_string()>
-                <SelectionCount lang/>
-                <button class="btn btn-primary" type="submit" form="slips">
-                    <Icon name=IconName::Key/>{lang.t(Key::DialogConfirm)}
-                </button>
-            </ConfirmDialog>
             <nav class="pager" aria-label=lang.t(Key::UsersPage)>
                 {(list.page > 1).then(|| view! { <a class="btn" href=link(&search, sort, list.page - 1)>{lang.t(Key::UsersPrev)}</a> })}
                 <span>{lang.fill(Key::UsersPage, &[("page", &list.page.to_string()), ("pages", &pages.to_string())])}</span>

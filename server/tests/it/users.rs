@@ -164,6 +164,10 @@ async fn adm_2_the_people_table_pages_and_searches() {
         .unwrap();
     assert_eq!(page.matches("data-testid=\"user-row\"").count(), 10);
     assert!(page.contains("10 Personen"));
+    assert!(
+        page.contains("modulepreload"),
+        "the live selection count is an island: this page loads the WASM"
+    );
 }
 
 // VIOL-2: a lock with a reason signs the user out everywhere and keeps them out; unlocking needs a reason too.
