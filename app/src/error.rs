@@ -15,6 +15,8 @@ pub enum ErrorKind {
     TooManyRequests,
     Locked,
     CrossOrigin,
+    /// FILE-2, FILE-4: more bytes than the limit or the quota allows (413).
+    TooLarge,
     /// Details are in the server log under the request id; the user gets generic text.
     Internal,
 }
@@ -60,6 +62,7 @@ impl AppError {
             ErrorKind::TooManyRequests => Key::ErrorTooMany,
             ErrorKind::Locked => Key::ErrorLocked,
             ErrorKind::CrossOrigin => Key::ErrorCrossOrigin,
+            ErrorKind::TooLarge => Key::FilesTooLarge,
             ErrorKind::Internal => Key::ErrorInternal,
         };
         Self::new(kind, message)
@@ -101,6 +104,7 @@ impl AppError {
             ErrorKind::NotFound => 404,
             ErrorKind::Conflict => 409,
             ErrorKind::TooManyRequests => 429,
+            ErrorKind::TooLarge => 413,
             ErrorKind::Internal => 500,
         }
     }

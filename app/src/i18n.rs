@@ -86,23 +86,36 @@ fn civil_from_days(days: i64) -> (i32, u8, u8) {
     (year, month, day)
 }
 
+/// (year, month, day) to days since 1970-01-01, the inverse of [`civil_from_days`].
+fn days_from_civil(year: i32, month: u8, day: u8) -> i64 {
+    let (y, m) = if month <= 2 {
+        (year as i64 - 1, month as i64 + 9)
+    } else {
+        (year as i64, month as i64 - 3)
+    };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let doy = (153 * m + 2) / 5 + day as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The Unix time at which an ISO date (`2027-06-30`) ends in Germany: midnight after it.
+pub fn end_of_day_berlin(iso: &str) -> Option<i64> {
+    let mut parts = iso.split('-');
+    let year: i32 = parts.next()?.parse().ok()?;
+    let month: u8 = parts.next()?.parse().ok()?;
+    let day: u8 = parts.next()?.parse().ok()?;
+    let midnight_utc = (days_from_civil(year, month, day) + 1) * 86_400;
+    let summer = midnight_utc >= eu_switch(year, 3) && midnight_utc < eu_switch(year, 10);
+    Some(midnight_utc - if summer { 7_200 } else { 3_600 })
+}
+
 /// The Unix time of the last Sunday of `month` (March or October), 01:00 UTC: when the EU
 /// switches between CET and CEST.
 fn eu_switch(year: i32, month: u8) -> i64 {
     // Day 31 of March and October exists; walk back to a Sunday.
-    let days_to = |y: i32, m: u8, d: u8| -> i64 {
-        let (y, m) = if m <= 2 {
-            (y as i64 - 1, m as i64 + 9)
-        } else {
-            (y as i64, m as i64 - 3)
-        };
-        let era = y.div_euclid(400);
-        let yoe = y.rem_euclid(400);
-        let doy = (153 * m + 2) / 5 + d as i64 - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe - 719_468
-    };
-    let last = days_to(year, month, 31);
+    let last = days_from_civil(year, month, 31);
     // 1970-01-01 was a Thursday; weekday 0 = Sunday.
     let weekday = (last + 4).rem_euclid(7);
     (last - weekday) * 86_400 + 3_600

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod components;
 pub mod dashboard;
 pub mod error;
+pub mod files;
 pub mod groups;
 pub mod i18n;
 pub mod policy;

@@ -14,6 +14,7 @@ use crate::auth::{
 };
 use crate::components::{Icon, IconName, IslandsOnPage};
 use crate::dashboard::DashboardPage;
+use crate::files::views::{FileRulesPage, FilesPage, TrashPage};
 use crate::groups::views::{GroupPage, GroupsPage};
 use crate::i18n::{Key, Lang, use_lang};
 use crate::policy::views::PolicyPage;
@@ -110,6 +111,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/schools") view=SchoolsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/groups") view=GroupsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/groups/:id") view=GroupPage ssr=SsrMode::Async/>
+                    <Route path=path!("/files") view=FilesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/files/trash") view=TrashPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/files") view=FileRulesPage ssr=SsrMode::Async/>
                 </Routes>
             </Router>
         </main>
@@ -126,6 +130,11 @@ fn Header() -> impl IntoView {
         && user
             .as_ref()
             .is_some_and(|u| u.can(Capability::SchoolsManage));
+    let in_school = signed_in && user.as_ref().is_some_and(|u| u.school_id.is_some());
+    let manages_files = in_school
+        && user
+            .as_ref()
+            .is_some_and(|u| u.can(Capability::FilesManage));
     let manages_people = signed_in
         && user
             .as_ref()
@@ -141,12 +150,18 @@ fn Header() -> impl IntoView {
                     <a class="nav-link" href="/"><Icon name=IconName::Home/><span>{lang.t(Key::NavHome)}</span></a>
                     <a class="nav-link" href="/account"><Icon name=IconName::User/><span>{lang.t(Key::NavAccount)}</span></a>
                 })}
+                {in_school.then(|| view! {
+                    <a class="nav-link" href="/files" data-testid="nav-files"><Icon name=IconName::Folder/><span>{lang.t(Key::NavFiles)}</span></a>
+                })}
                 {runs_schools.then(|| view! {
                     <a class="nav-link" href="/admin/schools"><Icon name=IconName::School/><span>{lang.t(Key::NavSchools)}</span></a>
                 })}
                 {manages_people.then(|| view! {
                     <a class="nav-link" href="/admin/users"><Icon name=IconName::School/><span>{lang.t(Key::NavAdmin)}</span></a>
                     <a class="nav-link" href="/admin/groups"><Icon name=IconName::User/><span>{lang.t(Key::NavGroups)}</span></a>
+                })}
+                {manages_files.then(|| view! {
+                    <a class="nav-link" href="/admin/files"><Icon name=IconName::Alert/><span>{lang.t(Key::FilesRulesTitle)}</span></a>
                 })}
                 <form method="post" action="/api/ui/language" class="inline-form">
                     <input type="hidden" name="lang" value=lang.other().code()/>

@@ -12,7 +12,7 @@ use app::{
 use axum::{
     Router,
     body::Body,
-    extract::{ConnectInfo, Request, State},
+    extract::{ConnectInfo, DefaultBodyLimit, Request, State},
     http::{HeaderMap, HeaderValue, Method, StatusCode, header},
     middleware::{self, Next},
     response::{IntoResponse, Redirect, Response},
@@ -22,7 +22,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower::ServiceBuilder;
 use tower_http::{
-    compression::CompressionLayer,
+    compression::{CompressionLayer, DefaultPredicate, Predicate},
     request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
     services::ServeDir,
     set_header::SetResponseHeaderLayer,
@@ -63,6 +63,15 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/schools/admin", post(app::users::slips::first_admin))
         .route("/admin/users.csv", get(app::users::http::export))
         .route("/admin/consent-forms", get(app::policy::forms::consent_forms))
+        // Uploads count their own bytes against the school's limit (FILE-2), so axum's
+        // fixed 2 MB body limit must not cut in first.
+        .route(
+            "/files/upload",
+            post(app::files::http::upload).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/files/download/{id}", get(app::files::http::download))
+        .route("/files/archive", get(app::files::http::archive))
+        .route("/account/export.zip", get(app::files::http::export))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())
@@ -71,7 +80,12 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(middleware::from_fn_with_state(state.clone(), request_context))
         .layer(middleware::from_fn_with_state(state.clone(), security))
-        .layer(CompressionLayer::new().br(true).gzip(true))
+        .layer(
+            CompressionLayer::new()
+                .br(true)
+                .gzip(true)
+                .compress_when(DefaultPredicate::new().and(not_a_file_download)),
+        )
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(RandomRequestId))
@@ -83,6 +97,17 @@ pub fn router(state: AppState) -> Router {
                 .layer(PropagateRequestIdLayer::x_request_id()),
         )
         .with_state(state)
+}
+
+/// File downloads and archives stream stored bytes with exact lengths and ranges; they are
+/// marked by `Accept-Ranges` and pass uncompressed.
+fn not_a_file_download(
+    _: StatusCode,
+    _: axum::http::Version,
+    headers: &HeaderMap,
+    _: &axum::http::Extensions,
+) -> bool {
+    !headers.contains_key(header::ACCEPT_RANGES)
 }
 
 /// Request ids for the logs: random, so ids from several app servers never collide.

@@ -19,9 +19,11 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         .hash_files(built_with_hashes())
         .env(Env::PROD)
         .build();
+    let blobs = Arc::new(app::files::blob::Blobs::open(&config.store_url)?);
     Ok(AppState {
         config: Arc::new(config),
         store,
+        blobs,
         leptos,
     })
 }
@@ -37,6 +39,7 @@ fn built_with_hashes() -> bool {
 
 /// Serves until the process is stopped, with client addresses available to the handlers.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    spawn_jobs(state.clone());
     let app = http::router(state);
     axum::serve(
         listener,
@@ -46,4 +49,22 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
         let _ = tokio::signal::ctrl_c().await;
     })
     .await
+}
+
+/// Scheduled work, hourly and once at start: the trash purge (FILE-1) and the blob collector.
+/// Every app server may run it at the same time: both delete only what no row references.
+fn spawn_jobs(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            match app::files::http::collect(&state).await {
+                Ok((0, 0)) => {}
+                Ok((purged, collected)) => {
+                    tracing::info!(purged, collected, "trash purged and blobs collected")
+                }
+                Err(e) => tracing::warn!(error = %e, "file clean-up failed; trying again later"),
+            }
+        }
+    });
 }

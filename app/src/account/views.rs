@@ -11,6 +11,12 @@ pub fn AccountPage() -> impl IntoView {
         <leptos_meta::Title text=lang.t(Key::AccountTitle)/>
         <h1 class="page-title">{lang.t(Key::AccountTitle)}</h1>
         {await_data(lang, account_activity, move |overview| view! { <Overview lang overview/> })}
+        <Card title=lang.t(Key::FilesExport) icon=IconName::Download>
+            <p class="lead">{lang.t(Key::FilesExportHint)}</p>
+            <a class="btn btn-primary" href="/account/export.zip" data-testid="export" download>
+                <Icon name=IconName::Download/>{lang.t(Key::FilesExport)}
+            </a>
+        </Card>
     }
 }
 

@@ -47,6 +47,8 @@ pub enum Capability {
     PolicyPublish,
     /// Changing a person's role is changing their rights.
     RolesManage,
+    /// FILE-2, FILE-4, FLT-3: transfer exceptions, quotas and the list of blocked types.
+    FilesManage,
 }
 
 impl Role {
@@ -92,7 +94,13 @@ impl Role {
         use Capability::*;
         match self {
             Role::Operator => &[SchoolsManage, UsersManage, PasswordsIssue],
-            Role::Admin => &[UsersManage, PasswordsIssue, AccountsLock, RolesManage],
+            Role::Admin => &[
+                UsersManage,
+                PasswordsIssue,
+                AccountsLock,
+                RolesManage,
+                FilesManage,
+            ],
             Role::Management => &[AccountsLock, LogsReadGrant, PolicyPublish],
             Role::Secretariat => &[UsersManage, PasswordsIssue, AccountsLock],
             Role::Teacher | Role::Staff | Role::Pupil => &[],

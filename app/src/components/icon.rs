@@ -13,6 +13,13 @@ pub enum IconName {
     Check,
     Circle,
     Info,
+    Folder,
+    File,
+    Image,
+    Upload,
+    Download,
+    Trash,
+    Camera,
 }
 
 impl IconName {
@@ -30,6 +37,15 @@ impl IconName {
             IconName::Check => "M4 12l5 5L20 6",
             IconName::Circle => "M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18z",
             IconName::Info => "M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zM12 11v6M12 7h.01",
+            IconName::Folder => {
+                "M3 6a1 1 0 0 1 1-1h5l2 2h9a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1z"
+            }
+            IconName::File => "M6 3h8l4 4v14H6zM14 3v4h4",
+            IconName::Image => "M4 5h16v14H4zM4 16l5-5 4 4 2-2 5 5M15 9h.01",
+            IconName::Upload => "M12 16V4M7 9l5-5 5 5M4 20h16",
+            IconName::Download => "M12 4v12M7 11l5 5 5-5M4 20h16",
+            IconName::Trash => "M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13",
+            IconName::Camera => "M4 8h4l2-3h4l2 3h4v11H4zM12 16a3 3 0 1 0 0-6 3 3 0 0 0 0 6",
         }
     }
 }

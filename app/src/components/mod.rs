@@ -21,6 +21,14 @@ impl IslandsOnPage {
     }
 }
 
+/// For a page whose island sits inside loaded data (see [`await_data`]): tells the shell
+/// to load the script before the data arrives.
+pub fn islands_on_page() {
+    if let Some(islands) = use_context::<IslandsOnPage>() {
+        islands.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// Every island calls this first. On the server it tells the shell to load the WASM; in the
 /// browser it turns true once the island runs, driving the `data-hydrated` marker that the
 /// end-to-end tests wait for before they click.

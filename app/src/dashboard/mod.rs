@@ -32,6 +32,11 @@ pub fn DashboardPage() -> impl IntoView {
                 </dl>
                 <a class="btn" href="/password"><Icon name=IconName::Key/>{lang.t(Key::DashboardChangePassword)}</a>
             </Card>
+            {user.school_id.is_some().then(|| view! {
+                <Card title=lang.t(Key::FilesTitle) icon=IconName::Folder>
+                    <a class="btn btn-primary" href="/files" data-testid="tile-files"><Icon name=IconName::Folder/>{lang.t(Key::FilesMine)}</a>
+                </Card>
+            })}
             <Card title=lang.t(Key::AppName) icon=IconName::School>
                 <p>{lang.t(Key::DashboardComing)}</p>
             </Card>

@@ -17,6 +17,7 @@ use crate::{
     account::store::SessionListStore,
     audit::AuditStore,
     auth::{store::AccountStore, throttle::ThrottleStore},
+    files::store::FileStore,
     groups::store::GroupStore,
     policy::store::PolicyStore,
     schools::store::{SchoolStore, SchoolSummaryStore},
@@ -35,6 +36,7 @@ pub trait Store:
     + PolicyStore
     + SchoolSummaryStore
     + GroupStore
+    + FileStore
     + Send
     + Sync
     + 'static

@@ -18,6 +18,8 @@ use std::sync::Arc;
 pub struct AppState {
     pub config: Arc<config::Config>,
     pub store: Arc<dyn db::Store>,
+    /// File contents (FILE-1), on local disk or in an S3-compatible store.
+    pub blobs: Arc<crate::files::blob::Blobs>,
     pub leptos: leptos::config::LeptosOptions,
 }
 

@@ -40,6 +40,19 @@ pub fn request_info() -> RequestInfo {
 /// have not yet accepted the policy and chosen their own password get 403.
 pub fn authenticate() -> AppResult<SessionUser> {
     let user = authenticate_during_setup()?;
+    ready(user)
+}
+
+/// [`authenticate`] for plain HTTP routes, which get the session from the request.
+pub fn signed_in(session: &CurrentSession) -> AppResult<SessionUser> {
+    let user = session
+        .0
+        .clone()
+        .ok_or_else(|| AppError::kind(ErrorKind::Unauthenticated))?;
+    ready(user)
+}
+
+fn ready(user: SessionUser) -> AppResult<SessionUser> {
     match user.next_step() {
         None => Ok(user),
         Some(_) => Err(AppError::new(ErrorKind::Forbidden, Key::ErrorSetupFirst)),

@@ -47,7 +47,7 @@ pub async fn consent_forms(
         Err(error) if error.kind == ErrorKind::Unauthenticated => {
             return Redirect::to("/login").into_response();
         }
-        Err(error) => return error_page(lang, &error),
+        Err(error) => return error_page(lang, &error, "/admin/users", Key::UsersTitle),
     };
     let date = display_date(&policy.effective_date, Lang::De).unwrap_or_default();
     let options = state.leptos.clone();

@@ -5,5 +5,6 @@
 pub mod class;
 pub mod date;
 pub mod domain;
+pub mod files;
 pub mod login;
 pub mod password;

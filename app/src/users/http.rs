@@ -21,17 +21,18 @@ pub fn lang_of(headers: &HeaderMap) -> Lang {
         .unwrap_or_default()
 }
 
-/// A small translated page for an error on a plain form post, with the way back.
-pub fn error_page(lang: Lang, error: &AppError) -> Response {
+/// A small translated page for an error on a plain request, with the way back.
+pub fn error_page(lang: Lang, error: &AppError, back: &str, back_label: Key) -> Response {
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);
     let body = format!(
         "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title></head><body>\
-         <h1>{}</h1><p role=\"alert\">{}</p><p><a href=\"/admin/users\">{}</a></p></body></html>",
+         <h1>{}</h1><p role=\"alert\">{}</p><p><a href=\"{}\">{}</a></p></body></html>",
         lang.code(),
         lang.t(Key::ErrorTitle),
         lang.t(Key::ErrorTitle),
         lang.t(error.message),
-        lang.t(Key::UsersTitle)
+        html_escape(back),
+        lang.t(back_label)
     );
     (status, Html(body)).into_response()
 }
@@ -77,8 +78,15 @@ pub async fn upload(
         Err(error) if error.kind == ErrorKind::Unauthenticated => {
             Redirect::to("/login").into_response()
         }
-        Err(error) => error_page(lang, &error),
+        Err(error) => error_page(lang, &error, "/admin/users", Key::UsersTitle),
     }
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn csv_field(value: &str) -> String {
@@ -103,7 +111,7 @@ pub async fn export(
         Err(error) if error.kind == ErrorKind::Unauthenticated => {
             return Redirect::to("/login").into_response();
         }
-        Err(error) => return error_page(lang, &error),
+        Err(error) => return error_page(lang, &error, "/admin/users", Key::UsersTitle),
     };
     let rows = match state
         .store
@@ -111,7 +119,7 @@ pub async fn export(
         .await
     {
         Ok((rows, _)) => rows,
-        Err(e) => return error_page(lang, &AppError::from(e)),
+        Err(e) => return error_page(lang, &AppError::from(e), "/admin/users", Key::UsersTitle),
     };
     let mut out = String::from(
         "\u{feff}Vorname;Nachname;Klasse;Austrittsdatum;Benutzername;Rolle;Status\r\n",

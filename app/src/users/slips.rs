@@ -125,7 +125,9 @@ pub async fn print_view(
     .await;
     let slips = match result {
         Ok(slips) => slips,
-        Err(error) => return super::http::error_page(lang, &error),
+        Err(error) => {
+            return super::http::error_page(lang, &error, "/admin/users", Key::UsersTitle);
+        }
     };
     render(&state, lang, slips)
 }
@@ -202,7 +204,7 @@ pub async fn first_admin(
     .await;
     match result {
         Ok(slips) => render(&state, lang, slips),
-        Err(error) => super::http::error_page(lang, &error),
+        Err(error) => super::http::error_page(lang, &error, "/admin/users", Key::UsersTitle),
     }
 }
 

@@ -392,9 +392,13 @@ pub fn UserPage() -> impl IntoView {
     let may_change_roles = use_context::<Option<crate::auth::SessionUser>>()
         .flatten()
         .is_some_and(|u| u.can(crate::auth::Capability::RolesManage));
+    let may_manage_files = use_context::<Option<crate::auth::SessionUser>>()
+        .flatten()
+        .is_some_and(|u| u.can(crate::auth::Capability::FilesManage));
     view! {
         <leptos_meta::Title text=lang.t(Key::UsersTitle)/>
         {await_data(lang, move || super::user_detail(id), move |user| view! { <UserCard lang user may_change_roles/> })}
+        {may_manage_files.then(|| view! { <crate::files::views::AllowanceForms lang user_id=id/> })}
     }
 }
 

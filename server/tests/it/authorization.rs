@@ -180,6 +180,75 @@ const CASES: &[Case] = &[
         targets_user: false,
         args: |_| Vec::new(),
     },
+    // FILE-1: everybody in a school has their own folder; the operator has none.
+    Case {
+        endpoint: "files/list",
+        allowed: Allowed::SchoolMember,
+        targets_user: false,
+        args: |_| {
+            pairs(&[
+                ("space", "me".into()),
+                ("folder", "0".into()),
+                ("page", "0".into()),
+            ])
+        },
+    },
+    Case {
+        endpoint: "files/create-folder",
+        allowed: Allowed::SchoolMember,
+        targets_user: false,
+        args: |_| {
+            pairs(&[
+                ("space", "me".into()),
+                ("folder", "0".into()),
+                ("name", "Hausaufgaben".into()),
+            ])
+        },
+    },
+    Case {
+        endpoint: "files/trash",
+        allowed: Allowed::SchoolMember,
+        targets_user: false,
+        args: |_| pairs(&[("space", "me".into())]),
+    },
+    Case {
+        endpoint: "files/empty-trash",
+        allowed: Allowed::SchoolMember,
+        targets_user: false,
+        args: |_| pairs(&[("space", "me".into()), ("id", "0".into())]),
+    },
+    // FILE-2, FILE-4, FLT-3: only administrators set limits, quotas and blocked types.
+    Case {
+        endpoint: "files/grant-exception",
+        allowed: Allowed::Roles(&[Role::Admin]),
+        targets_user: true,
+        args: |target| {
+            pairs(&[
+                ("user_id", target.to_string()),
+                ("limit_mb", "200".into()),
+                ("reason", "Film-AG".into()),
+                ("until", "2099-06-30".into()),
+            ])
+        },
+    },
+    Case {
+        endpoint: "files/set-quota",
+        allowed: Allowed::Roles(&[Role::Admin]),
+        targets_user: true,
+        args: |target| pairs(&[("user_id", target.to_string()), ("quota_mb", "800".into())]),
+    },
+    Case {
+        endpoint: "files/blocked-types",
+        allowed: Allowed::Roles(&[Role::Admin]),
+        targets_user: false,
+        args: |_| Vec::new(),
+    },
+    Case {
+        endpoint: "files/set-blocked-types",
+        allowed: Allowed::Roles(&[Role::Admin]),
+        targets_user: false,
+        args: |_| pairs(&[("list", "exe, msi, bat".into())]),
+    },
     // Last: a new policy version sends every caller back to accept it first.
     Case {
         endpoint: "policy/publish",

@@ -5,6 +5,7 @@ mod common;
 mod accounts;
 mod authorization;
 mod cli;
+mod files;
 mod foundation;
 mod groups;
 mod import;

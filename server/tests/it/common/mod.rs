@@ -186,8 +186,13 @@ impl TestServer {
     }
 
     pub async fn count(&self, table: &str) -> i64 {
+        self.scalar(&format!("SELECT COUNT(*) FROM {table}")).await
+    }
+
+    /// The one integer a query returns.
+    pub async fn scalar(&self, q: &str) -> i64 {
         use sqlx::Connection;
-        let q = format!("SELECT COUNT(*) FROM {table}");
+        let q = q.to_string();
         if self.database_url.starts_with("postgres") {
             let mut c = sqlx::PgConnection::connect(&self.database_url)
                 .await
@@ -277,6 +282,22 @@ impl Browser {
             .unwrap()
     }
 
+    /// Uploads one file the way the upload box does (multipart, JSON answer).
+    pub async fn upload(&self, space: &str, folder: i64, name: &str, bytes: Vec<u8>) -> Response {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string());
+        let form = reqwest::multipart::Form::new().part("file", part);
+        self.client
+            .post(format!(
+                "{}/files/upload?space={space}&folder={folder}",
+                self.base
+            ))
+            .header(header::ACCEPT, "application/json")
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn login(&self, login: &str, password: &str) -> Response {
         self.call("auth/login", &[("login", login), ("password", password)])
             .await
@@ -358,6 +379,32 @@ impl TestServer {
         (id, login)
     }
 
+    /// A person of `role` in `school`, ready to work and signed in in a browser of their own.
+    pub async fn ready_person(
+        &self,
+        school: i64,
+        role: app::auth::Role,
+        first: &str,
+        class: Option<&str>,
+    ) -> (i64, Browser) {
+        let (id, login) = self
+            .person(
+                school,
+                role,
+                first,
+                "Muster",
+                class,
+                Some(SIGNED_IN_PASSWORD),
+            )
+            .await;
+        let browser = self.browser();
+        assert_eq!(
+            browser.login(&login, SIGNED_IN_PASSWORD).await.status(),
+            reqwest::StatusCode::OK
+        );
+        (id, browser)
+    }
+
     /// Everything a refused call must leave untouched.
     pub async fn fingerprint(&self) -> Vec<i64> {
         let mut counts = Vec::new();
@@ -372,6 +419,11 @@ impl TestServer {
             "users WHERE status = 'locked' OR must_change_password",
             "users WHERE role = 'pupil'",
             "users WHERE leaving_date IS NOT NULL",
+            "file_nodes",
+            "file_nodes WHERE trashed_at IS NOT NULL",
+            "transfer_exceptions",
+            "users WHERE quota_bytes IS NOT NULL",
+            "schools WHERE blocked_types IS NOT NULL",
         ] {
             counts.push(self.count(table).await);
         }

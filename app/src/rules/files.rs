@@ -1,0 +1,234 @@
+//! FILE-1, FILE-2, FILE-4, FLT-3: what a file may be called, how big a transfer may be, how
+//! much a person may store, and which files are programs. The upload form checks these before
+//! it sends a byte; the server checks them again and decides.
+use unicode_normalization::UnicodeNormalization;
+
+use crate::i18n::Key;
+
+pub const MB: i64 = 1024 * 1024;
+
+/// FILE-2: "umfangreiche Up- und Downloads (>20 MB) … nicht erlaubt", unless a school sets
+/// another limit or an administrator grants an exception beforehand.
+pub const DEFAULT_TRANSFER_LIMIT: i64 = 20 * MB;
+
+/// Each file system name is stored as bytes somewhere; 255 is what every file system takes.
+pub const MAX_NAME_BYTES: usize = 255;
+
+/// FLT-3: programs and installers, refused by default. Administrators edit the list per school.
+pub const DEFAULT_BLOCKED: &[&str] = &[
+    "exe", "msi", "bat", "cmd", "com", "scr", "ps1", "vbs", "sh", "apk", "ipa", "dmg", "pkg",
+    "jar", "deb", "rpm", "appimage",
+];
+
+/// FILE-4: the storage a role gets unless the person has their own quota.
+pub fn default_quota(is_pupil: bool) -> i64 {
+    if is_pupil { 500 * MB } else { 5 * 1024 * MB }
+}
+
+/// FILE-1: a name as stored, or why it cannot be one. Names are compared in NFC, so the
+/// "ü" typed on a Mac and the one typed on Windows are the same name.
+pub fn normalize_name(name: &str) -> Result<String, Key> {
+    let name: String = name.trim().nfc().collect();
+    if name.is_empty() || name == "." || name == ".." {
+        return Err(Key::FilesNameEmpty);
+    }
+    if name.len() > MAX_NAME_BYTES {
+        return Err(Key::FilesNameTooLong);
+    }
+    if name
+        .chars()
+        .any(|c| matches!(c, '/' | '\\') || c.is_control() || is_bidi_control(c))
+    {
+        return Err(Key::FilesNameInvalid);
+    }
+    Ok(name)
+}
+
+/// Bidirectional overrides let "gpj.exe" show as "exe.jpg"; a name never needs them.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Siblings may not share a name, compared without regard to case.
+pub fn name_key(normalized: &str) -> String {
+    normalized.to_lowercase()
+}
+
+/// The extension of a name, lower case, without the dot.
+pub fn extension(name: &str) -> Option<String> {
+    let (stem, ext) = name.rsplit_once('.')?;
+    (!stem.is_empty() && !ext.is_empty()).then(|| ext.to_lowercase())
+}
+
+/// FLT-3 by name: the blocked extension, if the name has one. `list` is the school's list.
+pub fn blocked_by_name<S: AsRef<str>>(name: &str, list: &[S]) -> Option<String> {
+    let ext = extension(name.trim_end_matches(['.', ' ']))?;
+    list.iter().any(|b| b.as_ref() == ext).then_some(ext)
+}
+
+/// FLT-3 by content: what kind of program the first bytes of a file are, whatever its name
+/// says. Returns the extension the list uses for that kind. Office files share the ZIP and
+/// OLE containers with some programs, so those are told apart by what they contain.
+pub fn executable_kind(head: &[u8]) -> Option<&'static str> {
+    let starts = |magic: &[u8]| head.starts_with(magic);
+    let contains = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
+    if starts(b"MZ") {
+        Some("exe")
+    } else if starts(b"\x7fELF") {
+        Some("appimage")
+    } else if starts(b"#!") {
+        Some("sh")
+    } else if starts(b"!<arch>\ndebian-binary") {
+        Some("deb")
+    } else if starts(&[0xed, 0xab, 0xee, 0xdb]) {
+        Some("rpm")
+    } else if starts(&[0xcf, 0xfa, 0xed, 0xfe])
+        || starts(&[0xce, 0xfa, 0xed, 0xfe])
+        || starts(b"xar!")
+    {
+        Some("pkg")
+    } else if starts(b"PK\x03\x04") {
+        if contains(b"AndroidManifest.xml") || contains(b"classes.dex") {
+            Some("apk")
+        } else if contains(b"Payload/") {
+            Some("ipa")
+        } else if contains(b"META-INF/MANIFEST.MF") {
+            Some("jar")
+        } else {
+            None
+        }
+    } else if starts(&[0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])
+        && contains(&utf16(b"SummaryInformation"))
+        && contains(b"Installation Database")
+    {
+        Some("msi")
+    } else {
+        None
+    }
+}
+
+fn utf16(ascii: &[u8]) -> Vec<u8> {
+    ascii.iter().flat_map(|&b| [b, 0]).collect()
+}
+
+/// How many leading bytes [`executable_kind`] wants to see.
+pub const SNIFF_BYTES: usize = 8 * 1024;
+
+/// FILE-2: a transfer of `size` bytes against the limit that applies to the person.
+pub fn check_transfer(size: i64, limit: i64) -> Result<(), Key> {
+    if size > limit {
+        Err(Key::FilesTooLarge)
+    } else {
+        Ok(())
+    }
+}
+
+/// FILE-4: whether `size` more bytes fit into what is left of the quota.
+pub fn check_quota(size: i64, used: i64, quota: i64) -> Result<(), Key> {
+    if used.saturating_add(size) > quota {
+        Err(Key::FilesQuotaFull)
+    } else {
+        Ok(())
+    }
+}
+
+/// Sizes as people read them: "512 B", "3,4 MB", "1,2 GB" (German decimal comma).
+pub fn format_bytes(bytes: i64, german: bool) -> String {
+    let (value, unit) = if bytes < 1024 {
+        return format!("{bytes} B");
+    } else if bytes < MB {
+        (bytes as f64 / 1024.0, "KB")
+    } else if bytes < 1024 * MB {
+        (bytes as f64 / MB as f64, "MB")
+    } else {
+        (bytes as f64 / (1024 * MB) as f64, "GB")
+    };
+    let text = if value >= 100.0 || value.fract() < 0.05 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.1}")
+    };
+    let text = if german { text.replace('.', ",") } else { text };
+    format!("{text} {unit}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_1_names_are_normalised_and_odd_names_refused() {
+        assert_eq!(
+            normalize_name("  Arbeitsblatt.pdf ").unwrap(),
+            "Arbeitsblatt.pdf"
+        );
+        // "ü" as u + combining diaeresis becomes one character.
+        assert_eq!(normalize_name("Mu\u{308}ll.txt").unwrap(), "M\u{fc}ll.txt");
+        assert_eq!(normalize_name(".."), Err(Key::FilesNameEmpty));
+        assert_eq!(normalize_name("."), Err(Key::FilesNameEmpty));
+        assert_eq!(normalize_name(""), Err(Key::FilesNameEmpty));
+        assert_eq!(normalize_name("../etc/passwd"), Err(Key::FilesNameInvalid));
+        assert_eq!(normalize_name("a\\b"), Err(Key::FilesNameInvalid));
+        assert_eq!(normalize_name("a\0b"), Err(Key::FilesNameInvalid));
+        assert_eq!(
+            normalize_name("foto\u{202e}gpj.exe"),
+            Err(Key::FilesNameInvalid)
+        );
+        assert_eq!(normalize_name(&"a".repeat(300)), Err(Key::FilesNameTooLong));
+        assert!(normalize_name(&"ä".repeat(127)).is_ok());
+        assert_eq!(normalize_name(&"ä".repeat(128)), Err(Key::FilesNameTooLong));
+        assert_eq!(normalize_name("🦊 Fuchs.png").unwrap(), "🦊 Fuchs.png");
+        assert_eq!(name_key("Brief.PDF"), name_key("brief.pdf"));
+    }
+
+    #[test]
+    fn flt_3_programs_are_known_by_name_and_by_content() {
+        assert_eq!(
+            blocked_by_name("setup.EXE", DEFAULT_BLOCKED),
+            Some("exe".into())
+        );
+        assert_eq!(
+            blocked_by_name("spiel.exe. ", DEFAULT_BLOCKED),
+            Some("exe".into())
+        );
+        assert_eq!(
+            blocked_by_name("Tool.AppImage", DEFAULT_BLOCKED),
+            Some("appimage".into())
+        );
+        assert_eq!(blocked_by_name("bild.png", DEFAULT_BLOCKED), None);
+        assert_eq!(blocked_by_name("exe", DEFAULT_BLOCKED), None);
+        assert_eq!(executable_kind(b"MZ\x90\x00rest"), Some("exe"));
+        assert_eq!(executable_kind(b"\x7fELF\x02\x01"), Some("appimage"));
+        assert_eq!(executable_kind(b"#!/bin/sh\nrm -rf /"), Some("sh"));
+        assert_eq!(
+            executable_kind(b"PK\x03\x04....AndroidManifest.xml"),
+            Some("apk")
+        );
+        assert_eq!(
+            executable_kind(b"PK\x03\x04....META-INF/MANIFEST.MF"),
+            Some("jar")
+        );
+        // A Word document is a ZIP too, and is not a program.
+        assert_eq!(executable_kind(b"PK\x03\x04....word/document.xml"), None);
+        assert_eq!(executable_kind(b"%PDF-1.7"), None);
+        assert_eq!(executable_kind(b"\x89PNG\r\n"), None);
+    }
+
+    #[test]
+    fn file_2_and_file_4_limits() {
+        assert!(check_transfer(DEFAULT_TRANSFER_LIMIT, DEFAULT_TRANSFER_LIMIT).is_ok());
+        assert_eq!(
+            check_transfer(DEFAULT_TRANSFER_LIMIT + 1, DEFAULT_TRANSFER_LIMIT),
+            Err(Key::FilesTooLarge)
+        );
+        assert!(check_quota(10, 490 * MB, default_quota(true)).is_ok());
+        assert_eq!(
+            check_quota(11 * MB, 490 * MB, default_quota(true)),
+            Err(Key::FilesQuotaFull)
+        );
+        assert_eq!(format_bytes(20 * MB, true), "20 MB");
+        assert_eq!(format_bytes(3 * MB + MB / 2, true), "3,5 MB");
+        assert_eq!(format_bytes(3 * MB + MB / 2, false), "3.5 MB");
+        assert_eq!(format_bytes(900, false), "900 B");
+    }
+}

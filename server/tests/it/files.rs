@@ -1,0 +1,791 @@
+//! FILE-1..4, FLT-3, ADM-1: folders, the 20 MB rule, quotas, blocked programs and the export,
+//! over real HTTP on the backend under test.
+use std::sync::{
+    Arc,
+    atomic::{AtomicUsize, Ordering},
+};
+
+use app::auth::Role;
+use app::files::FolderView;
+use reqwest::{StatusCode, header};
+
+use crate::common::{Browser, TestServer};
+
+const MB: usize = 1024 * 1024;
+
+async fn list(b: &Browser, space: &str, folder: i64) -> FolderView {
+    let res = b
+        .call(
+            "files/list",
+            &[
+                ("space", space),
+                ("folder", &folder.to_string()),
+                ("page", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.unwrap()
+}
+
+fn names(view: &FolderView) -> Vec<String> {
+    view.entries.iter().map(|e| e.name.clone()).collect()
+}
+
+async fn uploaded(res: reqwest::Response) -> i64 {
+    assert_eq!(res.status(), StatusCode::OK, "upload refused");
+    let body: serde_json::Value = res.json().await.unwrap();
+    body["ids"][0].as_i64().unwrap()
+}
+
+async fn error_key(res: reqwest::Response) -> String {
+    let body: serde_json::Value = res.json().await.unwrap();
+    body["message"].as_str().unwrap_or_default().to_string()
+}
+
+async fn folder(b: &Browser, space: &str, parent: i64, name: &str) -> i64 {
+    let res = b
+        .call(
+            "files/create-folder",
+            &[
+                ("space", space),
+                ("folder", &parent.to_string()),
+                ("name", name),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "folder {name}");
+    res.json().await.unwrap()
+}
+
+/// Every blob file in the store, wherever it lies.
+fn blob_files(s: &TestServer) -> Vec<std::path::PathBuf> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&s.data_dir.0.join("files"), &mut out);
+    out
+}
+
+async fn pupil_school(s: &TestServer) -> (i64, i64, Browser) {
+    let school = s.school("Paulusschule", "paulusschule.example").await;
+    let (id, b) = s
+        .ready_person(school, Role::Pupil, "Lena", Some("2b"))
+        .await;
+    (school, id, b)
+}
+
+// FILE-1: upload, list, download, rename, move, copy, trash and restore in one's own folder.
+#[tokio::test]
+async fn file_1_personal_folder_round_trip() {
+    let s = TestServer::start().await;
+    let (_, _, pupil) = pupil_school(&s).await;
+    let worksheet = b"Rechnen bis 100\n".to_vec();
+    let id = uploaded(pupil.upload("me", 0, "Mathe.txt", worksheet.clone()).await).await;
+    let maths = folder(&pupil, "me", 0, "Schule").await;
+    let view = list(&pupil, "me", 0).await;
+    assert_eq!(names(&view), ["Schule", "Mathe.txt"], "folders first");
+    assert_eq!(view.entries[1].size, worksheet.len() as i64);
+    assert_eq!(view.allowance.used, worksheet.len() as i64);
+    assert_eq!(
+        view.allowance.quota,
+        500 * MB as i64,
+        "FILE-4: pupils get 500 MB"
+    );
+
+    let res = pupil.get(&format!("/files/download/{id}")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert_eq!(res.bytes().await.unwrap().to_vec(), worksheet);
+
+    let ok = |r: reqwest::Response| assert_eq!(r.status(), StatusCode::OK);
+    ok(pupil
+        .call(
+            "files/rename",
+            &[("id", &id.to_string()), ("name", "Plus.txt")],
+        )
+        .await);
+    ok(pupil
+        .call(
+            "files/move",
+            &[("id", &id.to_string()), ("target", &maths.to_string())],
+        )
+        .await);
+    assert_eq!(names(&list(&pupil, "me", maths).await), ["Plus.txt"]);
+    ok(pupil
+        .call(
+            "files/copy",
+            &[("id", &id.to_string()), ("target", &maths.to_string())],
+        )
+        .await);
+    assert_eq!(
+        names(&list(&pupil, "me", maths).await),
+        ["Plus (Kopie).txt", "Plus.txt"]
+    );
+
+    ok(pupil
+        .call("files/delete", &[("id", &maths.to_string())])
+        .await);
+    assert_eq!(names(&list(&pupil, "me", 0).await), Vec::<String>::new());
+    let gone = pupil.get(&format!("/files/download/{id}")).await;
+    assert_eq!(
+        gone.status(),
+        StatusCode::NOT_FOUND,
+        "a file in a trashed folder is not served"
+    );
+    let trash: app::files::TrashView = pupil
+        .call("files/trash", &[("space", "me")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(trash.entries.len(), 1);
+    ok(pupil
+        .call("files/restore", &[("id", &maths.to_string())])
+        .await);
+    assert_eq!(names(&list(&pupil, "me", maths).await).len(), 2);
+    assert_eq!(
+        pupil.get(&format!("/files/download/{id}")).await.status(),
+        StatusCode::OK
+    );
+}
+
+// FILE-1: siblings never share a name (case-insensitively), and odd names are refused.
+#[tokio::test]
+async fn file_1_names_are_checked_and_never_become_paths() {
+    let s = TestServer::start().await;
+    let (_, _, pupil) = pupil_school(&s).await;
+    for bad in [
+        "..",
+        ".",
+        "a/b",
+        "a\\b",
+        "nul\0byte",
+        "foto\u{202e}gpj.exe",
+        &"x".repeat(300),
+    ] {
+        let res = pupil
+            .call(
+                "files/create-folder",
+                &[("space", "me"), ("folder", "0"), ("name", bad)],
+            )
+            .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::BAD_REQUEST,
+            "{bad:?} must be refused"
+        );
+        let res = pupil.upload("me", 0, bad, b"x".to_vec()).await;
+        assert_eq!(
+            res.status(),
+            StatusCode::BAD_REQUEST,
+            "upload named {bad:?} must be refused"
+        );
+    }
+    let res = pupil
+        .upload("me", 0, "../../../etc/passwd", b"x".to_vec())
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    uploaded(
+        pupil
+            .upload("me", 0, "🦊 Fuchs.png", b"\x89PNG\r\n".to_vec())
+            .await,
+    )
+    .await;
+    uploaded(
+        pupil
+            .upload("me", 0, "Mu\u{308}ll.txt", b"a".to_vec())
+            .await,
+    )
+    .await;
+    let res = pupil.upload("me", 0, "M\u{fc}LL.TXT", b"b".to_vec()).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::CONFLICT,
+        "NFC and case make these the same name"
+    );
+    assert_eq!(
+        names(&list(&pupil, "me", 0).await),
+        ["M\u{fc}ll.txt", "🦊 Fuchs.png"]
+    );
+    // The stored objects are named by the server; no user-supplied name appears on disk.
+    for path in blob_files(&s) {
+        let text = path.display().to_string();
+        assert!(
+            !text.contains("Fuchs") && !text.contains("ll.txt"),
+            "{text}"
+        );
+    }
+    assert_eq!(
+        s.count("file_nodes").await,
+        2,
+        "nothing half-written by the refusals"
+    );
+}
+
+// FILE-1: a folder cannot be moved into itself or below itself.
+#[tokio::test]
+async fn file_1_moving_a_folder_into_itself_is_refused() {
+    let s = TestServer::start().await;
+    let (_, _, pupil) = pupil_school(&s).await;
+    let outer = folder(&pupil, "me", 0, "Außen").await;
+    let inner = folder(&pupil, "me", outer, "Innen").await;
+    for target in [outer, inner] {
+        let res = pupil
+            .call(
+                "files/move",
+                &[("id", &outer.to_string()), ("target", &target.to_string())],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    }
+    assert_eq!(names(&list(&pupil, "me", 0).await), ["Außen"]);
+}
+
+// FILE-1: two uploads of the same name at once: one wins, the other is told, no orphan stays.
+#[tokio::test]
+async fn file_1_two_uploads_of_the_same_name_at_once() {
+    let s = TestServer::start().await;
+    let (_, _, pupil) = pupil_school(&s).await;
+    let (a, b) = tokio::join!(
+        pupil.upload("me", 0, "Foto.jpg", vec![1; 300_000]),
+        pupil.upload("me", 0, "foto.JPG", vec![2; 300_000]),
+    );
+    let mut statuses = [a.status(), b.status()];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT]);
+    assert_eq!(s.count("file_nodes").await, 1);
+    assert_eq!(blob_files(&s).len(), 1, "the loser's blob is removed");
+}
+
+// FILE-2: a declared length over the limit is refused before the body is read.
+#[tokio::test]
+async fn file_2_declared_length_over_the_limit_is_refused_at_once() {
+    let s = TestServer::start().await;
+    let (_, _, pupil) = pupil_school(&s).await;
+    let res = pupil.upload("me", 0, "Film.mp4", vec![0; 21 * MB]).await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(error_key(res).await, "FilesTooLarge");
+    assert_eq!(s.count("file_nodes").await, 0);
+    assert!(blob_files(&s).is_empty(), "no bytes stored");
+    assert_eq!(
+        s.count("audit_events WHERE action = 'file.transfer_refused'")
+            .await,
+        1
+    );
+    // Just under the limit passes.
+    uploaded(pupil.upload("me", 0, "Klein.mp4", vec![0; 19 * MB]).await).await;
+}
+
+/// A body of unknown length that counts how much of it the server pulled.
+fn endless(pulled: Arc<AtomicUsize>) -> reqwest::Body {
+    let chunk = bytes::Bytes::from(vec![7u8; 64 * 1024]);
+    let stream = futures::stream::unfold(0usize, move |sent| {
+        let chunk = chunk.clone();
+        let pulled = pulled.clone();
+        async move {
+            // A safety stop far beyond any limit, so a broken server cannot hang the test.
+            (sent < 200 * MB).then(|| {
+                pulled.fetch_add(chunk.len(), Ordering::SeqCst);
+                (Ok::<_, std::io::Error>(chunk), sent + 64 * 1024)
+            })
+        }
+    });
+    reqwest::Body::wrap_stream(stream)
+}
+
+// FILE-2: without a declared length, the server counts while streaming and stops at the limit:
+// it reads no more than the limit plus what the connection buffers.
+#[tokio::test]
+async fn file_2_undeclared_length_is_cut_off_at_the_limit() {
+    let s = TestServer::start().await;
+    let (school, _, pupil) = pupil_school(&s).await;
+    s.sql(&format!(
+        "UPDATE schools SET transfer_limit_bytes = {} WHERE id = {school}",
+        2 * MB
+    ))
+    .await;
+    let pulled = Arc::new(AtomicUsize::new(0));
+    let part = reqwest::multipart::Part::stream(endless(pulled.clone())).file_name("endlos.bin");
+    let form = reqwest::multipart::Form::new().part("file", part);
+    let res = pupil
+        .client
+        .post(format!("{}/files/upload?space=me&folder=0", pupil.base))
+        .header(header::ACCEPT, "application/json")
+        .multipart(form)
+        .send()
+        .await;
+    let sent = pulled.load(Ordering::SeqCst);
+    // Loopback sockets buffer a few megabytes between the two ends; that is the "one buffer".
+    assert!(
+        sent <= 2 * MB + 16 * MB,
+        "the client could send {sent} bytes"
+    );
+    if let Ok(res) = res {
+        assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    }
+    assert!(sent < 200 * MB, "the server stopped reading");
+    assert_eq!(s.count("file_nodes").await, 0);
+    // The aborted temporary file is gone too.
+    assert!(blob_files(&s).is_empty(), "{:?}", blob_files(&s));
+}
+
+// FILE-2: an administrator's exception raises one person's limit, is shown, and ends by itself.
+#[tokio::test]
+async fn file_2_exceptions_are_granted_shown_logged_and_expire() {
+    let s = TestServer::start().await;
+    let (school, pupil_id, pupil) = pupil_school(&s).await;
+    let (_, admin) = s.ready_person(school, Role::Admin, "Anna", None).await;
+    s.sql(&format!(
+        "UPDATE schools SET transfer_limit_bytes = {} WHERE id = {school}",
+        MB
+    ))
+    .await;
+    let big = vec![5u8; 3 * MB / 2];
+    let res = pupil.upload("me", 0, "Video.mp4", big.clone()).await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+
+    let res = admin
+        .call(
+            "files/grant-exception",
+            &[
+                ("user_id", &pupil_id.to_string()),
+                ("limit_mb", "2"),
+                ("reason", "Film-AG"),
+                ("until", "2099-06-30"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        s.count("audit_events WHERE action = 'file.exception_granted'")
+            .await,
+        1
+    );
+    let view = list(&pupil, "me", 0).await;
+    assert_eq!(view.allowance.transfer_limit, 2 * MB as i64);
+    let page = pupil.get("/files").await.text().await.unwrap();
+    assert!(
+        page.contains("Ausnahme") && page.contains("30.06.2099"),
+        "the person sees it"
+    );
+    let id = uploaded(pupil.upload("me", 0, "Video.mp4", big).await).await;
+
+    // A date in the past is refused; an exception whose day has passed no longer counts.
+    let res = admin
+        .call(
+            "files/grant-exception",
+            &[
+                ("user_id", &pupil_id.to_string()),
+                ("limit_mb", "2"),
+                ("reason", "Film-AG"),
+                ("until", "2001-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    s.sql("UPDATE transfer_exceptions SET ends_at = 1000").await;
+    assert_eq!(
+        list(&pupil, "me", 0).await.allowance.transfer_limit,
+        MB as i64
+    );
+    let res = pupil.get(&format!("/files/download/{id}")).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "FILE-2 applies to downloads too"
+    );
+}
+
+// FILE-4: an upload that would overfill the quota is refused before it is read.
+#[tokio::test]
+async fn file_4_quota_per_person() {
+    let s = TestServer::start().await;
+    let (school, pupil_id, pupil) = pupil_school(&s).await;
+    let (_, admin) = s.ready_person(school, Role::Admin, "Anna", None).await;
+    let res = admin
+        .call(
+            "files/set-quota",
+            &[("user_id", &pupil_id.to_string()), ("quota_mb", "1")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    uploaded(pupil.upload("me", 0, "eins.bin", vec![1; 600 * 1024]).await).await;
+    let res = pupil.upload("me", 0, "zwei.bin", vec![2; 600 * 1024]).await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(error_key(res).await, "FilesQuotaFull");
+    let view = list(&pupil, "me", 0).await;
+    assert_eq!(
+        (view.allowance.used, view.allowance.quota),
+        (600 * 1024, MB as i64)
+    );
+    assert_eq!(s.count("file_nodes").await, 1);
+    // Emptying the trash frees the space.
+    let id = view.entries[0].id.to_string();
+    assert_eq!(
+        pupil.call("files/delete", &[("id", &id)]).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        pupil
+            .call("files/empty-trash", &[("space", "me"), ("id", "0")])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert!(
+        blob_files(&s).is_empty(),
+        "emptying the trash deletes the bytes"
+    );
+    uploaded(pupil.upload("me", 0, "zwei.bin", vec![2; 600 * 1024]).await).await;
+}
+
+// FLT-3: programs are refused by name and by content, refusals are filter events, and
+// administrators edit the list (logged).
+#[tokio::test]
+async fn flt_3_renamed_programs_are_caught_and_logged() {
+    let s = TestServer::start().await;
+    let (school, _, pupil) = pupil_school(&s).await;
+    let mut exe = b"MZ\x90\x00\x03\x00\x00\x00".to_vec();
+    exe.resize(20_000, 0);
+    for (name, bytes) in [
+        ("spiel.exe", b"harmless?".to_vec()),
+        ("Spiel.EXE", b"x".to_vec()),
+        ("katze.png", exe.clone()),
+        ("lied.mp3", b"#!/bin/sh\necho hi".to_vec()),
+        (
+            "app.zip",
+            b"PK\x03\x04\x14\x00\x00\x00AndroidManifest.xml".to_vec(),
+        ),
+    ] {
+        let res = pupil.upload("me", 0, name, bytes).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{name}");
+        assert_eq!(error_key(res).await, "FilesBlockedType");
+    }
+    assert_eq!(
+        s.count("audit_events WHERE action = 'filter.file_blocked'")
+            .await,
+        5
+    );
+    assert_eq!(s.count("file_nodes").await, 0);
+    assert!(blob_files(&s).is_empty());
+
+    let (_, admin) = s.ready_person(school, Role::Admin, "Anna", None).await;
+    let res = admin
+        .call("files/set-blocked-types", &[("list", ".exe, MSI")])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        s.count("audit_events WHERE action = 'file.blocklist_changed'")
+            .await,
+        1
+    );
+    let list: String = admin
+        .call("files/blocked-types", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list, "exe, msi");
+    uploaded(
+        pupil
+            .upload("me", 0, "lied.sh", b"#!/bin/sh\n".to_vec())
+            .await,
+    )
+    .await;
+    let res = pupil.upload("me", 0, "katze.png", exe).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::BAD_REQUEST,
+        "still caught by content"
+    );
+    let res = admin
+        .call("files/set-blocked-types", &[("list", "exe; <script>")])
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+}
+
+// FILE-1, ADM-1: nobody reaches another person's files, another class's folder, or, as an
+// administrator, anyone's files.
+#[tokio::test]
+async fn adm_1_files_are_private_to_their_space() {
+    let s = TestServer::start().await;
+    let school = s.school("Paulusschule", "paulusschule.example").await;
+    let (_, lena) = s
+        .ready_person(school, Role::Pupil, "Lena", Some("1a"))
+        .await;
+    let (_, tom) = s.ready_person(school, Role::Pupil, "Tom", Some("1b")).await;
+    let (_, admin) = s.ready_person(school, Role::Admin, "Anna", None).await;
+    let (teacher_id, teacher) = s.ready_person(school, Role::Teacher, "Frau", None).await;
+    let class_1a = s.scalar("SELECT id FROM groups WHERE name = '1a'").await;
+    s.sql(&format!("INSERT INTO group_members (group_id, user_id, is_owner) VALUES ({class_1a}, {teacher_id}, TRUE)")).await;
+
+    let diary = uploaded(
+        lena.upload("me", 0, "Tagebuch.txt", b"geheim".to_vec())
+            .await,
+    )
+    .await;
+    let sheet = uploaded(
+        teacher
+            .upload(
+                &format!("g{class_1a}"),
+                0,
+                "Arbeitsblatt.pdf",
+                b"%PDF-1.4".to_vec(),
+            )
+            .await,
+    )
+    .await;
+
+    for stranger in [&tom, &admin, &teacher] {
+        assert_eq!(
+            stranger
+                .get(&format!("/files/download/{diary}"))
+                .await
+                .status(),
+            StatusCode::NOT_FOUND
+        );
+        for endpoint in ["files/rename", "files/delete"] {
+            let res = stranger
+                .call(endpoint, &[("id", &diary.to_string()), ("name", "x")])
+                .await;
+            assert_eq!(res.status(), StatusCode::NOT_FOUND, "{endpoint}");
+        }
+    }
+    // Lena is in 1a and reads its folder; Tom (1b) and the administrator do not see it.
+    let res = lena.get(&format!("/files/download/{sheet}")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        list(&lena, &format!("g{class_1a}"), 0).await.entries[0]
+            .author
+            .as_deref(),
+        Some("Frau Muster")
+    );
+    for outsider in [&tom, &admin] {
+        assert_eq!(
+            outsider
+                .get(&format!("/files/download/{sheet}"))
+                .await
+                .status(),
+            StatusCode::NOT_FOUND
+        );
+        let res = outsider
+            .call(
+                "files/list",
+                &[
+                    ("space", &format!("g{class_1a}")),
+                    ("folder", "0"),
+                    ("page", "0"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        let res = outsider
+            .upload(&format!("g{class_1a}"), 0, "fremd.txt", b"x".to_vec())
+            .await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    }
+    // Members write unless the group says otherwise; owners always write.
+    uploaded(
+        lena.upload(&format!("g{class_1a}"), 0, "Bild.png", b"\x89PNG".to_vec())
+            .await,
+    )
+    .await;
+    s.sql(&format!(
+        "UPDATE groups SET members_write = FALSE WHERE id = {class_1a}"
+    ))
+    .await;
+    let res = lena
+        .upload(&format!("g{class_1a}"), 0, "Noch.png", b"\x89PNG".to_vec())
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(error_key(res).await, "FilesReadOnly");
+    uploaded(
+        teacher
+            .upload(&format!("g{class_1a}"), 0, "Lösungen.pdf", b"%PDF".to_vec())
+            .await,
+    )
+    .await;
+}
+
+// FILE-1: ranges for media, safe names, and active content only ever as a download.
+#[tokio::test]
+async fn file_1_downloads_are_ranged_and_never_run_as_our_page() {
+    let s = TestServer::start().await;
+    let (_, _, pupil) = pupil_school(&s).await;
+    let id = uploaded(
+        pupil
+            .upload("me", 0, "Seite.html", b"<script>alert(1)</script>".to_vec())
+            .await,
+    )
+    .await;
+    let res = pupil.get(&format!("/files/download/{id}?inline=1")).await;
+    assert_eq!(
+        res.headers()[header::CONTENT_TYPE],
+        "application/octet-stream"
+    );
+    assert!(
+        res.headers()[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+
+    let song: Vec<u8> = (0..=255u8).cycle().take(10_000).collect();
+    let id = uploaded(pupil.upload("me", 0, "Lied.mp3", song.clone()).await).await;
+    let res = pupil
+        .client
+        .get(pupil.base.clone() + &format!("/files/download/{id}"))
+        .header(header::RANGE, "bytes=100-199")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(res.headers()[header::CONTENT_RANGE], "bytes 100-199/10000");
+    assert_eq!(res.bytes().await.unwrap().to_vec(), song[100..200]);
+    let res = pupil
+        .client
+        .get(pupil.base.clone() + &format!("/files/download/{id}"))
+        .header(header::RANGE, "bytes=20000-")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::RANGE_NOT_SATISFIABLE);
+    let id = uploaded(
+        pupil
+            .upload("me", 0, "Foto.png", b"\x89PNG\r\n".to_vec())
+            .await,
+    )
+    .await;
+    let res = pupil.get(&format!("/files/download/{id}?inline=1")).await;
+    assert_eq!(res.headers()[header::CONTENT_TYPE], "image/png");
+    assert!(
+        res.headers()[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .starts_with("inline")
+    );
+}
+
+fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    (0..archive.len())
+        .map(|i| {
+            let mut file = archive.by_index(i).unwrap();
+            let mut content = Vec::new();
+            file.read_to_end(&mut content).unwrap();
+            (file.name().to_string(), content)
+        })
+        .collect()
+}
+
+// FILE-3: "download all my data" streams one ZIP with a README, and every export is logged.
+// FILE-2: a folder downloaded as an archive counts its total against the limit.
+#[tokio::test]
+async fn file_3_export_and_folder_archives() {
+    let s = TestServer::start().await;
+    let (school, _, pupil) = pupil_school(&s).await;
+    let homework = folder(&pupil, "me", 0, "Hausaufgaben").await;
+    uploaded(
+        pupil
+            .upload("me", homework, "Lesen.txt", b"Seite 12".to_vec())
+            .await,
+    )
+    .await;
+    uploaded(pupil.upload("me", 0, "Bild.png", b"\x89PNG".to_vec()).await).await;
+    let res = pupil.get("/account/export.zip").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CONTENT_TYPE], "application/zip");
+    let entries = unzip(&res.bytes().await.unwrap());
+    let names: Vec<&str> = entries.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "README.txt",
+            "Dateien/Bild.png",
+            "Dateien/Hausaufgaben/Lesen.txt"
+        ]
+    );
+    assert!(String::from_utf8_lossy(&entries[0].1).contains("2 Dateien"));
+    assert_eq!(entries[2].1, b"Seite 12");
+    assert_eq!(
+        s.count("audit_events WHERE action = 'account.exported'")
+            .await,
+        1
+    );
+
+    let res = pupil
+        .get(&format!("/files/archive?space=me&folder={homework}"))
+        .await;
+    let entries = unzip(&res.bytes().await.unwrap());
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].0, "Lesen.txt");
+    s.sql(&format!(
+        "UPDATE schools SET transfer_limit_bytes = 10 WHERE id = {school}"
+    ))
+    .await;
+    let res = pupil.get("/files/archive?space=me&folder=0").await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+// FILE-1: the trash is purged after its age, and blobs without a row are collected.
+#[tokio::test]
+async fn file_1_old_trash_is_purged_and_orphans_collected() {
+    let s = TestServer::start().await;
+    let (_, _, pupil) = pupil_school(&s).await;
+    let old = uploaded(pupil.upload("me", 0, "alt.txt", b"alt".to_vec()).await).await;
+    let fresh = uploaded(pupil.upload("me", 0, "neu.txt", b"neu".to_vec()).await).await;
+    for id in [old, fresh] {
+        assert_eq!(
+            pupil
+                .call("files/delete", &[("id", &id.to_string())])
+                .await
+                .status(),
+            StatusCode::OK
+        );
+    }
+    s.sql(&format!(
+        "UPDATE file_nodes SET trashed_at = trashed_at - 31 * 86400 WHERE id = {old}"
+    ))
+    .await;
+    // A blob left behind by a crash between writing the blob and committing its row.
+    let orphan = s.data_dir.0.join("files/b/ff/orphan");
+    std::fs::create_dir_all(orphan.parent().unwrap()).unwrap();
+    std::fs::write(&orphan, b"half").unwrap();
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    std::fs::File::options()
+        .write(true)
+        .open(&orphan)
+        .unwrap()
+        .set_modified(two_hours_ago)
+        .unwrap();
+    for blob in blob_files(&s) {
+        std::fs::File::options()
+            .write(true)
+            .open(&blob)
+            .unwrap()
+            .set_modified(two_hours_ago)
+            .unwrap();
+    }
+    let (purged, collected) = app::files::http::collect(&s.state).await.unwrap();
+    assert_eq!(purged, 1, "only the item older than 30 days");
+    assert_eq!(collected, 2, "its blob and the orphan");
+    assert_eq!(s.count("file_nodes").await, 1);
+    assert!(!orphan.exists());
+    assert_eq!(blob_files(&s).len(), 1, "the fresh item's blob stays");
+}
