@@ -57,6 +57,8 @@ pub struct Member {
 pub struct GroupDetail {
     pub group: GroupSummary,
     pub members: Vec<Member>,
+    /// FILE-1: members may write the group's folder; owners always may.
+    pub members_write: bool,
 }
 
 pub const MAX_TEAM_NAME_CHARS: usize = 60;
@@ -124,6 +126,23 @@ pub async fn add_member(group_id: i64, login: String, owner: bool) -> Result<(),
         .await?
     {
         return Err(AppError::field("login", Key::ErrorNotFound));
+    }
+    Ok(())
+}
+
+/// FILE-1: whether the members of a class or team may write its folder.
+#[server(prefix = "/api", endpoint = "groups/members-write")]
+pub async fn set_members_write(group_id: i64, allowed: bool) -> Result<(), AppError> {
+    let (user, school) = school_staff(Capability::UsersManage)?;
+    let audit = AuditEvent::new("group.members_write", &request_info())
+        .actor(user.id, Some(school))
+        .details(format!("group {group_id}: {allowed}"));
+    if !app_state()
+        .store
+        .set_members_write(school, group_id, allowed, &audit)
+        .await?
+    {
+        return Err(AppError::kind(ErrorKind::NotFound));
     }
     Ok(())
 }

@@ -88,6 +88,14 @@ pub trait GroupStore {
         user_id: i64,
         audit: &AuditEvent,
     ) -> Result<bool, sqlx::Error>;
+    /// False when the group is not a class or team of this school.
+    async fn set_members_write(
+        &self,
+        school_id: i64,
+        group_id: i64,
+        allowed: bool,
+        audit: &AuditEvent,
+    ) -> Result<bool, sqlx::Error>;
 }
 
 impl_both!(GroupStore {
@@ -128,7 +136,11 @@ impl_both!(GroupStore {
         .await?;
         let Some(row) = row else { return Ok(None) };
         let members: Vec<Member> = sqlx::query_as(MEMBERS).bind(group_id).fetch_all(&self.pool).await?.into_iter().map(member).collect();
-        Ok(Some(GroupDetail { group: summary(row, &members), members }))
+        let members_write: bool = sqlx::query_scalar("SELECT members_write FROM groups WHERE id = $1")
+            .bind(group_id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(Some(GroupDetail { group: summary(row, &members), members, members_write }))
     }
 
     async fn create_team(&self, school_id: i64, name: &str, audit: &AuditEvent) -> Result<Option<i64>, sqlx::Error> {
@@ -170,6 +182,23 @@ impl_both!(GroupStore {
         .execute(&mut *tx)
         .await?;
         self.write_audit(&mut tx, &audit.clone().subject(user)).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn set_members_write(&self, school_id: i64, group_id: i64, allowed: bool, audit: &AuditEvent) -> Result<bool, sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        let updated = sqlx::query("UPDATE groups SET members_write = $3 WHERE id = $1 AND school_id = $2 AND kind IN ('class', 'team')")
+            .bind(group_id)
+            .bind(school_id)
+            .bind(allowed)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if updated == 0 {
+            return Ok(false);
+        }
+        self.write_audit(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 
 use super::{
-    AddMember, CreateTeam, GroupDetail, GroupKind, GroupSummary, RemoveMember, group_members,
-    list_groups,
+    AddMember, CreateTeam, GroupDetail, GroupKind, GroupSummary, RemoveMember, SetMembersWrite,
+    group_members, list_groups,
 };
 use crate::components::{Card, DataTable, Icon, IconName, await_data};
 use crate::i18n::{Key, Lang, use_lang};
@@ -74,6 +74,8 @@ pub fn GroupPage() -> impl IntoView {
 fn GroupMembers(lang: Lang, detail: GroupDetail) -> impl IntoView {
     let group_id = detail.group.id.to_string();
     let add_id = group_id.clone();
+    let write_id = group_id.clone();
+    let members_write = detail.members_write;
     view! {
         <h1 class="page-title">{format!("{} · {}", detail.group.name, kind_label(lang, detail.group.kind))}</h1>
         <DataTable headers=vec![lang.t(Key::UsersName), lang.t(Key::UsersLogin), lang.t(Key::GroupsRole), ""]>
@@ -95,6 +97,19 @@ fn GroupMembers(lang: Lang, detail: GroupDetail) -> impl IntoView {
                 }
             }).collect_view()}
         </DataTable>
+        <Card title=lang.t(Key::GroupsFolder) icon=IconName::Folder>
+            <ActionForm action={ServerAction::<SetMembersWrite>::new()} attr:class="create-user">
+                <input type="hidden" name="group_id" value=write_id/>
+                <div class="field">
+                    <label for="members-write">{lang.t(Key::GroupsMembersWrite)}</label>
+                    <select id="members-write" name="allowed">
+                        <option value="true" selected=members_write>{lang.t(Key::GroupsMembersWriteYes)}</option>
+                        <option value="false" selected=!members_write>{lang.t(Key::GroupsMembersWriteNo)}</option>
+                    </select>
+                </div>
+                <button class="btn btn-primary" type="submit">{lang.t(Key::FilesSave)}</button>
+            </ActionForm>
+        </Card>
         <Card title=lang.t(Key::GroupsAdd) icon=IconName::User>
             <ActionForm action={ServerAction::<AddMember>::new()} attr:class="create-user">
                 <input type="hidden" name="group_id" value=add_id/>

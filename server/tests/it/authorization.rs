@@ -180,6 +180,12 @@ const CASES: &[Case] = &[
         targets_user: false,
         args: |_| Vec::new(),
     },
+    Case {
+        endpoint: "groups/members-write",
+        allowed: Allowed::Roles(&[Role::Admin, Role::Secretariat]),
+        targets_user: false,
+        args: |_| pairs(&[("group_id", "1".into()), ("allowed", "false".into())]),
+    },
     // FILE-1: everybody in a school has their own folder; the operator has none.
     Case {
         endpoint: "files/list",

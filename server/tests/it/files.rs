@@ -604,10 +604,18 @@ async fn adm_1_files_are_private_to_their_space() {
             .await,
     )
     .await;
-    s.sql(&format!(
-        "UPDATE groups SET members_write = FALSE WHERE id = {class_1a}"
-    ))
-    .await;
+    let res = admin
+        .call(
+            "groups/members-write",
+            &[("group_id", &class_1a.to_string()), ("allowed", "false")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        s.count("audit_events WHERE action = 'group.members_write'")
+            .await,
+        1
+    );
     let res = lena
         .upload(&format!("g{class_1a}"), 0, "Noch.png", b"\x89PNG".to_vec())
         .await;
@@ -788,4 +796,35 @@ async fn file_1_old_trash_is_purged_and_orphans_collected() {
     assert_eq!(s.count("file_nodes").await, 1);
     assert!(!orphan.exists());
     assert_eq!(blob_files(&s).len(), 1, "the fresh item's blob stays");
+}
+
+// FILE-1: a folder with 10,000 entries is served a page at a time.
+#[tokio::test]
+async fn file_1_large_folders_are_paged() {
+    let s = TestServer::start().await;
+    let (school, pupil_id, pupil) = pupil_school(&s).await;
+    s.sql(&format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000)
+         INSERT INTO file_nodes (school_id, owner_user_id, is_folder, name, name_key, size, created_at, updated_at)
+         SELECT {school}, {pupil_id}, FALSE, 'Blatt ' || i, 'blatt ' || i, 0, 0, 0 FROM n"
+    ))
+    .await;
+    let res = pupil
+        .call(
+            "files/list",
+            &[("space", "me"), ("folder", "0"), ("page", "99")],
+        )
+        .await;
+    let view: FolderView = res.json().await.unwrap();
+    assert_eq!(view.total, 10_000);
+    assert_eq!(view.entries.len(), 100);
+    assert_eq!(view.page, 99);
+    let page = pupil
+        .get("/files?space=me&folder=0&page=3")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(page.matches("data-testid=\"file-row\"").count(), 100);
+    assert!(page.contains("Seite 4 von 100"));
 }
