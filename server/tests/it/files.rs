@@ -828,3 +828,134 @@ async fn file_1_large_folders_are_paged() {
     assert_eq!(page.matches("data-testid=\"file-row\"").count(), 100);
     assert!(page.contains("Seite 4 von 100"));
 }
+
+/// The release-style binary serving the test server's database and files on a port of its own,
+/// so that it can be killed like a crashed process.
+fn spawn_binary(s: &TestServer) -> (std::process::Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_schulhof"))
+        .arg("serve")
+        .env("SCHULHOF_DATA", &s.data_dir.0)
+        .env("DATABASE_URL", &s.database_url)
+        .env("SCHULHOF_SECRET_KEY", s.state.config.secret_key.expose())
+        .env("SCHULHOF_ADDR", format!("127.0.0.1:{port}"))
+        .env("SCHULHOF_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    (child, format!("http://127.0.0.1:{port}"))
+}
+
+async fn signed_in_at(base: &str, login: &str) -> Browser {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(header::HeaderMap::from_iter([(
+            header::ORIGIN,
+            base.parse().unwrap(),
+        )]))
+        .build()
+        .unwrap();
+    let b = Browser {
+        client,
+        base: base.to_string(),
+    };
+    for _ in 0..200 {
+        if let Ok(res) = b.client.get(format!("{base}/healthz")).send().await
+            && res.status() == StatusCode::OK
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let res = b.login(login, crate::common::SIGNED_IN_PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    b
+}
+
+// FILE-1: the server killed (SIGKILL) in the middle of an upload leaves no half-file visible to
+// anyone, loses no file it had acknowledged, and its leftovers are collected.
+#[tokio::test]
+async fn file_1_a_killed_server_loses_nothing_committed() {
+    let s = TestServer::start().await;
+    let school = s.school("Paulusschule", "paulusschule.example").await;
+    let (_, login) = s
+        .person(
+            school,
+            Role::Pupil,
+            "Lena",
+            "Muster",
+            Some("2b"),
+            Some(crate::common::SIGNED_IN_PASSWORD),
+        )
+        .await;
+    let (mut child, base) = spawn_binary(&s);
+    let b = signed_in_at(&base, &login).await;
+    let kept: Vec<u8> = (0..MB).map(|i| (i % 251) as u8).collect();
+    let id = uploaded(b.upload("me", 0, "Sicher.bin", kept.clone()).await).await;
+
+    let pulled = Arc::new(AtomicUsize::new(0));
+    let part = reqwest::multipart::Part::stream(endless(pulled.clone())).file_name("Halb.bin");
+    let form = reqwest::multipart::Form::new().part("file", part);
+    let request = b
+        .client
+        .post(format!("{base}/files/upload?space=me&folder=0"))
+        .header(header::ACCEPT, "application/json")
+        .multipart(form)
+        .send();
+    let killer = async {
+        while pulled.load(Ordering::SeqCst) < 4 * MB {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+    };
+    let (answer, ()) = tokio::join!(request, killer);
+    assert!(answer.is_err(), "the connection died with the server");
+
+    let (mut again, base) = spawn_binary(&s);
+    let b = signed_in_at(&base, &login).await;
+    let view = list(&b, "me", 0).await;
+    assert_eq!(
+        names(&view),
+        ["Sicher.bin"],
+        "no half-written file is visible"
+    );
+    let res = b.get(&format!("/files/download/{id}")).await;
+    assert_eq!(
+        res.bytes().await.unwrap().to_vec(),
+        kept,
+        "the acknowledged file is whole"
+    );
+    again.kill().unwrap();
+    again.wait().unwrap();
+
+    // What the killed upload left is only ever in tmp/, and the collector removes it.
+    let stored: Vec<_> = blob_files(&s)
+        .into_iter()
+        .filter(|p| !p.starts_with(s.data_dir.0.join("files/tmp")))
+        .collect();
+    assert_eq!(stored.len(), 1);
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    for leftover in blob_files(&s) {
+        if leftover.starts_with(s.data_dir.0.join("files/tmp")) {
+            std::fs::File::options()
+                .write(true)
+                .open(&leftover)
+                .unwrap()
+                .set_modified(two_hours_ago)
+                .unwrap();
+        }
+    }
+    app::files::http::collect(&s.state).await.unwrap();
+    assert_eq!(
+        blob_files(&s),
+        stored,
+        "leftovers collected, the kept blob untouched"
+    );
+}
