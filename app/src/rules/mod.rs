@@ -6,5 +6,6 @@ pub mod class;
 pub mod date;
 pub mod domain;
 pub mod files;
+pub mod links;
 pub mod login;
 pub mod password;
