@@ -38,6 +38,9 @@ pub struct AppError {
     /// With `TooManyRequests`: when to try again, sent as `Retry-After`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_secs: Option<u64>,
+    /// What the message names, such as the blocked link (FLT-1); filled into `{detail}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -49,6 +52,7 @@ impl AppError {
             message,
             fields: Vec::new(),
             retry_after_secs: None,
+            detail: None,
         }
     }
 
@@ -76,6 +80,19 @@ impl AppError {
     }
 
     /// Bad input in one field: the field shows `message`, the summary a generic sentence.
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// The message in the reader's language, with its detail filled in.
+    pub fn text(&self, lang: crate::i18n::Lang) -> String {
+        lang.fill(
+            self.message,
+            &[("detail", self.detail.as_deref().unwrap_or_default())],
+        )
+    }
+
     pub fn field(field: &str, message: Key) -> Self {
         Self::kind(ErrorKind::BadInput).with_field(field, message)
     }

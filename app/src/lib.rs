@@ -9,6 +9,7 @@ pub mod components;
 pub mod dashboard;
 pub mod error;
 pub mod files;
+pub mod filter;
 pub mod groups;
 pub mod i18n;
 pub mod policy;

@@ -15,6 +15,7 @@ use crate::auth::{
 use crate::components::{Icon, IconName, IslandsOnPage};
 use crate::dashboard::DashboardPage;
 use crate::files::views::{FileRulesPage, FilesPage, TrashPage};
+use crate::filter::views::FilterPage;
 use crate::groups::views::{GroupPage, GroupsPage};
 use crate::i18n::{Key, Lang, use_lang};
 use crate::policy::views::PolicyPage;
@@ -114,6 +115,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/files") view=FilesPage ssr=SsrMode::Async/>
                     <Route path=path!("/files/trash") view=TrashPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/files") view=FileRulesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/filter") view=FilterPage ssr=SsrMode::Async/>
                 </Routes>
             </Router>
         </main>
@@ -162,6 +164,10 @@ fn Header() -> impl IntoView {
                 })}
                 {manages_files.then(|| view! {
                     <a class="nav-link" href="/admin/files"><Icon name=IconName::Alert/><span>{lang.t(Key::FilesRulesTitle)}</span></a>
+                    <a class="nav-link" href="/admin/filter?scope=school"><Icon name=IconName::Alert/><span>{lang.t(Key::FilterTitle)}</span></a>
+                })}
+                {runs_schools.then(|| view! {
+                    <a class="nav-link" href="/admin/filter?scope=deployment"><Icon name=IconName::Alert/><span>{lang.t(Key::FilterTitle)}</span></a>
                 })}
                 <form method="post" action="/api/ui/language" class="inline-form">
                     <input type="hidden" name="lang" value=lang.other().code()/>

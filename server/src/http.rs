@@ -72,6 +72,11 @@ pub fn router(state: AppState) -> Router {
         .route("/files/download/{id}", get(app::files::http::download))
         .route("/files/archive", get(app::files::http::archive))
         .route("/account/export.zip", get(app::files::http::export))
+        // The filter counts its own bytes (up to 64 MB for a million-line list).
+        .route(
+            "/admin/filter/import",
+            post(app::filter::http::import).layer(DefaultBodyLimit::disable()),
+        )
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())

@@ -49,6 +49,8 @@ pub enum Capability {
     RolesManage,
     /// FILE-2, FILE-4, FLT-3: transfer exceptions, quotas and the list of blocked types.
     FilesManage,
+    /// FLT-1: the school's additions to the link blocklist.
+    FilterManage,
 }
 
 impl Role {
@@ -100,6 +102,7 @@ impl Role {
                 AccountsLock,
                 RolesManage,
                 FilesManage,
+                FilterManage,
             ],
             Role::Management => &[AccountsLock, LogsReadGrant, PolicyPublish],
             Role::Secretariat => &[UsersManage, PasswordsIssue, AccountsLock],

@@ -61,7 +61,7 @@ where
                 Suspend::new(async move {
                     match data.await {
                         Ok(value) => show(value).into_any(),
-                        Err(error) => view! { <p class="field-message">{lang.t(error.message)}</p> }.into_any(),
+                        Err(error) => view! { <p class="field-message">{error.text(lang)}</p> }.into_any(),
                     }
                 })
             }}
@@ -145,7 +145,7 @@ pub fn ErrorSummary(lang: Lang, #[prop(into)] error: Signal<Option<AppError>>) -
             view! {
                 <div class="error-summary" role="alert" tabindex="-1">
                     <h2><Icon name=IconName::Alert/>{lang.t(Key::ErrorTitle)}</h2>
-                    <p>{lang.t(error.message)}</p>
+                    <p>{error.text(lang)}</p>
                     <ul>
                         {fields
                             .into_iter()

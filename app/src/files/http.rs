@@ -322,6 +322,9 @@ async fn receive(
         if let Some(ext) = rule::blocked_by_name(&name, &blocked) {
             return Err(refuse_blocked(state, &user, info, &name, &ext).await);
         }
+        crate::filter::check(state, &user, info, "file", &[&name]).await?;
+        // FLT-1: the text of files that people open as text or links is read for links too.
+        let mut text_window: Option<Vec<u8>> = rule::is_text_for_filter(&name).then(Vec::new);
         let key = Blobs::new_key();
         let mut writer = state.blobs.writer(&key).await.map_err(AppError::internal)?;
         let mut field = field;
@@ -360,6 +363,9 @@ async fn receive(
                     if head.len() >= rule::SNIFF_BYTES {
                         check_content(state, &user, info, &name, &head, &blocked).await?;
                     }
+                }
+                if let Some(window) = text_window.as_mut() {
+                    scan_text(state, &user, info, window, &chunk).await?;
                 }
                 writer.write(&chunk).await.map_err(AppError::internal)?;
             }
@@ -400,6 +406,26 @@ async fn receive(
         return Err(AppError::new(ErrorKind::BadInput, Key::FilesNothingChosen));
     }
     Ok(ids)
+}
+
+/// How much of the previous chunk is read again with the next, so that a link cut in two
+/// by a chunk boundary is seen whole.
+const LINK_OVERLAP: usize = 4096;
+
+/// FLT-1 for text files: checks `chunk` together with the tail of what came before.
+async fn scan_text(
+    state: &AppState,
+    user: &SessionUser,
+    info: &RequestInfo,
+    window: &mut Vec<u8>,
+    chunk: &[u8],
+) -> Result<(), AppError> {
+    window.extend_from_slice(chunk);
+    let text = String::from_utf8_lossy(window).into_owned();
+    crate::filter::check(state, user, info, "file", &[&text]).await?;
+    let keep = window.len().saturating_sub(LINK_OVERLAP);
+    window.drain(..keep);
+    Ok(())
 }
 
 async fn check_content(

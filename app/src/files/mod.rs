@@ -385,6 +385,7 @@ pub async fn create_folder(space: String, folder: i64, name: String) -> Result<i
     let (space_ref, can_write) = space_access(&state, &user, space_param(&space)?).await?;
     writable(can_write)?;
     let name = name_field(&name)?;
+    crate::filter::check(&state, &user, &request_info(), "name", &[&name]).await?;
     let outcome = state
         .store
         .create_node(&store::NewNode {
@@ -409,6 +410,7 @@ pub async fn rename_entry(id: i64, name: String) -> Result<(), AppError> {
     let (node, can_write) = node_access(&state, &user, id, false).await?;
     writable(can_write)?;
     let name = name_field(&name)?;
+    crate::filter::check(&state, &user, &request_info(), "name", &[&name]).await?;
     let outcome = state
         .store
         .rename_node(node.id, &name, &rule::name_key(&name))

@@ -292,8 +292,8 @@ struct Upload {
     name: String,
     size: f64,
     loaded: RwSignal<f64>,
-    /// `None` while running; then the outcome, as a message key.
-    done: RwSignal<Option<Result<(), Key>>>,
+    /// `None` while running; then the outcome, with the reason in words.
+    done: RwSignal<Option<Result<(), String>>>,
     cancel: StoredValue<Option<Callback<()>>>,
 }
 
@@ -322,7 +322,7 @@ fn UploadBox(
             let Some(list) = list else { return };
             for i in 0..list.length() {
                 if let Some(file) = list.item(i) {
-                    begin(&url, file, limit, room, &blocked, uploads);
+                    begin(lang, &url, file, limit, room, &blocked, uploads);
                 }
             }
         }
@@ -414,7 +414,7 @@ fn UploadRow(lang: Lang, upload: Upload) -> impl IntoView {
                     </button>
                 }.into_any(),
                 Some(Ok(())) => view! { <span class="upload-ok" data-testid="upload-done"><Icon name=IconName::Check/>{lang.t(Key::FilesUploaded)}</span> }.into_any(),
-                Some(Err(key)) => view! { <span class="field-message" role="alert" data-testid="upload-error">{lang.t(key)}</span> }.into_any(),
+                Some(Err(reason)) => view! { <span class="field-message" role="alert" data-testid="upload-error">{reason}</span> }.into_any(),
             }}
         </li>
     }
@@ -423,6 +423,7 @@ fn UploadRow(lang: Lang, upload: Upload) -> impl IntoView {
 /// Checks one file with the shared rules and, if it passes, sends it with a progress bar.
 #[cfg(feature = "hydrate")]
 fn begin(
+    lang: Lang,
     url: &str,
     file: leptos::web_sys::File,
     limit: i64,
@@ -449,11 +450,13 @@ fn begin(
         .err()
         .or_else(|| rule::blocked_by_name(&file.name(), blocked).map(|_| Key::FilesBlockedType));
     if let Some(key) = refused {
-        upload.done.set(Some(Err(key)));
+        upload.done.set(Some(Err(lang.t(key).to_string())));
         return;
     }
     let (Ok(xhr), Ok(form)) = (XmlHttpRequest::new(), FormData::new()) else {
-        upload.done.set(Some(Err(Key::FilesConnectionLost)));
+        upload
+            .done
+            .set(Some(Err(lang.t(Key::FilesConnectionLost).to_string())));
         return;
     };
     let _ = form.append_with_blob_and_filename("file", &file, &file.name());
@@ -478,8 +481,8 @@ fn begin(
             } else {
                 let text = xhr.response_text().ok().flatten().unwrap_or_default();
                 Err(serde_json::from_str::<crate::error::AppError>(&text)
-                    .map(|e| e.message)
-                    .unwrap_or(Key::FilesConnectionLost))
+                    .map(|e| e.text(lang))
+                    .unwrap_or_else(|_| lang.t(Key::FilesConnectionLost).to_string()))
             };
             done.set(Some(outcome));
             if uploads
@@ -491,10 +494,14 @@ fn begin(
     };
     xhr.set_onload(Some(finished.as_ref().unchecked_ref()));
     finished.forget();
-    let lost = Closure::<dyn FnMut()>::new(move || done.set(Some(Err(Key::FilesConnectionLost))));
+    let lost = Closure::<dyn FnMut()>::new(move || {
+        done.set(Some(Err(lang.t(Key::FilesConnectionLost).to_string())))
+    });
     xhr.set_onerror(Some(lost.as_ref().unchecked_ref()));
     lost.forget();
-    let aborted = Closure::<dyn FnMut()>::new(move || done.set(Some(Err(Key::FilesCancelled))));
+    let aborted = Closure::<dyn FnMut()>::new(move || {
+        done.set(Some(Err(lang.t(Key::FilesCancelled).to_string())))
+    });
     xhr.set_onabort(Some(aborted.as_ref().unchecked_ref()));
     aborted.forget();
     let xhr_for_cancel = leptos::__reexports::send_wrapper::SendWrapper::new(xhr.clone());
@@ -502,7 +509,7 @@ fn begin(
         let _ = xhr_for_cancel.abort();
     })));
     if xhr.send_with_opt_form_data(Some(&form)).is_err() {
-        done.set(Some(Err(Key::FilesConnectionLost)));
+        done.set(Some(Err(lang.t(Key::FilesConnectionLost).to_string())));
     }
 }
 

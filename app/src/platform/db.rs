@@ -18,6 +18,7 @@ use crate::{
     audit::AuditStore,
     auth::{store::AccountStore, throttle::ThrottleStore},
     files::store::FileStore,
+    filter::store::LinkFilterStore,
     groups::store::GroupStore,
     policy::store::PolicyStore,
     schools::store::{SchoolStore, SchoolSummaryStore},
@@ -37,6 +38,7 @@ pub trait Store:
     + SchoolSummaryStore
     + GroupStore
     + FileStore
+    + LinkFilterStore
     + Send
     + Sync
     + 'static

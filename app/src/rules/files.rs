@@ -114,6 +114,14 @@ fn utf16(ascii: &[u8]) -> Vec<u8> {
 /// How many leading bytes [`executable_kind`] wants to see.
 pub const SNIFF_BYTES: usize = 8 * 1024;
 
+/// FLT-1: files whose text is read for blocked links before they are stored.
+pub fn is_text_for_filter(name: &str) -> bool {
+    matches!(
+        extension(name).as_deref(),
+        Some("txt" | "html" | "htm" | "url" | "webloc" | "md" | "csv")
+    )
+}
+
 /// FILE-2: a transfer of `size` bytes against the limit that applies to the person.
 pub fn check_transfer(size: i64, limit: i64) -> Result<(), Key> {
     if size > limit {

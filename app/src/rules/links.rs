@@ -33,6 +33,16 @@ pub fn find_links(text: &str) -> Vec<Link> {
     for raw in tokens(text) {
         let token = raw.trim_end_matches(['.', ',', ';', ':', '!', '?', '*']);
         let token = token.trim_start_matches(['*', '=']);
+        // `URL=https://…` (a .url file) or `href=//…`: the link starts at its scheme.
+        let token = match token.find("://") {
+            Some(pos) => {
+                let start = token[..pos]
+                    .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+                    .map_or(0, |i| i + 1);
+                &token[start..]
+            }
+            None => token,
+        };
         if let Some(link) = parse(token) {
             links.push(link);
         }
@@ -262,6 +272,10 @@ pub fn parse_list_line(line: &str) -> Option<(String, String)> {
         _ => first,
     };
     let link = parse(entry).or_else(|| parse(&format!("http://{entry}")))?;
+    // A list entry names a domain (with a dot) or an address, never a single word.
+    if !link.host.contains(['.', ':']) {
+        return None;
+    }
     if matches!(
         link.host.as_str(),
         "localhost" | "0.0.0.0" | "127.0.0.1" | "::1" | "broadcasthost"
@@ -300,6 +314,10 @@ mod tests {
         assert_eq!(hosts("http://[::ffff:c0a8:101]/"), ["192.168.1.1"]);
         assert_eq!(hosts("http://[2001:DB8::1]:80/"), ["2001:db8::1"]);
         assert_eq!(hosts("<a href=\"//bad.example\">x</a>"), ["bad.example"]);
+        assert_eq!(
+            hosts("[InternetShortcut]\r\nURL=https://bad.example/"),
+            ["bad.example"]
+        );
         assert_eq!(hosts("https:\\\\bad.example\\x"), Vec::<String>::new());
         assert_eq!(hosts("http://bad.example\\x"), ["bad.example"]);
         assert_eq!(
@@ -330,6 +348,7 @@ mod tests {
         );
         assert_eq!(parse_list_line("127.0.0.1 localhost"), None);
         assert_eq!(parse_list_line("# comment"), None);
+        assert_eq!(parse_list_line("kein link"), None);
         assert_eq!(
             parse_list_line("https://www.bad.example/spiele/"),
             Some(("bad.example".into(), "/spiele".into()))

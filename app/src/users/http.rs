@@ -30,7 +30,7 @@ pub fn error_page(lang: Lang, error: &AppError, back: &str, back_label: Key) -> 
         lang.code(),
         lang.t(Key::ErrorTitle),
         lang.t(Key::ErrorTitle),
-        lang.t(error.message),
+        html_escape(&error.text(lang)),
         html_escape(back),
         lang.t(back_label)
     );

@@ -255,6 +255,24 @@ const CASES: &[Case] = &[
         targets_user: false,
         args: |_| pairs(&[("list", "exe, msi, bat".into())]),
     },
+    // FLT-1: a school's additions to the link blocklist are its administrators'.
+    Case {
+        endpoint: "filter/list",
+        allowed: Allowed::Roles(&[Role::Admin]),
+        targets_user: false,
+        args: |_| pairs(&[("scope", "school".into()), ("query", String::new())]),
+    },
+    Case {
+        endpoint: "filter/add",
+        allowed: Allowed::Roles(&[Role::Admin]),
+        targets_user: false,
+        args: |_| {
+            pairs(&[
+                ("scope", "school".into()),
+                ("entry", "spiele.example".into()),
+            ])
+        },
+    },
     // Last: a new policy version sends every caller back to accept it first.
     Case {
         endpoint: "policy/publish",

@@ -6,6 +6,7 @@ mod accounts;
 mod authorization;
 mod cli;
 mod files;
+mod filter;
 mod foundation;
 mod groups;
 mod import;

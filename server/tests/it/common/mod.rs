@@ -424,6 +424,7 @@ impl TestServer {
             "transfer_exceptions",
             "users WHERE quota_bytes IS NOT NULL",
             "schools WHERE blocked_types IS NOT NULL",
+            "link_blocklist",
         ] {
             counts.push(self.count(table).await);
         }

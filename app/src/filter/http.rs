@@ -1,0 +1,129 @@
+//! `POST /admin/filter/import?scope=school|deployment`: a list file (multipart field `file`),
+//! one domain or URL a line, hosts-file lines and `#` comments allowed. A million lines are
+//! one transaction.
+use std::collections::HashMap;
+
+use axum::{
+    Extension,
+    extract::{FromRequest, Multipart, Query, Request, State},
+    http::header,
+    response::{IntoResponse, Redirect, Response},
+};
+
+use crate::audit::AuditEvent;
+use crate::error::{AppError, ErrorKind};
+use crate::i18n::Key;
+use crate::platform::{
+    AppState, RequestInfo,
+    request::{CurrentSession, signed_in},
+};
+use crate::rules::links;
+use crate::users::http::{error_page, lang_of};
+
+/// A list file larger than this is refused: a million domains take about 25 MB.
+pub const MAX_LIST_BYTES: usize = 64 * 1024 * 1024;
+
+pub async fn import(
+    State(state): State<AppState>,
+    Extension(session): Extension<CurrentSession>,
+    Extension(info): Extension<RequestInfo>,
+    Query(query): Query<HashMap<String, String>>,
+    request: Request,
+) -> Response {
+    let headers = request.headers().clone();
+    let scope = query.get("scope").cloned().unwrap_or_default();
+    let back = format!(
+        "/admin/filter?scope={}",
+        if scope == "deployment" {
+            "deployment"
+        } else {
+            "school"
+        }
+    );
+    match receive(&state, &session, &info, &scope, request).await {
+        Ok(added)
+            if headers
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|a| a.contains("json")) =>
+        {
+            (
+                [(header::CONTENT_TYPE, "application/json")],
+                format!("{{\"added\":{added}}}"),
+            )
+                .into_response()
+        }
+        Ok(_) => Redirect::to(&back).into_response(),
+        Err(error) if error.kind == ErrorKind::Unauthenticated => {
+            Redirect::to("/login").into_response()
+        }
+        Err(error) => error_page(lang_of(&headers), &error, &back, Key::FilterTitle),
+    }
+}
+
+async fn receive(
+    state: &AppState,
+    session: &CurrentSession,
+    info: &RequestInfo,
+    scope: &str,
+    request: Request,
+) -> Result<u64, AppError> {
+    let user = signed_in(session)?;
+    let list = super::list_of(&user, scope)?;
+    let mut multipart = Multipart::from_request(request, state)
+        .await
+        .map_err(|_| AppError::new(ErrorKind::BadInput, Key::FilterImportEmpty))?;
+    let mut entries: Vec<(String, String)> = Vec::new();
+    let mut name = String::new();
+    while let Ok(Some(mut field)) = multipart.next_field().await {
+        if field.name() != Some("file") {
+            continue;
+        }
+        name = field
+            .file_name()
+            .unwrap_or_default()
+            .chars()
+            .take(100)
+            .collect();
+        let mut pending: Vec<u8> = Vec::new();
+        let mut total = 0;
+        loop {
+            let chunk = match field.chunk().await {
+                Ok(Some(chunk)) => chunk,
+                Ok(None) => break,
+                Err(_) => return Err(AppError::new(ErrorKind::BadInput, Key::FilesConnectionLost)),
+            };
+            total += chunk.len();
+            if total > MAX_LIST_BYTES {
+                return Err(AppError::new(
+                    ErrorKind::TooLarge,
+                    Key::FilterImportTooLarge,
+                ));
+            }
+            pending.extend_from_slice(&chunk);
+            // Whole lines only; the rest waits for the next chunk.
+            if let Some(end) = pending.iter().rposition(|&b| b == b'\n') {
+                let text = String::from_utf8_lossy(&pending[..end]).into_owned();
+                entries.extend(text.lines().filter_map(links::parse_list_line));
+                pending.drain(..=end);
+            }
+        }
+        entries.extend(
+            String::from_utf8_lossy(&pending)
+                .lines()
+                .filter_map(links::parse_list_line),
+        );
+    }
+    if entries.is_empty() {
+        return Err(AppError::new(ErrorKind::BadInput, Key::FilterImportEmpty));
+    }
+    entries.sort();
+    entries.dedup();
+    let audit = AuditEvent::new("filter.list_imported", info)
+        .actor(user.id, user.school_id)
+        .details(format!(
+            "list {list}: {} entries from {name}",
+            entries.len()
+        ));
+    Ok(state.store.add_blocked(list, &entries, &audit).await?)
+}

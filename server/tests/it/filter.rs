@@ -1,0 +1,291 @@
+//! FLT-1, FLT-2: the link filter over real HTTP: lists, canonical matching, refusals that name
+//! the link and are logged, and a million-line import.
+use app::auth::Role;
+use reqwest::StatusCode;
+
+use crate::common::{Browser, TestServer};
+
+async fn json(res: reqwest::Response) -> serde_json::Value {
+    res.json().await.unwrap()
+}
+
+async fn add(b: &Browser, scope: &str, entry: &str) {
+    let res = b
+        .call("filter/add", &[("scope", scope), ("entry", entry)])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "adding {entry}");
+}
+
+async fn refused(res: reqwest::Response, link: &str) {
+    assert_eq!(
+        res.status(),
+        StatusCode::BAD_REQUEST,
+        "{link} must be refused"
+    );
+    let body = json(res).await;
+    assert_eq!(body["message"], "FilterLinkBlocked");
+    assert_eq!(body["detail"], link, "the message names the blocked link");
+}
+
+// FLT-1: a blocked link in a name or a text file refuses the save, names the link, writes a
+// filter event, and stores nothing.
+#[tokio::test]
+async fn flt_1_blocked_links_refuse_the_save() {
+    let s = TestServer::start().await;
+    let school = s.school("Paulusschule", "paulusschule.example").await;
+    let (_, admin) = s.ready_person(school, Role::Admin, "Anna", None).await;
+    let (_, pupil) = s
+        .ready_person(school, Role::Pupil, "Lena", Some("2b"))
+        .await;
+    add(&admin, "school", "spiele.example").await;
+    add(&admin, "school", "https://lernen.example/spiele").await;
+    add(&admin, "school", "192.168.1.1").await;
+    assert_eq!(
+        s.count("audit_events WHERE action = 'filter.list_changed'")
+            .await,
+        3
+    );
+
+    let folder = |name: &'static str| {
+        let pupil = &pupil;
+        async move {
+            pupil
+                .call(
+                    "files/create-folder",
+                    &[("space", "me"), ("folder", "0"), ("name", name)],
+                )
+                .await
+        }
+    };
+    refused(
+        folder("www.SPIELE.example. Tipps").await,
+        "www.SPIELE.example",
+    )
+    .await;
+    refused(
+        folder("Mehr auf mehr.spiele.example").await,
+        "mehr.spiele.example",
+    )
+    .await;
+    assert_eq!(
+        folder("Mathe von lernen.example").await.status(),
+        StatusCode::OK
+    );
+    let note = |text: &'static str| {
+        let pupil = &pupil;
+        async move {
+            pupil
+                .upload("me", 0, "Links.txt", text.as_bytes().to_vec())
+                .await
+        }
+    };
+    refused(
+        note("siehe http://good@SPIELE.example/x").await,
+        "http://good@SPIELE.example/x",
+    )
+    .await;
+    refused(
+        note("lernen.example/spiele/1 ist lustig").await,
+        "lernen.example/spiele/1",
+    )
+    .await;
+    refused(
+        note("<a href='http://3232235777/'>x</a>").await,
+        "http://3232235777/",
+    )
+    .await;
+    assert_eq!(
+        s.count("audit_events WHERE action = 'filter.link_blocked'")
+            .await,
+        5
+    );
+
+    // Text files are read for links, also across the chunks they arrive in.
+    let mut text = "Aufgaben für morgen.\n".repeat(50_000).into_bytes();
+    text.extend_from_slice(b"Lies http://b%61d.spiele.example/x dazu.");
+    let res = pupil.upload("me", 0, "Hausaufgaben.txt", text).await;
+    refused(res, "http://b%61d.spiele.example/x").await;
+    let res = pupil
+        .upload(
+            "me",
+            0,
+            "Start.url",
+            b"[InternetShortcut]\r\nURL=https://spiele.example/\r\n".to_vec(),
+        )
+        .await;
+    refused(res, "https://spiele.example/").await;
+    // The same text in a picture is not read; a clean text file is stored.
+    let res = pupil
+        .upload(
+            "me",
+            0,
+            "Notiz.md",
+            b"Seite 12 lesen, siehe lernen.example/mathe".to_vec(),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        s.count("file_nodes").await,
+        2,
+        "only the clean folder and the clean note"
+    );
+}
+
+// FLT-1: the operator keeps the list for all schools; administrators keep their school's.
+#[tokio::test]
+async fn flt_1_lists_belong_to_the_operator_and_each_school() {
+    let s = TestServer::start().await;
+    let school = s.school("Paulusschule", "paulusschule.example").await;
+    let other = s.school("Andere Schule", "andere.example").await;
+    let (_, admin) = s.ready_person(school, Role::Admin, "Anna", None).await;
+    let (_, other_pupil) = s.ready_person(other, Role::Pupil, "Tom", Some("3a")).await;
+    let operator = s.browser();
+    s.user_with_password(
+        "betrieb",
+        "Betrieb",
+        "Admin",
+        Role::Operator,
+        crate::common::SIGNED_IN_PASSWORD,
+    )
+    .await;
+    assert_eq!(
+        operator
+            .login("betrieb", crate::common::SIGNED_IN_PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+
+    let res = admin
+        .call(
+            "filter/add",
+            &[("scope", "deployment"), ("entry", "x.example")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    add(&operator, "deployment", "casino.example").await;
+    add(&admin, "school", "nur-hier.example").await;
+    let create = |name: &'static str| {
+        let b = &other_pupil;
+        async move {
+            b.call(
+                "files/create-folder",
+                &[("space", "me"), ("folder", "0"), ("name", name)],
+            )
+            .await
+        }
+    };
+    refused(create("casino.example").await, "casino.example").await;
+    assert_eq!(
+        create("nur-hier.example").await.status(),
+        StatusCode::OK,
+        "another school's list does not apply"
+    );
+
+    let view = json(
+        admin
+            .call("filter/list", &[("scope", "school"), ("query", "")])
+            .await,
+    )
+    .await;
+    assert_eq!(view["total"], 1);
+    let id = view["entries"][0]["id"].as_i64().unwrap().to_string();
+    assert_eq!(view["entries"][0]["entry"], "nur-hier.example");
+    let page = admin
+        .get("/admin/filter?scope=school")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("nur-hier.example") && page.contains("1 Einträge"),
+        "the page lists it"
+    );
+    // An administrator cannot remove the deployment's entries through their own list.
+    let deployment = json(
+        operator
+            .call(
+                "filter/list",
+                &[("scope", "deployment"), ("query", "casino")],
+            )
+            .await,
+    )
+    .await;
+    let casino = deployment["entries"][0]["id"].as_i64().unwrap().to_string();
+    let res = admin
+        .call("filter/remove", &[("scope", "school"), ("id", &casino)])
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = admin
+        .call("filter/remove", &[("scope", "school"), ("id", &id)])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = admin
+        .call("filter/add", &[("scope", "school"), ("entry", "kein link")])
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+}
+
+// FLT-1: a list file of a million entries, in hosts format with comments, is imported.
+#[tokio::test]
+async fn flt_1_a_million_line_list_imports() {
+    let s = TestServer::start().await;
+    let operator = s.browser();
+    s.user_with_password(
+        "betrieb",
+        "Betrieb",
+        "Admin",
+        Role::Operator,
+        crate::common::SIGNED_IN_PASSWORD,
+    )
+    .await;
+    assert_eq!(
+        operator
+            .login("betrieb", crate::common::SIGNED_IN_PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let mut list = String::from("# Blocklist\n127.0.0.1 localhost\n");
+    for i in 0..1_000_000 {
+        list.push_str(&format!("0.0.0.0 werbung{i}.example # ad\n"));
+    }
+    let part = reqwest::multipart::Part::bytes(list.into_bytes()).file_name("hosts.txt");
+    let started = std::time::Instant::now();
+    let res = operator
+        .client
+        .post(format!(
+            "{}/admin/filter/import?scope=deployment",
+            operator.base
+        ))
+        .header(reqwest::header::ACCEPT, "application/json")
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(json(res).await["added"], 1_000_000);
+    eprintln!("imported a million entries in {:?}", started.elapsed());
+    assert_eq!(s.count("link_blocklist").await, 1_000_000);
+    assert_eq!(
+        s.count("audit_events WHERE action = 'filter.list_imported'")
+            .await,
+        1
+    );
+
+    let school = s.school("Paulusschule", "paulusschule.example").await;
+    let (_, pupil) = s
+        .ready_person(school, Role::Pupil, "Lena", Some("2b"))
+        .await;
+    let res = pupil
+        .call(
+            "files/create-folder",
+            &[
+                ("space", "me"),
+                ("folder", "0"),
+                ("name", "werbung999999.example"),
+            ],
+        )
+        .await;
+    refused(res, "werbung999999.example").await;
+}
