@@ -18,6 +18,7 @@ use crate::files::views::{FileRulesPage, FilesPage, TrashPage};
 use crate::filter::views::FilterPage;
 use crate::groups::views::{GroupPage, GroupsPage};
 use crate::i18n::{Key, Lang, use_lang};
+use crate::logs::views::LogsPage;
 use crate::policy::views::PolicyPage;
 use crate::schools::views::SchoolsPage;
 use crate::users::views::{ImportPage, UserPage, UsersPage, YearEndPage};
@@ -116,6 +117,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/files/trash") view=TrashPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/files") view=FileRulesPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/filter") view=FilterPage ssr=SsrMode::Async/>
+                    <Route path=path!("/logs") view=LogsPage ssr=SsrMode::Async/>
                 </Routes>
             </Router>
         </main>
@@ -133,6 +135,11 @@ fn Header() -> impl IntoView {
             .as_ref()
             .is_some_and(|u| u.can(Capability::SchoolsManage));
     let in_school = signed_in && user.as_ref().is_some_and(|u| u.school_id.is_some());
+    // Readers find the page through their management; management grants there.
+    let grants_logs = in_school
+        && user
+            .as_ref()
+            .is_some_and(|u| u.can(Capability::LogsReadGrant));
     let manages_files = in_school
         && user
             .as_ref()
@@ -154,6 +161,9 @@ fn Header() -> impl IntoView {
                 })}
                 {in_school.then(|| view! {
                     <a class="nav-link" href="/files" data-testid="nav-files"><Icon name=IconName::Folder/><span>{lang.t(Key::NavFiles)}</span></a>
+                })}
+                {grants_logs.then(|| view! {
+                    <a class="nav-link" href="/logs"><Icon name=IconName::Key/><span>{lang.t(Key::NavLogs)}</span></a>
                 })}
                 {runs_schools.then(|| view! {
                     <a class="nav-link" href="/admin/schools"><Icon name=IconName::School/><span>{lang.t(Key::NavSchools)}</span></a>

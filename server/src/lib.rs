@@ -51,13 +51,27 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     .await
 }
 
-/// Scheduled work, hourly and once at start: the trash purge (FILE-1) and the blob collector.
+/// Scheduled work, hourly and once at start: audit retention (LOG-3), the trash purge (FILE-1)
+/// and the blob collector.
 /// Every app server may run it at the same time: both delete only what no row references.
 fn spawn_jobs(state: AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             tick.tick().await;
+            let retention = app::audit::AuditEvent::new(
+                "audit.retention",
+                &app::platform::RequestInfo::default(),
+            );
+            match state
+                .store
+                .apply_retention(app::platform::now(), &retention)
+                .await
+            {
+                Ok(0) => {}
+                Ok(deleted) => tracing::info!(deleted, "audit events past retention deleted"),
+                Err(e) => tracing::warn!(error = %e, "audit retention failed; trying again later"),
+            }
             match app::files::http::collect(&state).await {
                 Ok((0, 0)) => {}
                 Ok((purged, collected)) => {

@@ -96,10 +96,17 @@ inherent_both! {
     /// Appends `event` inside the caller's transaction, so it commits or rolls back with the change.
     pub(crate) async fn write_audit(&self, tx: &mut Tx<Self>, event: &AuditEvent) -> Result<(), sqlx::Error> {
         self.lock_audit_chain(tx).await?;
-        let prev: String = sqlx::query_scalar("SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1")
+        let prev: String = match sqlx::query_scalar("SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1")
             .fetch_optional(&mut **tx)
             .await?
-            .unwrap_or_default();
+        {
+            Some(hash) => hash,
+            // After retention deleted everything, the chain goes on from the checkpoint.
+            None => sqlx::query_scalar("SELECT last_hash FROM audit_checkpoints ORDER BY id DESC LIMIT 1")
+                .fetch_optional(&mut **tx)
+                .await?
+                .unwrap_or_default(),
+        };
         let at = now();
         let view = StoredEventView {
             school_id: event.school_id,
@@ -133,8 +140,12 @@ inherent_both! {
 pub trait AuditStore {
     /// Records an event that has no other change to travel with (a failed login).
     async fn record(&self, event: &AuditEvent) -> Result<(), sqlx::Error>;
-    /// Recomputes the whole chain.
+    /// Recomputes the whole chain, from the last retention checkpoint on.
     async fn verify_chain(&self) -> Result<ChainStatus, sqlx::Error>;
+    /// LOG-3: deletes the oldest events that are past their school's retention period, up to
+    /// the first one that is not, and records a checkpoint with the last deleted hash so that
+    /// the rest of the chain still verifies. Returns how many were deleted.
+    async fn apply_retention(&self, now: i64, audit: &AuditEvent) -> Result<i64, sqlx::Error>;
     /// The newest events' actions, newest first, for operators and tests.
     async fn recent_actions(&self, limit: i64) -> Result<Vec<(String, Option<i64>)>, sqlx::Error>;
 }
@@ -147,10 +158,15 @@ impl_both!(AuditStore {
     }
 
     async fn verify_chain(&self) -> Result<ChainStatus, sqlx::Error> {
-        let rows: Vec<StoredEvent> = sqlx::query_as("SELECT * FROM audit_events ORDER BY id")
+        let checkpoint: Option<(i64, String)> =
+            sqlx::query_as("SELECT last_event_id, last_hash FROM audit_checkpoints ORDER BY id DESC LIMIT 1")
+                .fetch_optional(&self.pool)
+                .await?;
+        let (after, mut prev) = checkpoint.unwrap_or((0, String::new()));
+        let rows: Vec<StoredEvent> = sqlx::query_as("SELECT * FROM audit_events WHERE id > $1 ORDER BY id")
+            .bind(after)
             .fetch_all(&self.pool)
             .await?;
-        let mut prev = String::new();
         for row in &rows {
             let view = StoredEventView {
                 school_id: row.school_id,
@@ -167,6 +183,39 @@ impl_both!(AuditStore {
             prev = row.hash.clone();
         }
         Ok(ChainStatus::Intact(rows.len() as i64))
+    }
+
+    async fn apply_retention(&self, now: i64, audit: &AuditEvent) -> Result<i64, sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        self.lock_audit_chain(&mut tx).await?;
+        // Oldest first; operator-level events (no school) keep the default period.
+        let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(
+            "SELECT e.id, e.at, COALESCE(s.audit_retention_days, 183), e.hash FROM audit_events e
+             LEFT JOIN schools s ON s.id = e.school_id ORDER BY e.id LIMIT 100000",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        // The newest event stays: the chain always has a head to continue from.
+        let expired: Vec<&(i64, i64, i64, String)> = rows
+            .iter()
+            .take(rows.len().saturating_sub(1))
+            .take_while(|(_, at, days, _)| *at < now - days * 86_400)
+            .collect();
+        let Some((last_id, _, _, last_hash)) = expired.last() else {
+            return Ok(0);
+        };
+        let deleted = expired.len() as i64;
+        sqlx::query("DELETE FROM audit_events WHERE id <= $1").bind(last_id).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO audit_checkpoints (last_event_id, last_hash, deleted, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(last_id)
+            .bind(last_hash)
+            .bind(deleted)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        self.write_audit(&mut tx, &audit.clone().details(format!("{deleted} events up to {last_id}"))).await?;
+        tx.commit().await?;
+        Ok(deleted)
     }
 
     async fn recent_actions(&self, limit: i64) -> Result<Vec<(String, Option<i64>)>, sqlx::Error> {

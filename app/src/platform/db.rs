@@ -20,6 +20,7 @@ use crate::{
     files::store::FileStore,
     filter::store::LinkFilterStore,
     groups::store::GroupStore,
+    logs::store::LogStore,
     policy::store::PolicyStore,
     schools::store::{SchoolStore, SchoolSummaryStore},
     users::store::UserAdminStore,
@@ -39,6 +40,7 @@ pub trait Store:
     + GroupStore
     + FileStore
     + LinkFilterStore
+    + LogStore
     + Send
     + Sync
     + 'static

@@ -89,7 +89,7 @@ fn html_escape(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
-fn csv_field(value: &str) -> String {
+pub fn csv_field(value: &str) -> String {
     // Quote everything and neutralise formulas: a cell starting with = must not run in a spreadsheet.
     let value = if value.starts_with(['=', '+', '-', '@']) {
         format!("'{value}")

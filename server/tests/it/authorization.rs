@@ -273,6 +273,47 @@ const CASES: &[Case] = &[
             ])
         },
     },
+    // LOG-2: nobody reads the log by default (not administrators); without a reading session
+    // (a stated reason) there are no events. The operator reads operator-level events.
+    Case {
+        endpoint: "logs/overview",
+        allowed: Allowed::SignedIn,
+        targets_user: false,
+        args: |_| Vec::new(),
+    },
+    Case {
+        endpoint: "logs/open",
+        allowed: Allowed::Roles(&[Role::Operator]),
+        targets_user: false,
+        args: |_| {
+            pairs(&[
+                ("reason", "Prüfung eines Vorfalls".into()),
+                ("reference", "V-1".into()),
+            ])
+        },
+    },
+    Case {
+        endpoint: "logs/events",
+        allowed: Allowed::Roles(&[Role::Operator]),
+        targets_user: false,
+        args: |_| {
+            pairs(&[
+                ("session", "1".into()),
+                ("from", String::new()),
+                ("until", String::new()),
+                ("user", String::new()),
+                ("action", String::new()),
+                ("kind", String::new()),
+                ("page", "0".into()),
+            ])
+        },
+    },
+    Case {
+        endpoint: "logs/withdraw",
+        allowed: Allowed::Roles(&[]),
+        targets_user: true,
+        args: |target| pairs(&[("user_id", target.to_string())]),
+    },
     // Last: a new policy version sends every caller back to accept it first.
     Case {
         endpoint: "policy/publish",

@@ -10,6 +10,7 @@ mod filter;
 mod foundation;
 mod groups;
 mod import;
+mod logs;
 mod policy;
 mod schools;
 mod storage;

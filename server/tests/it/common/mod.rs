@@ -189,6 +189,29 @@ impl TestServer {
         self.scalar(&format!("SELECT COUNT(*) FROM {table}")).await
     }
 
+    /// The one text a query returns.
+    pub async fn text(&self, q: &str) -> String {
+        use sqlx::Connection;
+        let q = q.to_string();
+        if self.database_url.starts_with("postgres") {
+            let mut c = sqlx::PgConnection::connect(&self.database_url)
+                .await
+                .unwrap();
+            sqlx::query_scalar(sqlx::AssertSqlSafe(q))
+                .fetch_one(&mut c)
+                .await
+                .unwrap()
+        } else {
+            let mut c = sqlx::SqliteConnection::connect(&self.database_url)
+                .await
+                .unwrap();
+            sqlx::query_scalar(sqlx::AssertSqlSafe(q))
+                .fetch_one(&mut c)
+                .await
+                .unwrap()
+        }
+    }
+
     /// The one integer a query returns.
     pub async fn scalar(&self, q: &str) -> i64 {
         use sqlx::Connection;
