@@ -12,6 +12,7 @@ pub mod files;
 pub mod filter;
 pub mod groups;
 pub mod i18n;
+pub mod lifecycle;
 pub mod logs;
 pub mod policy;
 pub mod rules;

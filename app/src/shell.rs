@@ -18,6 +18,7 @@ use crate::files::views::{FileRulesPage, FilesPage, TrashPage};
 use crate::filter::views::FilterPage;
 use crate::groups::views::{GroupPage, GroupsPage};
 use crate::i18n::{Key, Lang, use_lang};
+use crate::lifecycle::views::DeletionsPage;
 use crate::logs::views::LogsPage;
 use crate::policy::views::PolicyPage;
 use crate::schools::views::SchoolsPage;
@@ -118,6 +119,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/files") view=FileRulesPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/filter") view=FilterPage ssr=SsrMode::Async/>
                     <Route path=path!("/logs") view=LogsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/deletions") view=DeletionsPage ssr=SsrMode::Async/>
                 </Routes>
             </Router>
         </main>
@@ -171,6 +173,7 @@ fn Header() -> impl IntoView {
                 {manages_people.then(|| view! {
                     <a class="nav-link" href="/admin/users"><Icon name=IconName::School/><span>{lang.t(Key::NavAdmin)}</span></a>
                     <a class="nav-link" href="/admin/groups"><Icon name=IconName::User/><span>{lang.t(Key::NavGroups)}</span></a>
+                    <a class="nav-link" href="/admin/deletions"><Icon name=IconName::Trash/><span>{lang.t(Key::NavDeletions)}</span></a>
                 })}
                 {manages_files.then(|| view! {
                     <a class="nav-link" href="/admin/files"><Icon name=IconName::Alert/><span>{lang.t(Key::FilesRulesTitle)}</span></a>

@@ -51,33 +51,18 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     .await
 }
 
-/// Scheduled work, hourly and once at start: audit retention (LOG-3), the trash purge (FILE-1)
-/// and the blob collector.
-/// Every app server may run it at the same time: both delete only what no row references.
+/// Scheduled work, hourly and once at start (see `app::lifecycle::run_jobs`). Every app
+/// server ticks; the lease in the database lets one of them do the work each hour.
 fn spawn_jobs(state: AppState) {
+    let holder = app::platform::secret::random_hex(8);
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
         loop {
             tick.tick().await;
-            let retention = app::audit::AuditEvent::new(
-                "audit.retention",
-                &app::platform::RequestInfo::default(),
-            );
-            match state
-                .store
-                .apply_retention(app::platform::now(), &retention)
-                .await
-            {
-                Ok(0) => {}
-                Ok(deleted) => tracing::info!(deleted, "audit events past retention deleted"),
-                Err(e) => tracing::warn!(error = %e, "audit retention failed; trying again later"),
-            }
-            match app::files::http::collect(&state).await {
-                Ok((0, 0)) => {}
-                Ok((purged, collected)) => {
-                    tracing::info!(purged, collected, "trash purged and blobs collected")
-                }
-                Err(e) => tracing::warn!(error = %e, "file clean-up failed; trying again later"),
+            match app::lifecycle::run_jobs(&state, &holder, false).await {
+                Ok(Some(report)) => tracing::info!(?report, "scheduled jobs ran"),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "scheduled jobs failed; trying again later"),
             }
         }
     });

@@ -23,6 +23,8 @@ Commands:
                                       secretariat, teacher, staff, pupil); prints the login
                                       and a start password
   admin start-password <login>        Issue a one-time start password; prints only the password
+  admin run-jobs                      Run the scheduled jobs now: leaving dates, deletions,
+                                      audit retention, trash and blob clean-up
   audit verify                        Check the audit log's hash chain
   help                                Show this help
 
@@ -55,6 +57,7 @@ async fn main() -> ExitCode {
             create_user(config, domain, role, first, last).await
         }
         ["audit", "verify"] => verify(config).await,
+        ["admin", "run-jobs"] => run_jobs(config).await,
         _ => Err(format!("unknown command: {}\n\n{HELP}", args.join(" "))),
     };
     match result {
@@ -218,4 +221,13 @@ async fn verify(config: Config) -> Result<(), String> {
         }
         ChainStatus::BrokenAt(id) => Err(format!("audit chain broken at event {id}")),
     }
+}
+
+async fn run_jobs(config: Config) -> Result<(), String> {
+    let state = server::build_state(config).await?;
+    match app::lifecycle::run_jobs(&state, "console", true).await? {
+        Some(report) => println!("{report:?}"),
+        None => println!("nothing run"),
+    }
+    Ok(())
 }

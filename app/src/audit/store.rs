@@ -61,7 +61,12 @@ struct StoredEvent {
     ip: String,
     prev_hash: String,
     hash: String,
+    details_digest: Option<String>,
 }
+
+/// LIFE-3: how pseudonymised details begin. The chain covers their digest, which still
+/// matches the original text; the marker says why the text no longer does.
+pub const PSEUDONYMISED: &str = "[pseudonymisiert] ";
 
 fn chain_hash(key: &str, prev: &str, at: i64, e: &StoredEventView<'_>) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC takes any key");
@@ -81,6 +86,28 @@ fn chain_hash(key: &str, prev: &str, at: i64, e: &StoredEventView<'_>) -> String
         mac.update(&[0x1f]);
     }
     hex::encode(mac.finalize().into_bytes())
+}
+
+/// `text` with every occurrence of `needle` (in any case) replaced by `with`.
+fn replace_ignoring_case(text: &str, needle: &str, with: &str) -> String {
+    let lower = text.to_lowercase();
+    let needle = needle.to_lowercase();
+    // Lower-casing can change byte lengths outside ASCII; then only exact matches are replaced.
+    if lower.len() != text.len() {
+        return text.replace(&needle, with);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = 0;
+    for (start, _) in lower.match_indices(&needle) {
+        if start < rest {
+            continue;
+        }
+        out.push_str(&text[rest..start]);
+        out.push_str(with);
+        rest = start + needle.len();
+    }
+    out.push_str(&text[rest..]);
+    out
 }
 
 struct StoredEventView<'a> {
@@ -116,10 +143,13 @@ inherent_both! {
             details: &event.details,
             ip: &event.ip,
         };
+        // The chain covers the digest of the details, so that they can be pseudonymised later.
+        let digest = crate::platform::secret::sha256_hex(&event.details);
+        let view = StoredEventView { details: &digest, ..view };
         let hash = chain_hash(self.audit_key.expose(), &prev, at, &view);
         sqlx::query(
-            "INSERT INTO audit_events (at, school_id, actor_id, subject_id, action, details, ip, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO audit_events (at, school_id, actor_id, subject_id, action, details, ip, prev_hash, hash, details_digest)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(at)
         .bind(event.school_id)
@@ -130,9 +160,45 @@ inherent_both! {
         .bind(&event.ip)
         .bind(&prev)
         .bind(&hash)
+        .bind(&digest)
         .execute(&mut **tx)
         .await?;
         Ok(())
+    }
+
+    /// LIFE-3: replaces every occurrence of `names` in the details of the audit log with
+    /// `pseudonym`, inside the caller's transaction. The chain stays verifiable.
+    pub(crate) async fn pseudonymise_audit(&self, tx: &mut Tx<Self>, user_id: i64, names: &[String], pseudonym: &str) -> Result<u64, sqlx::Error> {
+        let mut rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT id, details FROM audit_events WHERE details_digest IS NOT NULL AND (actor_id = $1 OR subject_id = $1)",
+        )
+        .bind(user_id)
+        .fetch_all(&mut **tx)
+        .await?;
+        for name in names.iter().filter(|n| n.len() >= 3) {
+            let more: Vec<(i64, String)> = sqlx::query_as(
+                "SELECT id, details FROM audit_events WHERE details_digest IS NOT NULL AND lower(details) LIKE $1",
+            )
+            .bind(format!("%{}%", name.to_lowercase().replace(['%', '_'], "")))
+            .fetch_all(&mut **tx)
+            .await?;
+            rows.extend(more);
+        }
+        rows.sort();
+        rows.dedup();
+        let mut changed = 0;
+        for (id, details) in rows {
+            let mut text = details.strip_prefix(PSEUDONYMISED).unwrap_or(&details).to_string();
+            for name in names.iter().filter(|n| n.len() >= 3) {
+                text = replace_ignoring_case(&text, name, pseudonym);
+            }
+            let text = format!("{PSEUDONYMISED}{text}");
+            if text != details {
+                sqlx::query("UPDATE audit_events SET details = $1 WHERE id = $2").bind(&text).bind(id).execute(&mut **tx).await?;
+                changed += 1;
+            }
+        }
+        Ok(changed)
     }
 }
 
@@ -168,16 +234,25 @@ impl_both!(AuditStore {
             .fetch_all(&self.pool)
             .await?;
         for row in &rows {
+            // Rows with a digest: the chain covers the digest, and the text must still match
+            // it unless it was pseudonymised. Older rows: the chain covers the text itself.
+            let text_ok = match &row.details_digest {
+                Some(digest) => {
+                    row.details.starts_with(PSEUDONYMISED)
+                        || crate::platform::secret::sha256_hex(&row.details) == *digest
+                }
+                None => true,
+            };
             let view = StoredEventView {
                 school_id: row.school_id,
                 actor_id: row.actor_id,
                 subject_id: row.subject_id,
                 action: &row.action,
-                details: &row.details,
+                details: row.details_digest.as_deref().unwrap_or(&row.details),
                 ip: &row.ip,
             };
             let expected = chain_hash(self.audit_key.expose(), &prev, row.at, &view);
-            if row.prev_hash != prev || row.hash != expected {
+            if row.prev_hash != prev || row.hash != expected || !text_ok {
                 return Ok(ChainStatus::BrokenAt(row.id));
             }
             prev = row.hash.clone();

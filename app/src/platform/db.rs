@@ -20,6 +20,7 @@ use crate::{
     files::store::FileStore,
     filter::store::LinkFilterStore,
     groups::store::GroupStore,
+    lifecycle::store::LifecycleStore,
     logs::store::LogStore,
     policy::store::PolicyStore,
     schools::store::{SchoolStore, SchoolSummaryStore},
@@ -41,6 +42,7 @@ pub trait Store:
     + FileStore
     + LinkFilterStore
     + LogStore
+    + LifecycleStore
     + Send
     + Sync
     + 'static

@@ -43,6 +43,10 @@ pub struct UserSummary {
     pub start_password_issued_at: Option<i64>,
     /// VIOL-1: the parents' signed form for the current policy has come back.
     pub parent_consent: bool,
+    /// `active`, `locked`, `withdrawn` (LIFE-1) or `left` (LIFE-2).
+    pub status: String,
+    /// LIFE-3: when the account will be deleted for good, if it is scheduled.
+    pub deletion_due_at: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -39,6 +39,7 @@ struct SummaryRow {
     leaving_date: Option<String>,
     start_password_issued_at: Option<i64>,
     parent_consent: bool,
+    deletion_due_at: Option<i64>,
 }
 
 /// The columns of the people table, from `users u`.
@@ -47,7 +48,8 @@ fn summary_select() -> String {
         "SELECT u.id, u.login, u.first_name, u.last_name, u.role, u.status, u.must_change_password,
             {CLASS_OF_USER} AS class, u.leaving_date, u.start_password_issued_at,
             EXISTS (SELECT 1 FROM parent_consents pc WHERE pc.user_id = u.id AND pc.policy_version_id =
-                (SELECT MAX(pv.id) FROM policy_versions pv WHERE pv.school_id = u.school_id)) AS parent_consent
+                (SELECT MAX(pv.id) FROM policy_versions pv WHERE pv.school_id = u.school_id)) AS parent_consent,
+            u.deletion_due_at
          FROM users u"
     )
 }
@@ -66,6 +68,8 @@ impl SummaryRow {
             leaving_date: self.leaving_date,
             start_password_issued_at: self.start_password_issued_at,
             parent_consent: self.parent_consent,
+            status: self.status,
+            deletion_due_at: self.deletion_due_at,
         })
     }
 }

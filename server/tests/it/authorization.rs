@@ -314,6 +314,13 @@ const CASES: &[Case] = &[
         targets_user: true,
         args: |target| pairs(&[("user_id", target.to_string())]),
     },
+    // LIFE-3: the deletion report is the secretariat's and the administrators'.
+    Case {
+        endpoint: "lifecycle/reports",
+        allowed: Allowed::Roles(&[Role::Admin, Role::Secretariat]),
+        targets_user: false,
+        args: |_| Vec::new(),
+    },
     // Last: a new policy version sends every caller back to accept it first.
     Case {
         endpoint: "policy/publish",

@@ -10,6 +10,7 @@ mod filter;
 mod foundation;
 mod groups;
 mod import;
+mod lifecycle;
 mod logs;
 mod policy;
 mod schools;

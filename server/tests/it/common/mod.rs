@@ -212,6 +212,29 @@ impl TestServer {
         }
     }
 
+    /// Every text a query returns.
+    pub async fn texts(&self, q: &str) -> Vec<String> {
+        use sqlx::Connection;
+        let q = q.to_string();
+        if self.database_url.starts_with("postgres") {
+            let mut c = sqlx::PgConnection::connect(&self.database_url)
+                .await
+                .unwrap();
+            sqlx::query_scalar(sqlx::AssertSqlSafe(q))
+                .fetch_all(&mut c)
+                .await
+                .unwrap()
+        } else {
+            let mut c = sqlx::SqliteConnection::connect(&self.database_url)
+                .await
+                .unwrap();
+            sqlx::query_scalar(sqlx::AssertSqlSafe(q))
+                .fetch_all(&mut c)
+                .await
+                .unwrap()
+        }
+    }
+
     /// The one integer a query returns.
     pub async fn scalar(&self, q: &str) -> i64 {
         use sqlx::Connection;
@@ -448,6 +471,8 @@ impl TestServer {
             "users WHERE quota_bytes IS NOT NULL",
             "schools WHERE blocked_types IS NOT NULL",
             "link_blocklist",
+            "users WHERE deletion_due_at IS NOT NULL",
+            "log_readers",
         ] {
             counts.push(self.count(table).await);
         }

@@ -1,0 +1,167 @@
+//! LIFE-1..3: withdrawal by the parents, leaving, and irrevocable deletion after a grace
+//! period, with a report for the school's records. The scheduled jobs run here too, on one
+//! app server at a time (a lease in the database).
+pub mod views;
+
+#[cfg(feature = "ssr")]
+pub mod store;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+use crate::{
+    audit::AuditEvent,
+    auth::Capability,
+    error::ErrorKind,
+    platform::{AppState, RequestInfo, app_state, request_info, school_staff},
+};
+
+/// One deleted account, as the school keeps it: no content, no name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletionReport {
+    pub pseudonym: String,
+    pub role: String,
+    pub class: String,
+    /// `withdrawn` or `left`.
+    pub reason: String,
+    pub created_at: i64,
+    pub deactivated_at: i64,
+    pub deleted_at: i64,
+    pub summary: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletionsView {
+    pub reports: Vec<DeletionReport>,
+    /// When the scheduled jobs last ran and what they did.
+    pub last_run: Option<(i64, String)>,
+    pub next_run_within_mins: i64,
+}
+
+/// LIFE-1: the secretariat records that the parents withdrew their child: deactivated at
+/// once, deleted after the grace period.
+#[server(prefix = "/api", endpoint = "lifecycle/withdraw")]
+pub async fn record_withdrawal(user_id: i64) -> Result<(), AppError> {
+    let (user, school) = school_staff(Capability::UsersManage)?;
+    if user_id == user.id {
+        return Err(AppError::kind(ErrorKind::Forbidden));
+    }
+    let audit = AuditEvent::new("user.withdrawn", &request_info())
+        .actor(user.id, Some(school))
+        .subject(user_id);
+    if !app_state()
+        .store
+        .withdraw(school, user_id, crate::platform::now(), &audit)
+        .await?
+    {
+        return Err(AppError::kind(ErrorKind::NotFound));
+    }
+    Ok(())
+}
+
+/// LIFE-3: until the grace period ends, the deletion can be called off.
+#[server(prefix = "/api", endpoint = "lifecycle/cancel")]
+pub async fn cancel_deletion(user_id: i64) -> Result<(), AppError> {
+    let (user, school) = school_staff(Capability::UsersManage)?;
+    let audit = AuditEvent::new("user.deletion_cancelled", &request_info())
+        .actor(user.id, Some(school))
+        .subject(user_id);
+    if !app_state()
+        .store
+        .cancel_deletion(school, user_id, crate::platform::now(), &audit)
+        .await?
+    {
+        return Err(AppError::kind(ErrorKind::NotFound));
+    }
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "lifecycle/reports")]
+pub async fn deletion_reports() -> Result<DeletionsView, AppError> {
+    let (_, school) = school_staff(Capability::UsersManage)?;
+    let store = &app_state().store;
+    let last_run = store.last_run(JOBS).await?;
+    let next = last_run
+        .as_ref()
+        .map(|(at, _)| ((at + JOB_INTERVAL_SECS - crate::platform::now()) / 60).max(0))
+        .unwrap_or(0);
+    Ok(DeletionsView {
+        reports: store.deletion_reports(school).await?,
+        last_run,
+        next_run_within_mins: next,
+    })
+}
+
+/// The name of the lease the scheduled jobs run under.
+pub const JOBS: &str = "scheduled-jobs";
+pub const JOB_INTERVAL_SECS: i64 = 3600;
+
+/// What one run of the scheduled jobs did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct JobReport {
+    pub deactivated: usize,
+    pub deleted: usize,
+    pub audit_deleted: i64,
+    pub trash_purged: usize,
+    pub blobs_collected: usize,
+}
+
+/// Runs every scheduled job once, if this server gets the lease (`holder` names it): leaving
+/// dates (LIFE-2), deletions (LIFE-3), audit retention (LOG-3), the trash and the blob
+/// collector (FILE-1). `None` when the lease is taken: another server ran them within the
+/// hour. `now_please` (the operator's `schulhof admin run-jobs`) runs them regardless.
+#[cfg(feature = "ssr")]
+pub async fn run_jobs(
+    state: &AppState,
+    holder: &str,
+    now_please: bool,
+) -> Result<Option<JobReport>, String> {
+    let now = crate::platform::now();
+    let store = &state.store;
+    let e = |e: sqlx::Error| e.to_string();
+    let taken = store
+        .take_lease(JOBS, holder, now, JOB_INTERVAL_SECS - 60)
+        .await
+        .map_err(e)?;
+    if !taken && !now_please {
+        return Ok(None);
+    }
+    let system = RequestInfo::default();
+    let (y, m, d, _, _) = crate::i18n::berlin_time(now);
+    let today = format!("{y:04}-{m:02}-{d:02}");
+    let mut report = JobReport {
+        deactivated: store
+            .deactivate_leavers(&today, now, &AuditEvent::new("user.left", &system))
+            .await
+            .map_err(e)?
+            .len(),
+        ..Default::default()
+    };
+    for id in store.due_for_deletion(now).await.map_err(e)? {
+        let audit = AuditEvent::new("user.deleted", &system);
+        if let Some(deleted) = store.delete_account(id, now, &audit).await.map_err(e)? {
+            crate::files::delete_unreferenced(state, &deleted.blob_keys).await;
+            report.deleted += 1;
+        }
+    }
+    report.audit_deleted = store
+        .apply_retention(now, &AuditEvent::new("audit.retention", &system))
+        .await
+        .map_err(e)?;
+    let (purged, collected) = crate::files::http::collect(state).await?;
+    report.trash_purged = purged;
+    report.blobs_collected = collected;
+    let summary = format!(
+        "deactivated {}, deleted {}, audit events past retention {}, trash items {}, orphaned blobs {}",
+        report.deactivated,
+        report.deleted,
+        report.audit_deleted,
+        report.trash_purged,
+        report.blobs_collected
+    );
+    store.finish_lease(JOBS, now, &summary).await.map_err(e)?;
+    Ok(Some(report))
+}

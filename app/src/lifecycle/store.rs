@@ -1,0 +1,301 @@
+//! Deactivation, scheduled deletion and the deletion itself, each in one transaction.
+use super::DeletionReport;
+use crate::audit::AuditEvent;
+use crate::platform::db::impl_both;
+
+/// What a deletion leaves to do after its commit: the blobs no row points to any more.
+pub struct Deleted {
+    pub blob_keys: Vec<String>,
+    pub pseudonym: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct Person {
+    school_id: i64,
+    login: String,
+    first_name: String,
+    last_name: String,
+    role: String,
+    status: String,
+    created_at: i64,
+    deactivated_at: Option<i64>,
+    mail_domain: String,
+}
+
+#[async_trait::async_trait]
+pub trait LifecycleStore {
+    /// LIFE-1: deactivates at once and schedules the deletion. False if not in this school
+    /// or already scheduled.
+    async fn withdraw(
+        &self,
+        school_id: i64,
+        user_id: i64,
+        now: i64,
+        audit: &AuditEvent,
+    ) -> Result<bool, sqlx::Error>;
+    /// LIFE-3: during the grace period the account comes back as it was.
+    async fn cancel_deletion(
+        &self,
+        school_id: i64,
+        user_id: i64,
+        now: i64,
+        audit: &AuditEvent,
+    ) -> Result<bool, sqlx::Error>;
+    /// LIFE-2: deactivates everyone whose leaving date (`YYYY-MM-DD`) is before `today`.
+    async fn deactivate_leavers(
+        &self,
+        today: &str,
+        now: i64,
+        audit: &AuditEvent,
+    ) -> Result<Vec<i64>, sqlx::Error>;
+    async fn due_for_deletion(&self, now: i64) -> Result<Vec<i64>, sqlx::Error>;
+    /// LIFE-3: deletes the account and everything that is only theirs, irrevocably.
+    async fn delete_account(
+        &self,
+        user_id: i64,
+        now: i64,
+        audit: &AuditEvent,
+    ) -> Result<Option<Deleted>, sqlx::Error>;
+    async fn deletion_reports(&self, school_id: i64) -> Result<Vec<DeletionReport>, sqlx::Error>;
+    /// Takes the named lease for `secs` unless another holder has it; true if taken.
+    async fn take_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        now: i64,
+        secs: i64,
+    ) -> Result<bool, sqlx::Error>;
+    async fn finish_lease(&self, name: &str, now: i64, result: &str) -> Result<(), sqlx::Error>;
+    /// When the jobs last ran and what they did.
+    async fn last_run(&self, name: &str) -> Result<Option<(i64, String)>, sqlx::Error>;
+}
+
+impl_both!(LifecycleStore {
+    async fn withdraw(&self, school_id: i64, user_id: i64, now: i64, audit: &AuditEvent) -> Result<bool, sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        let changed = sqlx::query(
+            "UPDATE users SET status = 'withdrawn', deactivated_at = $3,
+                 deletion_due_at = $3 + 86400 * (SELECT deletion_grace_days FROM schools WHERE id = $2)
+             WHERE id = $1 AND school_id = $2 AND deletion_due_at IS NULL",
+        )
+        .bind(user_id)
+        .bind(school_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        self.write_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn cancel_deletion(&self, school_id: i64, user_id: i64, now: i64, audit: &AuditEvent) -> Result<bool, sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        let changed = sqlx::query(
+            "UPDATE users SET status = 'active', deactivated_at = NULL, deletion_due_at = NULL
+             WHERE id = $1 AND school_id = $2 AND deletion_due_at > $3",
+        )
+        .bind(user_id)
+        .bind(school_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Ok(false);
+        }
+        self.write_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn deactivate_leavers(&self, today: &str, now: i64, audit: &AuditEvent) -> Result<Vec<i64>, sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        let ids: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT id, school_id FROM users WHERE leaving_date IS NOT NULL AND leaving_date < $1
+             AND deletion_due_at IS NULL AND school_id IS NOT NULL",
+        )
+        .bind(today)
+        .fetch_all(&mut *tx)
+        .await?;
+        for (id, school) in &ids {
+            sqlx::query(
+                "UPDATE users SET status = 'left', deactivated_at = $2,
+                     deletion_due_at = $2 + 86400 * (SELECT deletion_grace_days FROM schools WHERE id = $3)
+                 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(now)
+            .bind(school)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+            let mut event = audit.clone().subject(*id);
+            event.school_id = Some(*school);
+            self.write_audit(&mut tx, &event).await?;
+        }
+        tx.commit().await?;
+        Ok(ids.into_iter().map(|(id, _)| id).collect())
+    }
+
+    async fn due_for_deletion(&self, now: i64) -> Result<Vec<i64>, sqlx::Error> {
+        sqlx::query_scalar("SELECT id FROM users WHERE deletion_due_at IS NOT NULL AND deletion_due_at <= $1 ORDER BY id")
+            .bind(now)
+            .fetch_all(&self.pool)
+            .await
+    }
+
+    async fn delete_account(&self, user_id: i64, now: i64, audit: &AuditEvent) -> Result<Option<Deleted>, sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        let person: Option<Person> = sqlx::query_as(
+            "SELECT u.school_id, u.login, u.first_name, u.last_name, u.role, u.status, u.created_at,
+                    u.deactivated_at, s.mail_domain
+             FROM users u JOIN schools s ON s.id = u.school_id
+             WHERE u.id = $1 AND u.deletion_due_at IS NOT NULL AND u.deletion_due_at <= $2",
+        )
+        .bind(user_id)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(person) = person else { return Ok(None) };
+        let class: String = sqlx::query_scalar::<_, String>(
+            "SELECT g.name FROM group_members gm JOIN groups g ON g.id = gm.group_id WHERE gm.user_id = $1 AND g.kind = 'class' LIMIT 1",
+        )
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .unwrap_or_default();
+        let digest = crate::platform::secret::sha256_hex(&format!("{}:{user_id}", self.audit_key.expose()));
+        let pseudonym = format!("ehemaliger Nutzer {}", &digest[..8]);
+
+        // Their own files go; what they gave a group stays, without their name on it.
+        let blob_keys: Vec<String> = sqlx::query_scalar(
+            "SELECT blob_key FROM file_nodes WHERE owner_user_id = $1 AND blob_key IS NOT NULL",
+        )
+        .bind(user_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let files = blob_keys.len();
+        let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM file_nodes WHERE created_by = $1 AND owner_user_id IS NULL")
+            .bind(user_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM file_nodes WHERE owner_user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE file_nodes SET created_by = NULL WHERE created_by = $1").bind(user_id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE file_nodes SET trashed_by = NULL WHERE trashed_by = $1").bind(user_id).execute(&mut *tx).await?;
+        // What they did for others keeps its effect but not their id.
+        sqlx::query("UPDATE transfer_exceptions SET granted_by = NULL WHERE granted_by = $1").bind(user_id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE parent_consents SET recorded_by = NULL WHERE recorded_by = $1").bind(user_id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE log_readers SET granted_by = 0 WHERE granted_by = $1").bind(user_id).execute(&mut *tx).await?;
+        // Class lists waiting for import may name them; previews are only ever short-lived.
+        sqlx::query("DELETE FROM imports WHERE school_id = $1 AND (created_by = $2 OR applied_at IS NOT NULL OR lower(content) LIKE $3)")
+            .bind(person.school_id)
+            .bind(user_id)
+            .bind(format!("%{}%", person.last_name.to_lowercase().replace(['%', '_'], "")))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM login_throttle WHERE key LIKE $1")
+            .bind(format!("%{}%", person.login.replace(['%', '_'], "")))
+            .execute(&mut *tx)
+            .await?;
+        let address = format!("{}@{}", person.login, person.mail_domain);
+        let names = vec![
+            address,
+            person.login.clone(),
+            format!("{} {}", person.first_name, person.last_name),
+            format!("{}, {}", person.last_name, person.first_name),
+            format!("{};{}", person.first_name, person.last_name),
+        ];
+        let pseudonymised = self.pseudonymise_audit(&mut tx, user_id, &names, &pseudonym).await?;
+        // Sessions, memberships, acceptances, consents, exceptions and log rights go with the
+        // row (ON DELETE CASCADE).
+        sqlx::query("DELETE FROM users WHERE id = $1").bind(user_id).execute(&mut *tx).await?;
+        let summary = format!(
+            "files: {files}; group files kept without name: {kept}; audit entries pseudonymised: {pseudonymised}"
+        );
+        sqlx::query(
+            "INSERT INTO deletion_reports (school_id, pseudonym, role, class, reason, account_created_at, deactivated_at, deleted_at, summary)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(person.school_id)
+        .bind(&pseudonym)
+        .bind(&person.role)
+        .bind(&class)
+        .bind(&person.status)
+        .bind(person.created_at)
+        .bind(person.deactivated_at.unwrap_or(now))
+        .bind(now)
+        .bind(&summary)
+        .execute(&mut *tx)
+        .await?;
+        let mut event = audit.clone().details(format!("{pseudonym}: {summary}"));
+        event.school_id = Some(person.school_id);
+        self.write_audit(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(Some(Deleted { blob_keys, pseudonym }))
+    }
+
+    async fn deletion_reports(&self, school_id: i64) -> Result<Vec<DeletionReport>, sqlx::Error> {
+        let rows: Vec<(String, String, String, String, i64, i64, i64, String)> = sqlx::query_as(
+            "SELECT pseudonym, role, class, reason, account_created_at, deactivated_at, deleted_at, summary
+             FROM deletion_reports WHERE school_id = $1 ORDER BY deleted_at DESC, id DESC LIMIT 1000",
+        )
+        .bind(school_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(pseudonym, role, class, reason, created_at, deactivated_at, deleted_at, summary)| DeletionReport {
+                pseudonym,
+                role,
+                class,
+                reason,
+                created_at,
+                deactivated_at,
+                deleted_at,
+                summary,
+            })
+            .collect())
+    }
+
+    async fn take_lease(&self, name: &str, holder: &str, now: i64, secs: i64) -> Result<bool, sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("INSERT INTO job_leases (name, holder, until) VALUES ($1, '', 0) ON CONFLICT (name) DO NOTHING")
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        // Only one server's UPDATE finds the lease free: the row is locked until commit.
+        let taken = sqlx::query("UPDATE job_leases SET holder = $2, until = $3 WHERE name = $1 AND until < $4")
+            .bind(name)
+            .bind(holder)
+            .bind(now + secs)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(taken == 1)
+    }
+
+    async fn finish_lease(&self, name: &str, now: i64, result: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE job_leases SET last_run_at = $2, last_result = $3 WHERE name = $1")
+            .bind(name)
+            .bind(now)
+            .bind(result)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+    }
+
+    async fn last_run(&self, name: &str) -> Result<Option<(i64, String)>, sqlx::Error> {
+        let row: Option<(Option<i64>, String)> = sqlx::query_as("SELECT last_run_at, last_result FROM job_leases WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.and_then(|(at, result)| at.map(|at| (at, result))))
+    }
+});
