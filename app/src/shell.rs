@@ -101,6 +101,7 @@ pub fn App() -> impl IntoView {
         <Header/>
         <main id="main" class="main">
             <Router>
+                <FormError/>
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=DashboardPage/>
                     <Route path=path!("/login") view=LoginPage/>
@@ -198,6 +199,30 @@ fn Header() -> impl IntoView {
             </nav>
         </header>
     }
+}
+
+/// The error a plain form post (no script) came back with: the server sends the browser back to
+/// the form with the error in the query. The sign-in and password forms show theirs in place.
+#[component]
+fn FormError() -> impl IntoView {
+    use leptos::server_fn::error::ServerFnUrlError;
+    let lang = use_lang();
+    let path = leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked();
+    if matches!(path.as_str(), "/login" | "/password") {
+        return None;
+    }
+    let error = leptos_router::hooks::use_query_map()
+        .with_untracked(|q| q.get("__err"))
+        .map(|err| ServerFnUrlError::<crate::error::AppError>::decode_err(&err))?;
+    Some(view! {
+        <div class="error-summary" role="alert" data-testid="form-error">
+            <h2><Icon name=IconName::Alert/>{lang.t(Key::ErrorTitle)}</h2>
+            <p>{error.text(lang)}</p>
+            <ul>{error.fields.iter().map(|f| view! { <li>{lang.t(f.message)}</li> }).collect_view()}</ul>
+        </div>
+    })
 }
 
 #[component]

@@ -959,3 +959,25 @@ async fn file_1_a_killed_server_loses_nothing_committed() {
         "leftovers collected, the kept blob untouched"
     );
 }
+
+// FILE-1, UX: without script, a refused form comes back to its page with the reason shown.
+#[tokio::test]
+async fn file_1_plain_form_errors_are_shown_on_the_page() {
+    let s = TestServer::start().await;
+    let (_, _, pupil) = pupil_school(&s).await;
+    let res = pupil
+        .submit(
+            "files/create-folder",
+            "/files?space=me&folder=0",
+            &[("space", "me"), ("folder", "0"), ("name", "a/b")],
+        )
+        .await;
+    let back = crate::common::location(&res).replace(&pupil.base, "");
+    assert!(
+        back.starts_with("/files?space=me&folder=0") && back.contains("__err="),
+        "{back}"
+    );
+    let page = pupil.get(&back).await.text().await.unwrap();
+    assert!(page.contains("data-testid=\"form-error\""));
+    assert!(page.contains("Schrägstriche"), "the reason, in words");
+}
