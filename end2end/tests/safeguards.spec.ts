@@ -62,13 +62,13 @@ test.describe.serial('safeguards', () => {
   // LOG-2: management grants the right to a teacher, who reads the log after stating a reason.
   test('a teacher reads the log only after stating a reason', async ({ browser }) => {
     const teacher = person('teacher', 'Theo', 'Tafel');
-    const management = await signIn(browser, person('management', 'Maren', 'Leitung'), 'Schul&Leitung9', desktop);
+    const management = await signIn(browser, person('management', 'Maren', 'Leitung'), 'Wolke&Anker73', desktop);
     await management.getByRole('link', { name: 'Protokolle' }).click();
     await management.getByLabel('Benutzername').fill(teacher.login);
     await management.getByTestId('grant').click();
     await expect(management.getByTestId('reader-row')).toContainText('Theo Tafel');
 
-    const page = await signIn(browser, teacher, 'Kreide&Tafel77', desktop);
+    const page = await signIn(browser, teacher, 'Birke&Nebel58', desktop);
     await page.goto('/logs');
     await page.getByLabel('Grund (welcher Verstoß?)').fill('Link auf gesperrte Spieleseite gepostet');
     await page.getByLabel('Bezug (Vorgang, Aktenzeichen)').fill('Vorgang 2026/31');
