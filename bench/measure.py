@@ -358,7 +358,8 @@ def main():
 
         ok_logins, storm_secs, health_p99, probes = login_storm(port, env)
         import_secs, table_ms = people_table(port, env)
-        post(port, "/api/auth/password", {"current": password, "new": "Betrieb&Ruhe42", "repeat": "Betrieb&Ruhe42"}, cookie)
+        status, _, body = post(port, "/api/auth/password", {"current": password, "new": "Wolke&Anker73", "repeat": "Wolke&Anker73"}, cookie)
+        assert status == 200, (status, body)
         filter_cookie = school_office(port, env, "Filterschule", "filter.example", "Fritz")
         list_secs, link_count, ms_per_link, plain_ms, checked_ms = link_filter(port, cookie, filter_cookie)
         transfers = file_transfers(port, school_office(port, env, "Dateischule", "dateien.example", "Dora"), data, server.pid)

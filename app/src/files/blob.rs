@@ -23,9 +23,13 @@ pub struct Blobs {
     local_root: Option<PathBuf>,
 }
 
+/// Reads and writes on disk go through buffers this large: each one is a trip to the
+/// blocking thread pool, and 8 KiB trips would cost more than the copying.
+const DISK_BUFFER: usize = 256 * 1024;
+
 pub enum BlobWriter {
     Local {
-        file: tokio::fs::File,
+        file: tokio::io::BufWriter<tokio::fs::File>,
         tmp: PathBuf,
         dest: PathBuf,
     },
@@ -76,7 +80,11 @@ impl Blobs {
                 let file = tokio::fs::File::create(&tmp)
                     .await
                     .map_err(|e| format!("{}: {e}", tmp.display()))?;
-                Ok(BlobWriter::Local { file, tmp, dest })
+                Ok(BlobWriter::Local {
+                    file: tokio::io::BufWriter::with_capacity(DISK_BUFFER, file),
+                    tmp,
+                    dest,
+                })
             }
             None => {
                 let upload = self
@@ -95,6 +103,9 @@ impl Blobs {
         key: &str,
         range: Option<Range<u64>>,
     ) -> Result<BoxStream<'static, Result<Bytes, std::io::Error>>, String> {
+        if let Some(root) = &self.local_root {
+            return read_local(root.join(key), range).await;
+        }
         let options = GetOptions {
             range: range.map(GetRange::Bounded),
             ..Default::default()
@@ -141,6 +152,41 @@ impl Blobs {
     }
 }
 
+/// A file on the local disk as a stream of large chunks, from `range.start` if given.
+async fn read_local(
+    path: PathBuf,
+    range: Option<Range<u64>>,
+) -> Result<BoxStream<'static, Result<Bytes, std::io::Error>>, String> {
+    use tokio::io::{AsyncReadExt, AsyncSeekExt};
+    let mut file = tokio::fs::File::open(&path)
+        .await
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let (start, left) = match range {
+        Some(r) => (r.start, r.end.saturating_sub(r.start)),
+        None => (0, u64::MAX),
+    };
+    if start > 0 {
+        file.seek(std::io::SeekFrom::Start(start))
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let stream = futures::stream::unfold((file, left), |(mut file, left)| async move {
+        if left == 0 {
+            return None;
+        }
+        let mut buf = vec![0u8; DISK_BUFFER.min(left.min(usize::MAX as u64) as usize)];
+        match file.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok(Bytes::from(buf)), (file, left - n as u64)))
+            }
+            Err(e) => Some((Err(e), (file, 0))),
+        }
+    });
+    Ok(stream.boxed())
+}
+
 impl BlobWriter {
     pub async fn write(&mut self, chunk: &[u8]) -> Result<(), String> {
         match self {
@@ -167,6 +213,7 @@ impl BlobWriter {
                 dest,
             } => {
                 file.flush().await.map_err(|e| e.to_string())?;
+                let file = file.into_inner();
                 file.sync_all().await.map_err(|e| e.to_string())?;
                 drop(file);
                 let dir = dest.parent().map(PathBuf::from).unwrap_or_default();
