@@ -212,6 +212,8 @@ pub trait AuditStore {
     /// the first one that is not, and records a checkpoint with the last deleted hash so that
     /// the rest of the chain still verifies. Returns how many were deleted.
     async fn apply_retention(&self, now: i64, audit: &AuditEvent) -> Result<i64, sqlx::Error>;
+    /// The id of the newest event: how far a successful check reached.
+    async fn last_event_id(&self) -> Result<i64, sqlx::Error>;
     /// The newest events' actions, newest first, for operators and tests.
     async fn recent_actions(&self, limit: i64) -> Result<Vec<(String, Option<i64>)>, sqlx::Error>;
 }
@@ -291,6 +293,11 @@ impl_both!(AuditStore {
         self.write_audit(&mut tx, &audit.clone().details(format!("{deleted} events up to {last_id}"))).await?;
         tx.commit().await?;
         Ok(deleted)
+    }
+
+    async fn last_event_id(&self) -> Result<i64, sqlx::Error> {
+        let id: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM audit_events").fetch_one(&self.pool).await?;
+        Ok(id.unwrap_or(0))
     }
 
     async fn recent_actions(&self, limit: i64) -> Result<Vec<(String, Option<i64>)>, sqlx::Error> {

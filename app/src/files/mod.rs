@@ -483,10 +483,18 @@ pub async fn list_trash(space: String) -> Result<TrashView, AppError> {
     let state = app_state();
     let space = space_param(&space)?;
     let (space_ref, _) = space_access(&state, &user, space).await?;
+    let keep_days = match user.school_id {
+        Some(school) => state
+            .store
+            .settings(school)
+            .await?
+            .map_or(30, |s| s.trash_days),
+        None => 30,
+    };
     Ok(TrashView {
         space,
-        entries: app_state().store.list_trash(space_ref).await?,
-        keep_days: 30,
+        entries: state.store.list_trash(space_ref).await?,
+        keep_days,
     })
 }
 

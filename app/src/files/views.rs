@@ -578,6 +578,7 @@ pub fn FileRulesPage() -> impl IntoView {
     view! {
         <leptos_meta::Title text=lang.t(Key::FilesRulesTitle)/>
         <h1 class="page-title">{lang.t(Key::FilesRulesTitle)}</h1>
+        {await_data(lang, crate::schools::school_settings, move |s| view! { <SettingsCard lang s/> })}
         {await_data(lang, blocked_types, move |list| view! {
             <Card title=lang.t(Key::FilesBlockedTitle) icon=IconName::Alert>
                 <p class="hint">{lang.t(Key::FilesBlockedHint)}</p>
@@ -629,5 +630,41 @@ pub fn AllowanceForms(lang: Lang, user_id: i64) -> impl IntoView {
                 </ActionForm>
             </Card>
         </div>
+    }
+}
+
+/// The school's own periods and limits (FILE-1, FILE-2, LIFE-3, LOG-3).
+#[component]
+fn SettingsCard(lang: Lang, s: crate::schools::SchoolLimits) -> impl IntoView {
+    let fields = [
+        (
+            "transfer_limit_mb",
+            Key::SettingsTransferLimit,
+            s.transfer_limit_mb,
+        ),
+        ("trash_days", Key::SettingsTrashDays, s.trash_days),
+        (
+            "deletion_grace_days",
+            Key::SettingsGraceDays,
+            s.deletion_grace_days,
+        ),
+        (
+            "audit_retention_days",
+            Key::SettingsRetentionDays,
+            s.audit_retention_days,
+        ),
+    ];
+    view! {
+        <Card title=lang.t(Key::SettingsTitle) icon=IconName::School>
+            <ActionForm action={ServerAction::<crate::schools::SetSchoolSettings>::new()} attr:class="filters">
+                {fields.into_iter().map(|(name, label, value)| view! {
+                    <div class="field">
+                        <label for=format!("field-{name}")>{lang.t(label)}</label>
+                        <input id=format!("field-{name}") name=name type="number" value=value.to_string() required/>
+                    </div>
+                }).collect_view()}
+                <button class="btn btn-primary" type="submit">{lang.t(Key::FilesSave)}</button>
+            </ActionForm>
+        </Card>
     }
 }

@@ -68,8 +68,14 @@ pub struct LogEvent {
 /// LOG-3: the result of the hash-chain check, shown above every page of events.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Chain {
-    Intact { checked: i64 },
-    BrokenAt { id: i64 },
+    /// Every event from the last retention checkpoint up to event `up_to` checks out.
+    Intact {
+        checked: i64,
+        up_to: i64,
+    },
+    BrokenAt {
+        id: i64,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -253,7 +259,10 @@ pub async fn log_events(
         )
         .await?;
     let chain = match state.store.verify_chain().await? {
-        ChainStatus::Intact(checked) => Chain::Intact { checked },
+        ChainStatus::Intact(checked) => Chain::Intact {
+            checked,
+            up_to: state.store.last_event_id().await?,
+        },
         ChainStatus::BrokenAt(id) => Chain::BrokenAt { id },
     };
     Ok(LogPage {

@@ -117,9 +117,10 @@ fn Events(lang: Lang, data: LogPage, filters: [String; 5]) -> impl IntoView {
     let session = data.session.id;
     let pages = ((data.total + EVENTS_PER_PAGE - 1) / EVENTS_PER_PAGE).max(1);
     let chain = match data.chain {
-        Chain::Intact { checked } => {
-            lang.fill(Key::LogsChainIntact, &[("count", &checked.to_string())])
-        }
+        Chain::Intact { checked, up_to } => lang.fill(
+            Key::LogsChainIntact,
+            &[("count", &checked.to_string()), ("id", &up_to.to_string())],
+        ),
         Chain::BrokenAt { id } => lang.fill(Key::LogsChainBroken, &[("id", &id.to_string())]),
     };
     let export = format!("/logs/export.csv?{}", link(session, &filters, 0));

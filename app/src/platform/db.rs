@@ -23,7 +23,7 @@ use crate::{
     lifecycle::store::LifecycleStore,
     logs::store::LogStore,
     policy::store::PolicyStore,
-    schools::store::{SchoolStore, SchoolSummaryStore},
+    schools::store::{SchoolSettingsStore, SchoolStore, SchoolSummaryStore},
     users::store::UserAdminStore,
 };
 
@@ -43,6 +43,7 @@ pub trait Store:
     + LinkFilterStore
     + LogStore
     + LifecycleStore
+    + SchoolSettingsStore
     + Send
     + Sync
     + 'static

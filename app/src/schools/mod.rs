@@ -58,3 +58,60 @@ pub async fn create_school(name: String, mail_domain: String) -> Result<i64, App
             .with_field("mail_domain", Key::SchoolsDomainTaken)
     })
 }
+
+/// FILE-2, FILE-1, LIFE-3, LOG-3: what each school decides for itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchoolLimits {
+    pub transfer_limit_mb: i64,
+    pub trash_days: i64,
+    pub deletion_grace_days: i64,
+    pub audit_retention_days: i64,
+}
+
+#[server(prefix = "/api", endpoint = "schools/settings")]
+pub async fn school_settings() -> Result<SchoolLimits, AppError> {
+    let (_, school) = crate::platform::school_staff(Capability::FilesManage)?;
+    app_state()
+        .store
+        .settings(school)
+        .await?
+        .ok_or_else(|| AppError::kind(ErrorKind::NotFound))
+}
+
+#[server(prefix = "/api", endpoint = "schools/set-settings")]
+pub async fn set_school_settings(
+    transfer_limit_mb: i64,
+    trash_days: i64,
+    deletion_grace_days: i64,
+    audit_retention_days: i64,
+) -> Result<(), AppError> {
+    let (user, school) = crate::platform::school_staff(Capability::FilesManage)?;
+    let mut error = AppError::kind(ErrorKind::BadInput);
+    for (field, value, range) in [
+        ("transfer_limit_mb", transfer_limit_mb, 1..=1024),
+        ("trash_days", trash_days, 1..=365),
+        ("deletion_grace_days", deletion_grace_days, 1..=90),
+        ("audit_retention_days", audit_retention_days, 30..=730),
+    ] {
+        if !range.contains(&value) {
+            error = error.with_field(field, Key::SettingsRange);
+        }
+    }
+    if !error.fields.is_empty() {
+        return Err(error);
+    }
+    let settings = SchoolLimits {
+        transfer_limit_mb,
+        trash_days,
+        deletion_grace_days,
+        audit_retention_days,
+    };
+    let audit = AuditEvent::new("school.settings_changed", &request_info())
+        .actor(user.id, Some(school))
+        .details(format!("{settings:?}"));
+    app_state()
+        .store
+        .set_settings(school, &settings, &audit)
+        .await?;
+    Ok(())
+}

@@ -81,3 +81,48 @@ impl_both!(SchoolSummaryStore {
             .collect())
     }
 });
+
+/// The school's periods and limits, as whole numbers of days and megabytes.
+#[async_trait::async_trait]
+pub trait SchoolSettingsStore {
+    async fn settings(&self, school_id: i64) -> Result<Option<super::SchoolLimits>, sqlx::Error>;
+    async fn set_settings(
+        &self,
+        school_id: i64,
+        settings: &super::SchoolLimits,
+        audit: &AuditEvent,
+    ) -> Result<(), sqlx::Error>;
+}
+
+impl_both!(SchoolSettingsStore {
+    async fn settings(&self, school_id: i64) -> Result<Option<super::SchoolLimits>, sqlx::Error> {
+        let row: Option<(i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT transfer_limit_bytes, trash_days, deletion_grace_days, audit_retention_days FROM schools WHERE id = $1",
+        )
+        .bind(school_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(limit, trash, grace, retention)| super::SchoolLimits {
+            transfer_limit_mb: limit / crate::rules::files::MB,
+            trash_days: trash,
+            deletion_grace_days: grace,
+            audit_retention_days: retention,
+        }))
+    }
+
+    async fn set_settings(&self, school_id: i64, s: &super::SchoolLimits, audit: &AuditEvent) -> Result<(), sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "UPDATE schools SET transfer_limit_bytes = $2, trash_days = $3, deletion_grace_days = $4, audit_retention_days = $5 WHERE id = $1",
+        )
+        .bind(school_id)
+        .bind(s.transfer_limit_mb * crate::rules::files::MB)
+        .bind(s.trash_days)
+        .bind(s.deletion_grace_days)
+        .bind(s.audit_retention_days)
+        .execute(&mut *tx)
+        .await?;
+        self.write_audit(&mut tx, audit).await?;
+        tx.commit().await
+    }
+});

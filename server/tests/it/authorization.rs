@@ -321,6 +321,12 @@ const CASES: &[Case] = &[
         targets_user: false,
         args: |_| Vec::new(),
     },
+    Case {
+        endpoint: "schools/settings",
+        allowed: Allowed::Roles(&[Role::Admin]),
+        targets_user: false,
+        args: |_| Vec::new(),
+    },
     // Last: a new policy version sends every caller back to accept it first.
     Case {
         endpoint: "policy/publish",

@@ -981,3 +981,56 @@ async fn file_1_plain_form_errors_are_shown_on_the_page() {
     assert!(page.contains("data-testid=\"form-error\""));
     assert!(page.contains("Schrägstriche"), "the reason, in words");
 }
+
+// FILE-1, FILE-2, LIFE-3, LOG-3: each school sets its own limit and periods; bad values change
+// nothing; the change is audited.
+#[tokio::test]
+async fn file_2_schools_set_their_own_limits_and_periods() {
+    let s = TestServer::start().await;
+    let (school, _, pupil) = pupil_school(&s).await;
+    let (_, admin) = s.ready_person(school, Role::Admin, "Anna", None).await;
+    let set = |limit: &'static str, trash: &'static str| {
+        let admin = &admin;
+        async move {
+            admin
+                .call(
+                    "schools/set-settings",
+                    &[
+                        ("transfer_limit_mb", limit),
+                        ("trash_days", trash),
+                        ("deletion_grace_days", "14"),
+                        ("audit_retention_days", "365"),
+                    ],
+                )
+                .await
+        }
+    };
+    assert_eq!(set("0", "10").await.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(set("1", "10").await.status(), StatusCode::OK);
+    let settings: serde_json::Value = admin
+        .call("schools/settings", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(settings["trash_days"], 10);
+    assert_eq!(settings["deletion_grace_days"], 14);
+    assert_eq!(
+        s.count("audit_events WHERE action = 'school.settings_changed'")
+            .await,
+        1
+    );
+    assert_eq!(
+        list(&pupil, "me", 0).await.allowance.transfer_limit,
+        MB as i64
+    );
+    let trash = pupil
+        .get("/files/trash?space=me")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(trash.contains("10 Tage"));
+    let page = admin.get("/admin/files").await.text().await.unwrap();
+    assert!(page.contains("Fristen und Grenzen"));
+}

@@ -117,7 +117,7 @@ async fn log_2_reading_needs_a_named_person_and_a_reason() {
         actions.iter().all(|a| a.starts_with("log.")),
         "the type filter works: {actions:?}"
     );
-    assert!(page["chain"]["Intact"]["checked"].as_i64().unwrap() > 0);
+    assert!(page["chain"]["Intact"]["up_to"].as_i64().unwrap() > 0);
     assert_eq!(
         s.count("audit_events WHERE action = 'log.queried'").await,
         1
