@@ -37,8 +37,9 @@ pub enum BlobWriter {
 }
 
 impl Blobs {
-    /// `file:///path` or `s3://bucket` (credentials and endpoint from the usual `AWS_*`
-    /// variables, for example `AWS_ENDPOINT` and `AWS_ALLOW_HTTP` for a local S3 server).
+    /// `file:///path`, or `s3://bucket` with credentials and endpoint from the usual `AWS_*`
+    /// variables. The URL may carry them too, for an S3-compatible server of one's own:
+    /// `s3://KEY:SECRET@bucket?endpoint=http://10.0.0.5:9000&region=garage&allow_http=true`.
     pub fn open(url: &str) -> Result<Blobs, String> {
         if let Some(path) = url.strip_prefix("file://") {
             let root = PathBuf::from(path);
@@ -50,11 +51,28 @@ impl Blobs {
                 store: Arc::new(store),
                 local_root: Some(root),
             })
-        } else if let Some(bucket) = url.strip_prefix("s3://") {
-            let store = AmazonS3Builder::from_env()
-                .with_bucket_name(bucket.trim_end_matches('/'))
-                .build()
-                .map_err(|e| format!("S3 store: {e}"))?;
+        } else if let Some(rest) = url.strip_prefix("s3://") {
+            let (location, query) = rest.split_once('?').unwrap_or((rest, ""));
+            let (credentials, bucket) = match location.rsplit_once('@') {
+                Some((credentials, bucket)) => (Some(credentials), bucket),
+                None => (None, location),
+            };
+            let mut builder =
+                AmazonS3Builder::from_env().with_bucket_name(bucket.trim_end_matches('/'));
+            if let Some((key, secret)) = credentials.and_then(|c| c.split_once(':')) {
+                builder = builder
+                    .with_access_key_id(key)
+                    .with_secret_access_key(secret);
+            }
+            for pair in query.split('&').filter(|p| !p.is_empty()) {
+                builder = match pair.split_once('=') {
+                    Some(("endpoint", value)) => builder.with_endpoint(value),
+                    Some(("region", value)) => builder.with_region(value),
+                    Some(("allow_http", value)) => builder.with_allow_http(value == "true"),
+                    _ => return Err(format!("SCHULHOF_STORE: unknown setting {pair}")),
+                };
+            }
+            let store = builder.build().map_err(|e| format!("S3 store: {e}"))?;
             Ok(Blobs {
                 store: Arc::new(store),
                 local_root: None,

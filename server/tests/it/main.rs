@@ -13,6 +13,7 @@ mod import;
 mod lifecycle;
 mod logs;
 mod policy;
+mod s3;
 mod schools;
 mod storage;
 mod users;
