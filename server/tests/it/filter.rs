@@ -289,3 +289,81 @@ async fn flt_1_a_million_line_list_imports() {
         .await;
     refused(res, "werbung999999.example").await;
 }
+
+// FLT-2: a corpus of ways to write a blocked link; every one is refused, and ordinary school
+// text around it is not.
+#[tokio::test]
+async fn flt_2_bypass_corpus_is_refused() {
+    let s = TestServer::start().await;
+    let school = s.school("Paulusschule", "paulusschule.example").await;
+    let (_, admin) = s.ready_person(school, Role::Admin, "Anna", None).await;
+    let (_, pupil) = s
+        .ready_person(school, Role::Pupil, "Lena", Some("2b"))
+        .await;
+    add(&admin, "school", "bad.example").await;
+    add(&admin, "school", "10.1.2.3").await;
+    add(&admin, "school", "xn--bd-via.example").await;
+    let attempts = [
+        "bad.example",
+        "BAD.EXAMPLE",
+        "www.bad.example",
+        "bad.example.",
+        "spiele.bad.example/level2",
+        "http://bad.example",
+        "https://bad.example:8443/x",
+        "HTTPS://Bad.Example/",
+        "//bad.example/x",
+        "ftp://bad.example/datei",
+        "http://nice.example@bad.example/",
+        "http://user:pass@bad.example",
+        "http://b%61d.example",
+        "http://%62%61%64.example/",
+        "http://bad.example\\pfad",
+        "<a href=\"https://bad.example\">hier</a>",
+        "<a href='//bad.example'>hier</a>",
+        "[InternetShortcut]\nURL=https://bad.example/",
+        "(bad.example)",
+        "http://bäd.example",
+        "http://10.1.2.3/",
+        "http://167838211/",
+        "http://0x0A.0x01.0x02.0x03/",
+        "http://012.01.02.03/",
+        "http://10.1.515/",
+        "http://[::ffff:10.1.2.3]/",
+        "http://[::ffff:a01:203]:80/",
+    ];
+    for (i, attempt) in attempts.iter().enumerate() {
+        let text = format!("Schau mal hier: {attempt} – cool!");
+        let res = pupil
+            .upload("me", 0, &format!("versuch{i}.txt"), text.into_bytes())
+            .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::BAD_REQUEST,
+            "{attempt} must be refused"
+        );
+    }
+    let ordinary = [
+        "Wir treffen uns um 8.30 Uhr am Tor.",
+        "Aufgabe 3.5 auf Seite 12, z.B. Nr. 4.",
+        "Die Datei heißt bad.examples.txt nicht.",
+        "Mail an lena@bad-example.de ist keine Adresse von bad.example? Doch, das ist sie.",
+        "Siehe goodbad.example und bad.example.org",
+    ];
+    let mut accepted = 0;
+    for (i, text) in ordinary.iter().enumerate() {
+        let res = pupil
+            .upload("me", 0, &format!("text{i}.txt"), text.as_bytes().to_vec())
+            .await;
+        if res.status() == StatusCode::OK {
+            accepted += 1;
+        }
+    }
+    // The fourth names bad.example itself and is refused; the others are fine.
+    assert_eq!(accepted, 4);
+    assert_eq!(
+        s.count("audit_events WHERE action = 'filter.link_blocked'")
+            .await,
+        attempts.len() as i64 + 1
+    );
+}
