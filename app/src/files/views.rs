@@ -391,20 +391,15 @@ fn UploadRow(lang: Lang, upload: Upload) -> impl IntoView {
         cancel,
         ..
     } = upload;
-    let percent = move || {
-        if size > 0.0 {
-            (loaded.get() / size * 100.0).clamp(0.0, 100.0)
-        } else {
-            100.0
-        }
-    };
+    // Whole numbers only: formatting floats would weigh down the browser's code.
+    let percent = move || crate::rules::files::percent(loaded.get() as i64, size as i64);
     view! {
         <li class="upload-item" data-testid="upload-item">
             <span class="upload-name">{name}</span>
             <label class="progress">
                 <progress max="100" value=percent></progress>
                 <span class="progress-percent" data-testid="upload-progress">
-                    {move || format!("{} / {} ({:.0} %)", format_bytes(loaded.get() as i64, german), format_bytes(size as i64, german), percent())}
+                    {move || format!("{} / {} ({} %)", format_bytes(loaded.get() as i64, german), format_bytes(size as i64, german), percent())}
                 </span>
             </label>
             {move || match done.get() {

@@ -140,24 +140,37 @@ pub fn check_quota(size: i64, used: i64, quota: i64) -> Result<(), Key> {
     }
 }
 
-/// Sizes as people read them: "512 B", "3,4 MB", "1,2 GB" (German decimal comma).
+/// Sizes as people read them: "512 B", "3,4 MB", "1,2 GB" (German decimal comma). Integer
+/// arithmetic only: formatting floats would add tens of kilobytes to the browser's code.
 pub fn format_bytes(bytes: i64, german: bool) -> String {
-    let (value, unit) = if bytes < 1024 {
+    let bytes = bytes.max(0);
+    let (unit_size, unit) = if bytes < 1024 {
         return format!("{bytes} B");
     } else if bytes < MB {
-        (bytes as f64 / 1024.0, "KB")
+        (1024, "KB")
     } else if bytes < 1024 * MB {
-        (bytes as f64 / MB as f64, "MB")
+        (MB, "MB")
     } else {
-        (bytes as f64 / (1024 * MB) as f64, "GB")
+        (1024 * MB, "GB")
     };
-    let text = if value >= 100.0 || value.fract() < 0.05 {
-        format!("{value:.0}")
+    // Tenths, rounded half up.
+    let tenths = (bytes * 10 + unit_size / 2) / unit_size;
+    let (whole, tenth) = (tenths / 10, tenths % 10);
+    if whole >= 100 || tenth == 0 {
+        let rounded = (bytes + unit_size / 2) / unit_size;
+        format!("{rounded} {unit}")
     } else {
-        format!("{value:.1}")
-    };
-    let text = if german { text.replace('.', ",") } else { text };
-    format!("{text} {unit}")
+        format!("{whole}{}{tenth} {unit}", if german { ',' } else { '.' })
+    }
+}
+
+/// A share as a whole percentage, 0 to 100.
+pub fn percent(part: i64, whole: i64) -> i64 {
+    if whole <= 0 {
+        100
+    } else {
+        (part.clamp(0, whole) * 100) / whole
+    }
 }
 
 #[cfg(test)]
@@ -238,5 +251,12 @@ mod tests {
         assert_eq!(format_bytes(3 * MB + MB / 2, true), "3,5 MB");
         assert_eq!(format_bytes(3 * MB + MB / 2, false), "3.5 MB");
         assert_eq!(format_bytes(900, false), "900 B");
+        assert_eq!(format_bytes(1536, true), "1,5 KB");
+        assert_eq!(format_bytes(5 * 1024 * MB, true), "5 GB");
+        assert_eq!(format_bytes(150 * MB + MB / 3, true), "150 MB");
+        assert_eq!(
+            (percent(1, 3), percent(5, 0), percent(7, 5)),
+            (33, 100, 100)
+        );
     }
 }
