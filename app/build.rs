@@ -54,9 +54,11 @@ fn main() {
             panic!("locales/{lang}.txt differs from de.txt: missing {missing:?}, extra {extra:?}");
         }
     }
+    // Serde and Debug come from one table of names rather than derives: derived code grows
+    // with every key in three places, and all of it ships in the browser's WASM.
     let mut out = String::from(
         "/// Every user-visible text, by its key in `app/locales/*.txt`.\n\
-         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]\n\
+         #[derive(Clone, Copy, PartialEq, Eq, Hash)]\n\
          pub enum Key {\n",
     );
     for key in &keys {
@@ -65,6 +67,10 @@ fn main() {
     out += "}\n\nimpl Key {\n    pub const ALL: &'static [Key] = &[";
     for key in &keys {
         out += &format!("Key::{}, ", variant(key));
+    }
+    out += "];\n\n    /// The names as they cross the wire, in the order of `ALL`.\n    const NAMES: &'static [&'static str] = &[";
+    for key in &keys {
+        out += &format!("{:?}, ", variant(key));
     }
     out += "];\n}\n\n";
     for (lang, table) in LANGUAGES.iter().zip(&tables) {

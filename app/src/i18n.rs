@@ -3,6 +3,39 @@ use serde::{Deserialize, Serialize};
 
 include!(concat!(env!("OUT_DIR"), "/i18n_keys.rs"));
 
+impl Key {
+    /// The key's name as it appears in JSON (`FilesTooLarge`).
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
+    pub fn from_name(name: &str) -> Option<Key> {
+        Self::NAMES
+            .iter()
+            .position(|n| *n == name)
+            .map(|i| Self::ALL[i])
+    }
+}
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Serialize for Key {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Key::from_name(&name).ok_or_else(|| serde::de::Error::custom("unknown text key"))
+    }
+}
+
 /// The name of the cookie that remembers the chosen language.
 pub const LANG_COOKIE: &str = "schulhof_lang";
 
@@ -156,6 +189,20 @@ mod tests {
             assert!(!de.is_empty() && !en.is_empty(), "{key:?} is empty");
             let holes = |s: &str| s.matches('{').count();
             assert_eq!(holes(de), holes(en), "{key:?} has different placeholders");
+        }
+    }
+
+    #[test]
+    fn keys_cross_the_wire_by_name() {
+        let json = serde_json::to_string(&Key::FilesTooLarge).unwrap();
+        assert_eq!(json, "\"FilesTooLarge\"");
+        assert_eq!(
+            serde_json::from_str::<Key>(&json).unwrap(),
+            Key::FilesTooLarge
+        );
+        assert!(serde_json::from_str::<Key>("\"NoSuchKey\"").is_err());
+        for key in Key::ALL {
+            assert_eq!(Key::from_name(key.name()), Some(*key));
         }
     }
 
