@@ -681,26 +681,6 @@ pub async fn export(
     }
 }
 
-/// Collects what no row references any more (FILE-1 trash purge and interrupted uploads).
-pub async fn collect(state: &AppState) -> Result<(usize, usize), String> {
-    let now = crate::platform::now();
-    let purged = state
-        .store
-        .purge_expired_trash(now)
-        .await
-        .map_err(|e| e.to_string())?;
-    let referenced = state
-        .store
-        .referenced_blobs()
-        .await
-        .map_err(|e| e.to_string())?;
-    let deleted = state
-        .blobs
-        .collect_garbage(now, |key| referenced.contains(key))
-        .await?;
-    Ok((purged.len(), deleted))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -151,7 +151,7 @@ pub async fn run_jobs(
         .apply_retention(now, &AuditEvent::new("audit.retention", &system))
         .await
         .map_err(e)?;
-    let (purged, collected) = crate::files::http::collect(state).await?;
+    let (purged, collected) = crate::files::collect(state).await?;
     report.trash_purged = purged;
     report.blobs_collected = collected;
     let summary = format!(

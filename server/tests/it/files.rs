@@ -790,7 +790,7 @@ async fn file_1_old_trash_is_purged_and_orphans_collected() {
             .set_modified(two_hours_ago)
             .unwrap();
     }
-    let (purged, collected) = app::files::http::collect(&s.state).await.unwrap();
+    let (purged, collected) = app::files::collect(&s.state).await.unwrap();
     assert_eq!(purged, 1, "only the item older than 30 days");
     assert_eq!(collected, 2, "its blob and the orphan");
     assert_eq!(s.count("file_nodes").await, 1);
@@ -952,7 +952,7 @@ async fn file_1_a_killed_server_loses_nothing_committed() {
                 .unwrap();
         }
     }
-    app::files::http::collect(&s.state).await.unwrap();
+    app::files::collect(&s.state).await.unwrap();
     assert_eq!(
         blob_files(&s),
         stored,

@@ -139,22 +139,7 @@ async fn flt_1_lists_belong_to_the_operator_and_each_school() {
     let other = s.school("Andere Schule", "andere.example").await;
     let (_, admin) = s.ready_person(school, Role::Admin, "Anna", None).await;
     let (_, other_pupil) = s.ready_person(other, Role::Pupil, "Tom", Some("3a")).await;
-    let operator = s.browser();
-    s.user_with_password(
-        "betrieb",
-        "Betrieb",
-        "Admin",
-        Role::Operator,
-        crate::common::SIGNED_IN_PASSWORD,
-    )
-    .await;
-    assert_eq!(
-        operator
-            .login("betrieb", crate::common::SIGNED_IN_PASSWORD)
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    let operator = s.signed_in_operator().await;
 
     let res = admin
         .call(
@@ -230,22 +215,7 @@ async fn flt_1_lists_belong_to_the_operator_and_each_school() {
 #[tokio::test]
 async fn flt_1_a_million_line_list_imports() {
     let s = TestServer::start().await;
-    let operator = s.browser();
-    s.user_with_password(
-        "betrieb",
-        "Betrieb",
-        "Admin",
-        Role::Operator,
-        crate::common::SIGNED_IN_PASSWORD,
-    )
-    .await;
-    assert_eq!(
-        operator
-            .login("betrieb", crate::common::SIGNED_IN_PASSWORD)
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    let operator = s.signed_in_operator().await;
     let mut list = String::from("# Blocklist\n127.0.0.1 localhost\n");
     for i in 0..1_000_000 {
         list.push_str(&format!("0.0.0.0 werbung{i}.example # ad\n"));

@@ -167,22 +167,7 @@ async fn log_2_the_operator_sees_only_operator_events() {
     let school = s.school("Paulusschule", "paulusschule.example").await;
     s.ready_person(school, Role::Management, "Maria", None)
         .await;
-    let operator = s.browser();
-    s.user_with_password(
-        "betrieb",
-        "Betrieb",
-        "Admin",
-        Role::Operator,
-        crate::common::SIGNED_IN_PASSWORD,
-    )
-    .await;
-    assert_eq!(
-        operator
-            .login("betrieb", crate::common::SIGNED_IN_PASSWORD)
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    let operator = s.signed_in_operator().await;
     let res = open(&operator, "Prüfung nach Störung am Morgen", "Ticket 42").await;
     let session: i64 = res.json().await.unwrap();
     let page: serde_json::Value = events(&operator, session, "").await.json().await.unwrap();

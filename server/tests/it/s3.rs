@@ -144,7 +144,7 @@ async fn file_1_files_live_in_an_s3_compatible_store() {
         .unwrap()
         .set_modified(old)
         .unwrap();
-    let (_, collected) = app::files::http::collect(&s.state).await.unwrap();
+    let (_, collected) = app::files::collect(&s.state).await.unwrap();
     assert_eq!(collected, 1);
     assert!(!orphan.exists());
 }

@@ -189,73 +189,44 @@ impl TestServer {
         self.scalar(&format!("SELECT COUNT(*) FROM {table}")).await
     }
 
-    /// The one text a query returns.
-    pub async fn text(&self, q: &str) -> String {
+    /// Every value of the first column a query returns, on whichever backend is under test.
+    pub async fn column<T>(&self, q: &str) -> Vec<T>
+    where
+        T: for<'r> sqlx::Decode<'r, sqlx::Postgres>
+            + sqlx::Type<sqlx::Postgres>
+            + for<'r> sqlx::Decode<'r, sqlx::Sqlite>
+            + sqlx::Type<sqlx::Sqlite>
+            + Send
+            + Unpin,
+    {
         use sqlx::Connection;
-        let q = q.to_string();
+        let q = sqlx::AssertSqlSafe(q.to_string());
         if self.database_url.starts_with("postgres") {
             let mut c = sqlx::PgConnection::connect(&self.database_url)
                 .await
                 .unwrap();
-            sqlx::query_scalar(sqlx::AssertSqlSafe(q))
-                .fetch_one(&mut c)
-                .await
-                .unwrap()
+            sqlx::query_scalar(q).fetch_all(&mut c).await.unwrap()
         } else {
             let mut c = sqlx::SqliteConnection::connect(&self.database_url)
                 .await
                 .unwrap();
-            sqlx::query_scalar(sqlx::AssertSqlSafe(q))
-                .fetch_one(&mut c)
-                .await
-                .unwrap()
+            sqlx::query_scalar(q).fetch_all(&mut c).await.unwrap()
         }
+    }
+
+    /// The one text a query returns.
+    pub async fn text(&self, q: &str) -> String {
+        self.column(q).await.remove(0)
     }
 
     /// Every text a query returns.
     pub async fn texts(&self, q: &str) -> Vec<String> {
-        use sqlx::Connection;
-        let q = q.to_string();
-        if self.database_url.starts_with("postgres") {
-            let mut c = sqlx::PgConnection::connect(&self.database_url)
-                .await
-                .unwrap();
-            sqlx::query_scalar(sqlx::AssertSqlSafe(q))
-                .fetch_all(&mut c)
-                .await
-                .unwrap()
-        } else {
-            let mut c = sqlx::SqliteConnection::connect(&self.database_url)
-                .await
-                .unwrap();
-            sqlx::query_scalar(sqlx::AssertSqlSafe(q))
-                .fetch_all(&mut c)
-                .await
-                .unwrap()
-        }
+        self.column(q).await
     }
 
     /// The one integer a query returns.
     pub async fn scalar(&self, q: &str) -> i64 {
-        use sqlx::Connection;
-        let q = q.to_string();
-        if self.database_url.starts_with("postgres") {
-            let mut c = sqlx::PgConnection::connect(&self.database_url)
-                .await
-                .unwrap();
-            sqlx::query_scalar(sqlx::AssertSqlSafe(q))
-                .fetch_one(&mut c)
-                .await
-                .unwrap()
-        } else {
-            let mut c = sqlx::SqliteConnection::connect(&self.database_url)
-                .await
-                .unwrap();
-            sqlx::query_scalar(sqlx::AssertSqlSafe(q))
-                .fetch_one(&mut c)
-                .await
-                .unwrap()
-        }
+        self.column(q).await.remove(0)
     }
 
     pub fn store(&self) -> Arc<dyn app::platform::db::Store> {
@@ -449,6 +420,24 @@ impl TestServer {
             reqwest::StatusCode::OK
         );
         (id, browser)
+    }
+
+    /// The deployment's operator, ready to work and signed in in a browser of their own.
+    pub async fn signed_in_operator(&self) -> Browser {
+        self.user_with_password(
+            "betrieb",
+            "Betrieb",
+            "Admin",
+            app::auth::Role::Operator,
+            SIGNED_IN_PASSWORD,
+        )
+        .await;
+        let browser = self.browser();
+        assert_eq!(
+            browser.login("betrieb", SIGNED_IN_PASSWORD).await.status(),
+            reqwest::StatusCode::OK
+        );
+        browser
     }
 
     /// Everything a refused call must leave untouched.
