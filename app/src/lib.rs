@@ -14,6 +14,7 @@ pub mod groups;
 pub mod i18n;
 pub mod lifecycle;
 pub mod logs;
+pub mod mail;
 pub mod policy;
 pub mod rules;
 pub mod schools;

@@ -20,6 +20,10 @@ use crate::groups::views::{GroupPage, GroupsPage};
 use crate::i18n::{Key, Lang, use_lang};
 use crate::lifecycle::views::DeletionsPage;
 use crate::logs::views::LogsPage;
+use crate::mail::views::{
+    CaseBoxPage, CaseMessagePage, CasesPage, ComposeView, MailPage, MailSettingsPage, MessageView,
+    ReportsPage,
+};
 use crate::policy::views::PolicyPage;
 use crate::schools::views::SchoolsPage;
 use crate::users::views::{ImportPage, UserPage, UsersPage, YearEndPage};
@@ -103,7 +107,7 @@ pub fn App() -> impl IntoView {
             <Router>
                 <FormError/>
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=DashboardPage/>
+                    <Route path=path!("/") view=DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/password") view=PasswordPage/>
                     <Route path=path!("/policy") view=PolicyPage ssr=SsrMode::Async/>
@@ -121,6 +125,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/filter") view=FilterPage ssr=SsrMode::Async/>
                     <Route path=path!("/logs") view=LogsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/deletions") view=DeletionsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/mail") view=MailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/mail/message") view=MessageView ssr=SsrMode::Async/>
+                    <Route path=path!("/mail/compose") view=ComposeView ssr=SsrMode::Async/>
+                    <Route path=path!("/mail/reports") view=ReportsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/mail/cases") view=CasesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/mail/case") view=CaseBoxPage ssr=SsrMode::Async/>
+                    <Route path=path!("/mail/case-message") view=CaseMessagePage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/mail") view=MailSettingsPage ssr=SsrMode::Async/>
                 </Routes>
             </Router>
         </main>
@@ -147,6 +159,7 @@ fn Header() -> impl IntoView {
         && user
             .as_ref()
             .is_some_and(|u| u.can(Capability::FilesManage));
+    let mail_cases = in_school && user.as_ref().is_some_and(|u| u.can(Capability::MailCases));
     let manages_people = signed_in
         && user
             .as_ref()
@@ -163,7 +176,15 @@ fn Header() -> impl IntoView {
                     <a class="nav-link" href="/account"><Icon name=IconName::User/><span>{lang.t(Key::NavAccount)}</span></a>
                 })}
                 {in_school.then(|| view! {
+                    <a class="nav-link" href="/mail" data-testid="nav-mail">
+                        <Icon name=IconName::Mail/><span>{lang.t(Key::NavMail)}</span>
+                        <span class="badge badge-unread" id="unread" data-testid="unread" aria-live="polite" hidden></span>
+                    </a>
                     <a class="nav-link" href="/files" data-testid="nav-files"><Icon name=IconName::Folder/><span>{lang.t(Key::NavFiles)}</span></a>
+                    <UnreadPoller/>
+                })}
+                {mail_cases.then(|| view! {
+                    <a class="nav-link" href="/mail/reports"><Icon name=IconName::Flag/><span>{lang.t(Key::MailReportsTitle)}</span></a>
                 })}
                 {grants_logs.then(|| view! {
                     <a class="nav-link" href="/logs"><Icon name=IconName::Key/><span>{lang.t(Key::NavLogs)}</span></a>
@@ -177,6 +198,7 @@ fn Header() -> impl IntoView {
                     <a class="nav-link" href="/admin/deletions"><Icon name=IconName::Trash/><span>{lang.t(Key::NavDeletions)}</span></a>
                 })}
                 {manages_files.then(|| view! {
+                    <a class="nav-link" href="/admin/mail"><Icon name=IconName::Mail/><span>{lang.t(Key::MailSettingsTitle)}</span></a>
                     <a class="nav-link" href="/admin/files"><Icon name=IconName::Alert/><span>{lang.t(Key::FilesRulesTitle)}</span></a>
                     <a class="nav-link" href="/admin/filter?scope=school"><Icon name=IconName::Alert/><span>{lang.t(Key::FilterTitle)}</span></a>
                 })}
@@ -199,6 +221,24 @@ fn Header() -> impl IntoView {
             </nav>
         </header>
     }
+}
+
+/// MAIL-1: the unread count in the navigation stays current without a reload. A few lines of
+/// script, not an island, so that pages without islands still load no WASM: it asks every 5 s,
+/// backs off to a minute while nothing changes, and pauses while the tab is hidden.
+#[component]
+fn UnreadPoller() -> impl IntoView {
+    const SCRIPT: &str = "(function(){var b=document.getElementById('unread'),d=5000,last=-1;\
+function later(){setTimeout(tick,d)}\
+function tick(){if(document.hidden){return later()}\
+fetch('/api/mail/unread',{method:'POST',headers:{'Accept':'application/json'}})\
+.then(function(r){return r.ok?r.json():null}).then(function(n){\
+if(typeof n!=='number'){d=60000;return later()}\
+d=n===last?Math.min(d*1.5,60000):5000;last=n;b.textContent=n;b.hidden=n===0;\
+b.dataset.count=n;later()}).catch(function(){d=60000;later()})}\
+document.addEventListener('visibilitychange',function(){if(!document.hidden){d=5000}});tick()})()";
+    let nonce = leptos::nonce::use_nonce().map(|n| n.to_string());
+    view! { <script nonce=nonce inner_html=SCRIPT></script> }
 }
 
 /// The error a plain form post (no script) came back with: the server sends the browser back to

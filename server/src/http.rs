@@ -72,6 +72,10 @@ pub fn router(state: AppState) -> Router {
         .route("/files/download/{id}", get(app::files::http::download))
         .route("/files/archive", get(app::files::http::archive))
         .route("/account/export.zip", get(app::files::http::export))
+        .route(
+            "/mail/attachment/{item}/{attachment}",
+            get(app::mail::http::attachment),
+        )
         .route("/logs/export.csv", get(app::logs::http::export))
         // The filter counts its own bytes (up to 64 MB for a million-line list).
         .route(

@@ -51,6 +51,10 @@ pub enum Capability {
     FilesManage,
     /// FLT-1: the school's additions to the link blocklist.
     FilterManage,
+    /// MAIL-3: the school's mass-mail limits and how long the mail trash keeps.
+    MailManage,
+    /// MAIL-4, MAIL-5: abuse reports, and inspection cases with their notice to the owner.
+    MailCases,
 }
 
 impl Role {
@@ -103,8 +107,9 @@ impl Role {
                 RolesManage,
                 FilesManage,
                 FilterManage,
+                MailManage,
             ],
-            Role::Management => &[AccountsLock, LogsReadGrant, PolicyPublish],
+            Role::Management => &[AccountsLock, LogsReadGrant, PolicyPublish, MailCases],
             Role::Secretariat => &[UsersManage, PasswordsIssue, AccountsLock],
             Role::Teacher | Role::Staff | Role::Pupil => &[],
         }

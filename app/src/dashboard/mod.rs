@@ -2,7 +2,7 @@
 use leptos::prelude::*;
 
 use crate::auth::SessionUser;
-use crate::components::{Card, Icon, IconName};
+use crate::components::{Card, Icon, IconName, await_data};
 use crate::i18n::{Key, use_lang};
 
 #[component]
@@ -20,6 +20,14 @@ pub fn DashboardPage() -> impl IntoView {
         <leptos_meta::Title text=lang.t(Key::DashboardTitle)/>
         <h1 class="page-title" data-testid="dashboard">{lang.fill(Key::DashboardHello, &[("name", &user.first_name)])}</h1>
         <p class="lead">{lang.t(Key::DashboardIntro)}</p>
+        {user.school_id.is_some().then(|| await_data(lang, crate::mail::notices, move |notices| {
+            // MAIL-4: the notice of an inspection case shows here until it has been opened.
+            notices.into_iter().map(|(item, subject)| view! {
+                <a class="case-banner" role="alert" data-testid="notice-banner" href=format!("/mail/message?item={item}")>
+                    <Icon name=IconName::Alert/>{lang.fill(Key::MailNoticeBanner, &[("subject", &subject)])}
+                </a>
+            }).collect_view()
+        }))}
         <div class="grid">
             <Card title=lang.t(Key::DashboardAccount) icon=IconName::User>
                 <dl class="facts">
@@ -33,6 +41,10 @@ pub fn DashboardPage() -> impl IntoView {
                 <a class="btn" href="/password"><Icon name=IconName::Key/>{lang.t(Key::DashboardChangePassword)}</a>
             </Card>
             {user.school_id.is_some().then(|| view! {
+                <Card title=lang.t(Key::MailTitle) icon=IconName::Mail>
+                    <a class="btn btn-primary" href="/mail" data-testid="tile-mail"><Icon name=IconName::Mail/>{lang.t(Key::MailInbox)}</a>
+                    <a class="btn" href="/mail/compose"><Icon name=IconName::Mail/>{lang.t(Key::MailCompose)}</a>
+                </Card>
                 <Card title=lang.t(Key::FilesTitle) icon=IconName::Folder>
                     <a class="btn btn-primary" href="/files" data-testid="tile-files"><Icon name=IconName::Folder/>{lang.t(Key::FilesMine)}</a>
                 </Card>

@@ -64,7 +64,7 @@ fn files_url(space: Space, folder: Option<i64>) -> String {
 }
 
 /// The answer to a failed plain request: JSON for scripts, a page for people.
-fn failure(headers: &HeaderMap, error: AppError, back: &str) -> Response {
+pub(crate) fn failure(headers: &HeaderMap, error: AppError, back: &str) -> Response {
     if error.kind == ErrorKind::Unauthenticated && !wants_json(headers) {
         return Redirect::to("/login").into_response();
     }
@@ -213,7 +213,7 @@ async fn refuse_blocked(
 }
 
 /// FILE-2: refusals of oversized transfers are audited too: they are attempts to break a rule.
-async fn refuse_size(
+pub(crate) async fn refuse_size(
     state: &AppState,
     user: &SessionUser,
     info: &RequestInfo,
@@ -238,9 +238,15 @@ pub async fn upload(
     request: Request,
 ) -> Response {
     let headers = request.headers().clone();
-    let back = target(&query)
-        .map(|t| files_url(t.space, t.folder))
-        .unwrap_or_else(|_| "/files".into());
+    // The mail compose form uploads new attachments into the person's files and comes back.
+    let back = match query.get("back") {
+        Some(back) if back.starts_with("/mail/compose?draft=") && !back.contains("//") => {
+            back.clone()
+        }
+        _ => target(&query)
+            .map(|t| files_url(t.space, t.folder))
+            .unwrap_or_else(|_| "/files".into()),
+    };
     match receive(&state, &session, &info, &query, request).await {
         Ok(ids) if wants_json(&headers) => {
             let body = format!(
@@ -474,11 +480,36 @@ pub async fn download(
         Ok((node, key))
     }
     .await;
-    let (node, key) = match result {
-        Ok(found) => found,
-        Err(error) => return failure(&headers, error, "/files"),
-    };
-    let size = node.size as u64;
+    match result {
+        Ok((node, key)) => {
+            let inline = query.contains_key("inline");
+            serve_blob(
+                &state,
+                &headers,
+                &node.name,
+                &node.content_type,
+                node.size,
+                &key,
+                inline,
+            )
+            .await
+        }
+        Err(error) => failure(&headers, error, "/files"),
+    }
+}
+
+/// Streams a stored blob as a download: ranges, a safe content type and disposition, no cache.
+/// Only images and PDFs may show `inline`; everything else is an attachment.
+pub async fn serve_blob(
+    state: &AppState,
+    headers: &HeaderMap,
+    name: &str,
+    content_type: &str,
+    size: i64,
+    key: &str,
+    inline: bool,
+) -> Response {
+    let size = size as u64;
     let range = match byte_range(
         headers.get(header::RANGE).and_then(|v| v.to_str().ok()),
         size,
@@ -494,27 +525,26 @@ pub async fn download(
     };
     let stream = match state
         .blobs
-        .read(&key, range.map(|(start, end)| start..end + 1))
+        .read(key, range.map(|(start, end)| start..end + 1))
         .await
     {
         Ok(stream) => stream,
-        Err(e) => return failure(&headers, AppError::internal(e), "/files"),
+        Err(e) => return failure(headers, AppError::internal(e), "/files"),
     };
-    let inline = query.contains_key("inline") && previewable(&node.content_type);
+    let inline = inline && previewable(content_type);
     let mut response = Response::new(Body::from_stream(stream));
     let out = response.headers_mut();
-    let content_type =
-        if previewable(&node.content_type) || node.content_type.starts_with("text/plain") {
-            node.content_type.as_str()
-        } else {
-            "application/octet-stream"
-        };
+    let content_type = if previewable(content_type) || content_type.starts_with("text/plain") {
+        content_type
+    } else {
+        "application/octet-stream"
+    };
     out.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_str(content_type)
             .unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
-    out.insert(header::CONTENT_DISPOSITION, disposition(&node.name, inline));
+    out.insert(header::CONTENT_DISPOSITION, disposition(name, inline));
     out.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     out.insert(
         header::CACHE_CONTROL,
@@ -631,6 +661,9 @@ async fn export_parts(
         key: i.blob_key,
         size: i.size,
     }));
+    let (mail, line) = crate::mail::export::entries(state, user, lang).await?;
+    entries.extend(mail);
+    contents.push(line);
     Ok((entries, contents))
 }
 

@@ -516,7 +516,10 @@ impl_both!(FileStore {
     }
 
     async fn is_blob_referenced(&self, key: &str) -> Result<bool, sqlx::Error> {
-        let found: Option<i64> = sqlx::query_scalar("SELECT id FROM file_nodes WHERE blob_key = $1 LIMIT 1")
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM file_nodes WHERE blob_key = $1
+             UNION ALL SELECT id FROM mail_attachments WHERE blob_key = $1 LIMIT 1",
+        )
             .bind(key)
             .fetch_optional(&self.pool)
             .await?;
@@ -524,7 +527,10 @@ impl_both!(FileStore {
     }
 
     async fn referenced_blobs(&self) -> Result<std::collections::HashSet<String>, sqlx::Error> {
-        let keys: Vec<String> = sqlx::query_scalar("SELECT DISTINCT blob_key FROM file_nodes WHERE blob_key IS NOT NULL")
+        // MAIL-1: an attachment shares its blob with the file it came from, or becomes one.
+        let keys: Vec<String> = sqlx::query_scalar(
+            "SELECT blob_key FROM file_nodes WHERE blob_key IS NOT NULL UNION SELECT blob_key FROM mail_attachments",
+        )
             .fetch_all(&self.pool)
             .await?;
         Ok(keys.into_iter().collect())

@@ -107,6 +107,10 @@ pub struct JobReport {
     pub audit_deleted: i64,
     pub trash_purged: usize,
     pub blobs_collected: usize,
+    /// MAIL-4: inspection cases closed at their end date.
+    pub cases_closed: usize,
+    /// MAIL-1: mail trash items past their age.
+    pub mail_purged: usize,
 }
 
 /// Runs every scheduled job once, if this server gets the lease (`holder` names it): leaving
@@ -151,16 +155,20 @@ pub async fn run_jobs(
         .apply_retention(now, &AuditEvent::new("audit.retention", &system))
         .await
         .map_err(e)?;
+    report.cases_closed = crate::mail::close_expired_cases(state).await?;
+    report.mail_purged = crate::mail::purge_trash(state).await?;
     let (purged, collected) = crate::files::collect(state).await?;
     report.trash_purged = purged;
     report.blobs_collected = collected;
     let summary = format!(
-        "deactivated {}, deleted {}, audit events past retention {}, trash items {}, orphaned blobs {}",
+        "deactivated {}, deleted {}, audit events past retention {}, trash items {}, orphaned blobs {}, cases closed {}, mail trash items {}",
         report.deactivated,
         report.deleted,
         report.audit_deleted,
         report.trash_purged,
-        report.blobs_collected
+        report.blobs_collected,
+        report.cases_closed,
+        report.mail_purged
     );
     store.finish_lease(JOBS, now, &summary).await.map_err(e)?;
     Ok(Some(report))

@@ -211,11 +211,32 @@ impl_both!(LifecycleStore {
             format!("{};{}", person.first_name, person.last_name),
         ];
         let pseudonymised = self.pseudonymise_audit(&mut tx, user_id, &names, &pseudonym).await?;
+        // MAIL-1: their mailbox goes; what they sent others keeps, under the pseudonym.
+        let messages: Vec<i64> = sqlx::query_scalar("DELETE FROM mail_items WHERE user_id = $1 RETURNING message_id")
+            .bind(user_id)
+            .fetch_all(&mut *tx)
+            .await?;
+        let mails = messages.len();
+        sqlx::query("UPDATE mail_messages SET sender = $2, sender_id = NULL WHERE sender_id = $1")
+            .bind(user_id)
+            .bind(&pseudonym)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE mail_messages SET recipients = REPLACE(recipients, $1, $2) WHERE recipients LIKE $3")
+            .bind(&names[0])
+            .bind(&pseudonym)
+            .bind(format!("%{}%", names[0].replace(['%', '_'], "")))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE mail_case_reads SET reader_id = NULL WHERE reader_id = $1").bind(user_id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE mail_cases SET closed_by = NULL WHERE closed_by = $1").bind(user_id).execute(&mut *tx).await?;
+        let mut blob_keys = blob_keys;
+        blob_keys.extend(self.drop_orphan_messages(&mut tx, &messages).await?);
         // Sessions, memberships, acceptances, consents, exceptions and log rights go with the
         // row (ON DELETE CASCADE).
         sqlx::query("DELETE FROM users WHERE id = $1").bind(user_id).execute(&mut *tx).await?;
         let summary = format!(
-            "files: {files}; group files kept without name: {kept}; audit entries pseudonymised: {pseudonymised}"
+            "files: {files}; group files kept without name: {kept}; messages: {mails}; audit entries pseudonymised: {pseudonymised}"
         );
         sqlx::query(
             "INSERT INTO deletion_reports (school_id, pseudonym, role, class, reason, account_created_at, deactivated_at, deleted_at, summary)

@@ -22,6 +22,7 @@ use crate::{
     groups::store::GroupStore,
     lifecycle::store::LifecycleStore,
     logs::store::LogStore,
+    mail::store::MailStore,
     policy::store::PolicyStore,
     schools::store::{SchoolSettingsStore, SchoolStore, SchoolSummaryStore},
     users::store::UserAdminStore,
@@ -44,6 +45,7 @@ pub trait Store:
     + LogStore
     + LifecycleStore
     + SchoolSettingsStore
+    + MailStore
     + Send
     + Sync
     + 'static

@@ -67,6 +67,15 @@ pub fn numbered(base: &str, number: u32) -> String {
     }
 }
 
+/// MAIL-2: the local part of a class's or team's group address: `klasse-2b`, `team-schulgarten`.
+pub fn group_local_part(is_class: bool, name: &str) -> String {
+    format!(
+        "{}-{}",
+        if is_class { "klasse" } else { "team" },
+        name_part(name)
+    )
+}
+
 /// A school's personal address for a login.
 pub fn address(login: &str, mail_domain: &str) -> String {
     format!("{login}@{mail_domain}")

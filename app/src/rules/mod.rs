@@ -8,4 +8,5 @@ pub mod domain;
 pub mod files;
 pub mod links;
 pub mod login;
+pub mod mail;
 pub mod password;

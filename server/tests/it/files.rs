@@ -59,7 +59,7 @@ async fn folder(b: &Browser, space: &str, parent: i64, name: &str) -> i64 {
 }
 
 /// Every blob file in the store, wherever it lies.
-fn blob_files(s: &TestServer) -> Vec<std::path::PathBuf> {
+pub(crate) fn blob_files(s: &TestServer) -> Vec<std::path::PathBuf> {
     fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
         for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
             let path = entry.path();

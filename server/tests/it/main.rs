@@ -12,6 +12,7 @@ mod groups;
 mod import;
 mod lifecycle;
 mod logs;
+mod mail;
 mod policy;
 mod s3;
 mod schools;

@@ -462,6 +462,18 @@ impl TestServer {
             "link_blocklist",
             "users WHERE deletion_due_at IS NOT NULL",
             "log_readers",
+            "mail_messages",
+            "mail_items",
+            "mail_items WHERE is_read",
+            "mail_items WHERE box = 'trash'",
+            "mail_attachments",
+            "mail_folders",
+            "mail_reports",
+            "mail_cases",
+            "mail_cases WHERE closed_at IS NOT NULL",
+            "mail_case_reads",
+            "deployment_settings",
+            "schools WHERE mail_pupils_to_class OR mail_pupil_per_hour <> 30",
         ] {
             counts.push(self.count(table).await);
         }
