@@ -324,6 +324,7 @@ pub async fn mailbox(
     before: i64,
 ) -> Result<MailboxPage, AppError> {
     let user = authenticate()?;
+    school_of(&user)?;
     let state = app_state();
     let mailbox = MailBox::parse(&box_code).ok_or_else(not_found)?;
     if let MailBox::Folder(id) = mailbox
@@ -437,6 +438,7 @@ pub async fn delete_message(item: i64) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "mail/empty-trash")]
 pub async fn empty_mail_trash() -> Result<(), AppError> {
     let user = authenticate()?;
+    school_of(&user)?;
     let state = app_state();
     let ids = state.store.trash_ids(user.id).await?;
     let keys = state.store.delete_items(user.id, &ids).await?;
@@ -465,6 +467,7 @@ pub async fn create_mail_folder(name: String) -> Result<i64, AppError> {
 #[server(prefix = "/api", endpoint = "mail/delete-folder")]
 pub async fn delete_mail_folder(id: i64) -> Result<(), AppError> {
     let user = authenticate()?;
+    school_of(&user)?;
     if !app_state().store.delete_mail_folder(user.id, id).await? {
         return Err(not_found());
     }

@@ -348,7 +348,9 @@ fn ComposeForm(lang: Lang, page: ComposePage) -> impl IntoView {
     {
         let dirty = RwSignal::new(false);
         Effect::new(move |first: Option<()>| {
-            (to.track(), subject.track(), body.track());
+            to.track();
+            subject.track();
+            body.track();
             if first.is_some() {
                 dirty.set(true);
             }

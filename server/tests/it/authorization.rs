@@ -327,6 +327,246 @@ const CASES: &[Case] = &[
         targets_user: false,
         args: |_| Vec::new(),
     },
+    // MAIL-1..3: every member of a school has a mailbox; the operator has none.
+    Case {
+        endpoint: "mail/box",
+        allowed: Allowed::SchoolMember,
+        targets_user: false,
+        args: |_| {
+            pairs(&[
+                ("box_code", "inbox".into()),
+                ("query", String::new()),
+                ("before", "0".into()),
+            ])
+        },
+    },
+    Case {
+        endpoint: "mail/unread",
+        allowed: Allowed::SchoolMember,
+        targets_user: false,
+        args: |_| Vec::new(),
+    },
+    Case {
+        endpoint: "mail/notices",
+        allowed: Allowed::SchoolMember,
+        targets_user: false,
+        args: |_| Vec::new(),
+    },
+    Case {
+        endpoint: "mail/compose",
+        allowed: Allowed::SchoolMember,
+        targets_user: false,
+        args: |_| {
+            pairs(&[
+                ("draft", "0".into()),
+                ("reply", "0".into()),
+                ("all", "false".into()),
+                ("forward", "0".into()),
+                ("to", String::new()),
+            ])
+        },
+    },
+    Case {
+        endpoint: "mail/suggest",
+        allowed: Allowed::SchoolMember,
+        targets_user: false,
+        args: |_| pairs(&[("query", "ziel".into())]),
+    },
+    Case {
+        endpoint: "mail/send",
+        allowed: Allowed::SchoolMember,
+        targets_user: false,
+        args: |_| mail_to("ziel.kind", "0"),
+    },
+    // ADM-1: item 1 is the target's inbox copy of the first message; nobody else reads,
+    // changes, reports, saves from or forwards it.
+    Case {
+        endpoint: "mail/message",
+        allowed: Allowed::Roles(&[]),
+        targets_user: false,
+        args: |_| pairs(&[("item", "1".into())]),
+    },
+    Case {
+        endpoint: "mail/mark-unread",
+        allowed: Allowed::Roles(&[]),
+        targets_user: false,
+        args: |_| pairs(&[("item", "1".into())]),
+    },
+    Case {
+        endpoint: "mail/move",
+        allowed: Allowed::Roles(&[]),
+        targets_user: false,
+        args: |_| pairs(&[("item", "1".into()), ("target", "trash".into())]),
+    },
+    Case {
+        endpoint: "mail/delete",
+        allowed: Allowed::Roles(&[]),
+        targets_user: false,
+        args: |_| pairs(&[("item", "1".into())]),
+    },
+    Case {
+        endpoint: "mail/save-attachment",
+        allowed: Allowed::Roles(&[]),
+        targets_user: false,
+        args: |_| pairs(&[("item", "1".into()), ("attachment", "1".into())]),
+    },
+    Case {
+        endpoint: "mail/report",
+        allowed: Allowed::Roles(&[]),
+        targets_user: false,
+        args: |_| pairs(&[("item", "1".into()), ("comment", String::new())]),
+    },
+    Case {
+        endpoint: "mail/send",
+        allowed: Allowed::Roles(&[]),
+        targets_user: false,
+        args: |_| mail_to("ziel.kind", "1"),
+    },
+    Case {
+        endpoint: "mail/attach",
+        allowed: Allowed::Roles(&[]),
+        targets_user: false,
+        args: |_| {
+            pairs(&[
+                ("draft", "0".into()),
+                ("to", String::new()),
+                ("subject", String::new()),
+                ("body", String::new()),
+                ("file", "1".into()),
+            ])
+        },
+    },
+    Case {
+        endpoint: "mail/detach",
+        allowed: Allowed::Roles(&[]),
+        targets_user: false,
+        args: |_| {
+            pairs(&[
+                ("draft", "1".into()),
+                ("to", String::new()),
+                ("subject", String::new()),
+                ("body", String::new()),
+                ("attachment", "1".into()),
+            ])
+        },
+    },
+    Case {
+        endpoint: "mail/delete-folder",
+        allowed: Allowed::Roles(&[]),
+        targets_user: false,
+        args: |_| pairs(&[("id", "1".into())]),
+    },
+    Case {
+        endpoint: "mail/create-folder",
+        allowed: Allowed::SchoolMember,
+        targets_user: false,
+        args: |_| pairs(&[("name", "Ordner".into())]),
+    },
+    Case {
+        endpoint: "mail/autosave",
+        allowed: Allowed::SchoolMember,
+        targets_user: false,
+        args: |_| {
+            pairs(&[
+                ("draft", "0".into()),
+                ("to", String::new()),
+                ("subject", "Entwurf".into()),
+                ("body", String::new()),
+            ])
+        },
+    },
+    Case {
+        endpoint: "mail/empty-trash",
+        allowed: Allowed::SchoolMember,
+        targets_user: false,
+        args: |_| Vec::new(),
+    },
+    // MAIL-5, MAIL-4: reports and cases are school management's alone.
+    Case {
+        endpoint: "mail/reports",
+        allowed: Allowed::Roles(&[Role::Management]),
+        targets_user: false,
+        args: |_| Vec::new(),
+    },
+    Case {
+        endpoint: "mail/close-report",
+        allowed: Allowed::Roles(&[]),
+        targets_user: false,
+        args: |_| pairs(&[("id", "1".into())]),
+    },
+    Case {
+        endpoint: "mail/open-case",
+        allowed: Allowed::Roles(&[Role::Management]),
+        targets_user: false,
+        args: |_| {
+            let (y, m, d, _, _) = app::i18n::berlin_time(app::platform::now() + 30 * 86400);
+            pairs(&[
+                ("login", "ziel.kind".into()),
+                ("reason", "Konkreter Verdacht laut Anzeige".into()),
+                ("reference", "AZ 1".into()),
+                ("readers", "teacher.rufer".into()),
+                ("until", format!("{y:04}-{m:02}-{d:02}")),
+            ])
+        },
+    },
+    Case {
+        endpoint: "mail/cases",
+        allowed: Allowed::Roles(&[Role::Management]),
+        targets_user: false,
+        args: |_| Vec::new(),
+    },
+    Case {
+        endpoint: "mail/close-case",
+        allowed: Allowed::Roles(&[Role::Management]),
+        targets_user: false,
+        args: |_| pairs(&[("id", "1".into())]),
+    },
+    // MAIL-4: after the case closed, not even its designated reader gets in.
+    Case {
+        endpoint: "mail/case-box",
+        allowed: Allowed::Roles(&[]),
+        targets_user: false,
+        args: |_| {
+            pairs(&[
+                ("case", "1".into()),
+                ("box_code", "inbox".into()),
+                ("before", "0".into()),
+            ])
+        },
+    },
+    Case {
+        endpoint: "mail/case-message",
+        allowed: Allowed::Roles(&[]),
+        targets_user: false,
+        args: |_| pairs(&[("case", "1".into()), ("item", "1".into())]),
+    },
+    Case {
+        endpoint: "mail/settings",
+        allowed: Allowed::Roles(&[Role::Admin]),
+        targets_user: false,
+        args: |_| Vec::new(),
+    },
+    Case {
+        endpoint: "mail/set-settings",
+        allowed: Allowed::Roles(&[Role::Admin]),
+        targets_user: false,
+        args: |_| {
+            pairs(&[
+                ("pupil_recipients", "5".into()),
+                ("pupil_per_hour", "30".into()),
+                ("staff_recipients", "50".into()),
+                ("staff_per_hour", "200".into()),
+                ("pupils_to_class", "no".into()),
+                ("trash_days", "30".into()),
+            ])
+        },
+    },
+    Case {
+        endpoint: "mail/set-between-schools",
+        allowed: Allowed::Roles(&[Role::Operator]),
+        targets_user: false,
+        args: |_| pairs(&[("allowed", "no".into())]),
+    },
     // Last: a new policy version sends every caller back to accept it first.
     Case {
         endpoint: "policy/publish",
@@ -340,6 +580,17 @@ const CASES: &[Case] = &[
         },
     },
 ];
+
+fn mail_to(to: &str, forward: &str) -> Vec<(String, String)> {
+    pairs(&[
+        ("draft", "0".into()),
+        ("forward", forward.into()),
+        ("to", to.into()),
+        ("subject", "Hallo".into()),
+        ("body", "Hallo".into()),
+        ("format", "typed".into()),
+    ])
+}
 
 async fn call(b: &Browser, endpoint: &str, args: &[(String, String)]) -> StatusCode {
     let borrowed: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();

@@ -244,6 +244,30 @@ async fn life_3_deletion_leaves_no_residue() {
             .await,
         2
     );
+    // Mail both ways: what they sent stays with the recipient under the pseudonym, and the
+    // copy of what they were sent goes with their mailbox.
+    let mail = |to: String| {
+        vec![
+            ("draft", "0".to_string()),
+            ("forward", "0".to_string()),
+            ("to", to),
+            ("subject", "Hallo".to_string()),
+            ("body", "Bis morgen".to_string()),
+            ("format", "typed".to_string()),
+        ]
+    };
+    for (from, to) in [
+        (&pupil, "sabine.muster@paulusschule.example".to_string()),
+        (&office, format!("{login}@paulusschule.example")),
+    ] {
+        let owned = mail(to);
+        let form: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(from.call("mail/send", &form).await.status(), StatusCode::OK);
+    }
+    let res = pupil
+        .call("mail/create-folder", &[("name", "Zoraidas Ordner")])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
     let blobs_before = s.count("file_nodes WHERE blob_key IS NOT NULL").await;
     assert_eq!(blobs_before, 2);
 
@@ -269,6 +293,18 @@ async fn life_3_deletion_leaves_no_residue() {
 
     let left = residue(&s, &needles, pupil_id).await;
     assert!(left.is_empty(), "residue: {left:?}");
+    // MAIL-1: the office still has both messages, without the person's name or address.
+    assert_eq!(s.count("mail_messages").await, 2);
+    assert_eq!(
+        s.count("mail_messages WHERE sender LIKE 'ehemaliger Nutzer%'")
+            .await,
+        1
+    );
+    assert_eq!(
+        s.count("mail_messages WHERE recipients LIKE 'ehemaliger Nutzer%'")
+            .await,
+        1
+    );
     // The class keeps the picture, by a former user; the diary's bytes are gone from disk.
     assert_eq!(s.count("file_nodes WHERE blob_key IS NOT NULL").await, 1);
     let mut disk = 0;

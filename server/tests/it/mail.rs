@@ -916,7 +916,7 @@ async fn mail_4_inspection_case() {
 
     // The notice is in the inbox and on the start page at once.
     let notice = newest_item(&s, pupil, "inbox").await;
-    let message: MessagePage = open(&pb, notice - 0).await.json().await.unwrap();
+    let message: MessagePage = open(&pb, notice).await.json().await.unwrap();
     assert!(message.is_notice);
     assert!(message.subject.contains("AZ 2026/17"));
     assert!(
