@@ -314,6 +314,81 @@ def link_filter(port, operator_cookie, cookie, entries=1_000_000, links=1000):
     return import_secs, found, (checked - plain) * 1000 / found, plain * 1000, checked * 1000
 
 
+def fill_inbox(data, login, total, start_at):
+    """Adds messages straight into the SQLite file, as if `total` had been received over time.
+    All but the newest hundred have been read, as in a real mailbox that size."""
+    import sqlite3
+    db = sqlite3.connect(os.path.join(data, "schulhof.db"), timeout=60)
+    user, school = db.execute("SELECT id, school_id FROM users WHERE login = ?", (login,)).fetchone()
+    now = int(time.time())
+    with db:
+        for chunk in range(start_at, start_at + total, 10_000):
+            rows = range(chunk, min(chunk + 10_000, start_at + total))
+            first = db.execute("SELECT COALESCE(MAX(id), 0) FROM mail_messages").fetchone()[0] + 1
+            db.executemany(
+                "INSERT INTO mail_messages (id, school_id, sender_id, sender, recipients, subject, body_html, body_text, kind, created_at)"
+                " VALUES (?, ?, NULL, 'Lehrkraft <lehrkraft@inbox.example>', ?, ?, ?, ?, 'mail', ?)",
+                [(first + i, school, f"{login}@inbox.example", f"Nachricht {n}", f"<p>Text {n}</p>", f"Text {n}", now - (start_at + total - n))
+                 for i, n in enumerate(rows)])
+            db.executemany(
+                "INSERT INTO mail_items (user_id, message_id, box, is_read, created_at) VALUES (?, ?, 'inbox', ?, ?)",
+                [(user, first + i, n < 999_900, now) for i, n in enumerate(rows)])
+    db.close()
+
+
+def inbox_listing(port, env, data):
+    """P6, P2: the first inbox page (50 rows) at 10^4 and at 10^6 messages; then wrk on it."""
+    import statistics
+    cookie = school_office(port, env, "Postschule", "inbox.example", "Ines")
+    reader = json_post(port, "/api/mail/box", {"box_code": "inbox", "query": "", "before": "0"}, cookie)["address"].split("@")[0]
+
+    def median_ms():
+        samples = []
+        for _ in range(50):
+            t = time.perf_counter()
+            status, _, body = post(port, "/api/mail/box", {"box_code": "inbox", "query": "", "before": "0"}, cookie)
+            samples.append(time.perf_counter() - t)
+            assert status == 200, (status, body)
+        return statistics.median(samples) * 1000
+
+    fill_inbox(data, reader, 10_000, 990_000)
+    small = median_ms()
+    fill_inbox(data, reader, 990_000, 0)
+    large = median_ms()
+    return cookie, small, large
+
+
+def json_post(port, path, fields, cookie):
+    import json
+    status, _, body = post(port, path, fields, cookie)
+    assert status == 200, (status, body)
+    return json.loads(body)
+
+
+def wrk_inbox(port, cookie, seconds=10, connections=256):
+    """P2: requests per second and p99 of the inbox page at `connections` connections."""
+    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    script.write(f"""wrk.method = "POST"
+wrk.body = "box_code=inbox&query=&before=0"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Accept"] = "application/json"
+wrk.headers["Origin"] = "http://127.0.0.1:{port}"
+wrk.headers["Cookie"] = "{cookie}"
+""")
+    script.close()
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name,
+         f"http://127.0.0.1:{port}/api/mail/box"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    os.unlink(script.name)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return rps, float(p99.group(1)) * scale, int(errors.group(1)) if errors else 0
+
+
 def rss_mb(pid):
     with open(f"/proc/{pid}/status") as f:
         kb = int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
@@ -322,7 +397,7 @@ def rss_mb(pid):
 
 def wrk_rps(port, seconds=10, connections=64):
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", f"http://127.0.0.1:{port}/healthz"],
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", f"http://127.0.0.1:{port}/healthz"],
         capture_output=True, text=True, check=True,
     ).stdout
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
@@ -366,6 +441,7 @@ def main():
         filter_cookie = school_office(port, env, "Filterschule", "filter.example", "Fritz")
         list_secs, link_count, ms_per_link, plain_ms, checked_ms = link_filter(port, cookie, filter_cookie)
         transfers = file_transfers(port, school_office(port, env, "Dateischule", "dateien.example", "Dora"), data, server.pid)
+        inbox_cookie, inbox_small_ms, inbox_large_ms = inbox_listing(port, env, data)
 
         base_port = free_port()
         baseline = subprocess.Popen([f"{ROOT}/target/bench/release/bare-axum", f"127.0.0.1:{base_port}"],
@@ -373,6 +449,8 @@ def main():
         wait_for_200(base_port)
         base_rps = wrk_rps(base_port)
         ours_rps = wrk_rps(port)
+        base_256 = wrk_rps(base_port, connections=256)
+        inbox_rps, inbox_p99, inbox_errors = wrk_inbox(port, inbox_cookie)
     finally:
         server.terminate()
         if baseline:
@@ -411,6 +489,9 @@ bare axum hello-world (`bench/baseline`) built and measured in the same run.
 | FILE-2 | peak RSS growth per concurrent transfer | – | {transfers['rss_per_transfer']:.2f} MB | ≤ 2 MB |
 | FLT-1 | import of a list of 1,000,000 domains (hosts format, one transaction) | – | {list_secs:.1f} s | works |
 | FLT-1 | checking a 100 KB text with {link_count} links against that list (upload as `.txt` minus the same bytes as `.bin`, median of 10) | `.bin` upload: {plain_ms:.1f} ms | {checked_ms:.1f} ms = {ms_per_link:.3f} ms per link | well under 1 ms per link |
+| P6 | first inbox page (50 rows), median of 50, at 10,000 messages | – | {inbox_small_ms:.2f} ms | – |
+| P6 | the same at 1,000,000 messages in the same mailbox | {inbox_small_ms:.2f} ms at 10,000 | {inbox_large_ms:.2f} ms = {inbox_large_ms / inbox_small_ms:.2f} × | ≤ 1.5 × |
+| P2 | authenticated inbox page of 50 at 1,000,000 messages (wrk, 2 threads, 256 connections, 10 s) | bare axum `/healthz` at 256 connections: {base_256:,.0f} req/s | {inbox_rps:,.0f} req/s = {inbox_rps / base_256:.1%} of bare axum; p99 {inbox_p99:.1f} ms; {inbox_errors} errors | ≥ 25 %, p99 < 50 ms |
 | – | `/healthz` requests per second (wrk, 2 threads, 64 connections, 10 s) | {base_rps:,.0f} req/s | {ours_rps:,.0f} req/s = {ratio:.0%} of bare axum | ≥ 50 % |
 
 `/healthz` runs the full middleware stack (request id, tracing, compression, security headers,
