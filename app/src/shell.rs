@@ -203,6 +203,7 @@ fn Header() -> impl IntoView {
                     <a class="nav-link" href="/admin/filter?scope=school"><Icon name=IconName::Alert/><span>{lang.t(Key::FilterTitle)}</span></a>
                 })}
                 {runs_schools.then(|| view! {
+                    <a class="nav-link" href="/admin/mail"><Icon name=IconName::Mail/><span>{lang.t(Key::MailSettingsTitle)}</span></a>
                     <a class="nav-link" href="/admin/filter?scope=deployment"><Icon name=IconName::Alert/><span>{lang.t(Key::FilterTitle)}</span></a>
                 })}
                 <form method="post" action="/api/ui/language" class="inline-form">

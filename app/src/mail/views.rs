@@ -569,7 +569,7 @@ fn Cases(lang: Lang, list: Vec<CaseSummary>) -> impl IntoView {
                         <td><a href=format!("/mail/case?case={}", c.id)>{c.reference.clone()}</a></td>
                         <td>{c.mailbox.clone()}</td>
                         <td>{c.readers.join(", ")}</td>
-                        <td>{lang.timestamp(c.ends_at)}</td>
+                        <td>{lang.timestamp(c.ends_at - 60)}</td>
                         <td>{c.reads}</td>
                         <td>{if open {
                             view! {
@@ -592,7 +592,7 @@ fn case_banner(lang: Lang, case: &CaseBox) -> impl IntoView + use<> {
     view! {
         <p class="case-banner" role="status" data-testid="case-banner">
             <Icon name=IconName::Key/>
-            {lang.fill(Key::MailCaseBanner, &[("reference", &case.reference), ("name", &case.mailbox), ("until", &lang.timestamp(case.ends_at))])}
+            {lang.fill(Key::MailCaseBanner, &[("reference", &case.reference), ("name", &case.mailbox), ("until", &lang.timestamp(case.ends_at - 60))])}
         </p>
     }
 }
