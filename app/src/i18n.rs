@@ -106,7 +106,7 @@ impl Lang {
 }
 
 /// Days since 1970-01-01 to (year, month, day), after Howard Hinnant's `civil_from_days`.
-fn civil_from_days(days: i64) -> (i32, u8, u8) {
+pub fn civil_from_days(days: i64) -> (i32, u8, u8) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -120,7 +120,7 @@ fn civil_from_days(days: i64) -> (i32, u8, u8) {
 }
 
 /// (year, month, day) to days since 1970-01-01, the inverse of [`civil_from_days`].
-fn days_from_civil(year: i32, month: u8, day: u8) -> i64 {
+pub fn days_from_civil(year: i32, month: u8, day: u8) -> i64 {
     let (y, m) = if month <= 2 {
         (year as i64 - 1, month as i64 + 9)
     } else {
@@ -152,6 +152,19 @@ fn eu_switch(year: i32, month: u8) -> i64 {
     // 1970-01-01 was a Thursday; weekday 0 = Sunday.
     let weekday = (last + 4).rem_euclid(7);
     (last - weekday) * 86_400 + 3_600
+}
+
+/// The Unix time of a wall-clock time in Germany. In the hour that the clocks skip, the time
+/// counts as winter time; in the hour they repeat, as summer time.
+pub fn berlin_to_unix(year: i32, month: u8, day: u8, hour: u8, minute: u8) -> i64 {
+    let local =
+        days_from_civil(year, month, day) * 86_400 + hour as i64 * 3_600 + minute as i64 * 60;
+    let summer = local - 7_200;
+    if summer >= eu_switch(year, 3) && summer < eu_switch(year, 10) {
+        summer
+    } else {
+        local - 3_600
+    }
 }
 
 /// A Unix time as wall-clock time in Germany (Europe/Berlin, with summer time).

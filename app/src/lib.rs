@@ -3,8 +3,10 @@
 #![forbid(unsafe_code)]
 
 pub mod account;
+pub mod addressbook;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod components;
 pub mod dashboard;
 pub mod error;

@@ -8,10 +8,12 @@ use leptos_router::{
 };
 
 use crate::account::views::AccountPage;
+use crate::addressbook::views::AddressBookPage;
 use crate::auth::{
     Capability, SessionUser,
     views::{LoginPage, PasswordPage},
 };
+use crate::calendar::views::{CalendarPageView, EventView, FeedsPage, NewEventPage};
 use crate::components::{Icon, IconName, IslandsOnPage};
 use crate::dashboard::DashboardPage;
 use crate::files::views::{FileRulesPage, FilesPage, TrashPage};
@@ -133,6 +135,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/mail/case") view=CaseBoxPage ssr=SsrMode::Async/>
                     <Route path=path!("/mail/case-message") view=CaseMessagePage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/mail") view=MailSettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/addressbook") view=AddressBookPage ssr=SsrMode::Async/>
+                    <Route path=path!("/calendar") view=CalendarPageView ssr=SsrMode::Async/>
+                    <Route path=path!("/calendar/event") view=EventView ssr=SsrMode::Async/>
+                    <Route path=path!("/calendar/new") view=NewEventPage ssr=SsrMode::Async/>
+                    <Route path=path!("/calendar/feeds") view=FeedsPage ssr=SsrMode::Async/>
                 </Routes>
             </Router>
         </main>
@@ -180,7 +187,9 @@ fn Header() -> impl IntoView {
                         <Icon name=IconName::Mail/><span>{lang.t(Key::NavMail)}</span>
                         <span class="badge badge-unread" id="unread" data-testid="unread" aria-live="polite" hidden></span>
                     </a>
+                    <a class="nav-link" href="/calendar" data-testid="nav-calendar"><Icon name=IconName::Calendar/><span>{lang.t(Key::CalTitle)}</span></a>
                     <a class="nav-link" href="/files" data-testid="nav-files"><Icon name=IconName::Folder/><span>{lang.t(Key::NavFiles)}</span></a>
+                    <a class="nav-link" href="/addressbook" data-testid="nav-addressbook"><Icon name=IconName::User/><span>{lang.t(Key::AbTitle)}</span></a>
                     <UnreadPoller/>
                 })}
                 {mail_cases.then(|| view! {

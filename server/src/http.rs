@@ -76,6 +76,11 @@ pub fn router(state: AppState) -> Router {
             "/mail/attachment/{item}/{attachment}",
             get(app::mail::http::attachment),
         )
+        .route("/calendar/feed/{file}", get(app::calendar::ics::feed))
+        .route(
+            "/addressbook/me.vcf",
+            get(app::addressbook::vcard_download),
+        )
         .route("/logs/export.csv", get(app::logs::http::export))
         // The filter counts its own bytes (up to 64 MB for a million-line list).
         .route(

@@ -55,6 +55,10 @@ pub enum Capability {
     MailManage,
     /// MAIL-4, MAIL-5: abuse reports, and inspection cases with their notice to the owner.
     MailCases,
+    /// CAL-1: writing the school-wide calendar (holidays, parents' evenings).
+    CalendarSchool,
+    /// CAL-1: whether group members, not only owners, write their groups' calendars.
+    CalendarManage,
 }
 
 impl Role {
@@ -108,9 +112,16 @@ impl Role {
                 FilesManage,
                 FilterManage,
                 MailManage,
+                CalendarManage,
             ],
-            Role::Management => &[AccountsLock, LogsReadGrant, PolicyPublish, MailCases],
-            Role::Secretariat => &[UsersManage, PasswordsIssue, AccountsLock],
+            Role::Management => &[
+                AccountsLock,
+                LogsReadGrant,
+                PolicyPublish,
+                MailCases,
+                CalendarSchool,
+            ],
+            Role::Secretariat => &[UsersManage, PasswordsIssue, AccountsLock, CalendarSchool],
             Role::Teacher | Role::Staff | Role::Pupil => &[],
         }
     }

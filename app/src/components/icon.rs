@@ -22,6 +22,7 @@ pub enum IconName {
     Camera,
     Mail,
     Flag,
+    Calendar,
 }
 
 impl IconName {
@@ -41,6 +42,7 @@ impl IconName {
             IconName::Info => "M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zM12 11v6M12 7h.01",
             IconName::Mail => "M3 6h18v12H3zM3 6l9 7 9-7",
             IconName::Flag => "M5 21V4M5 4h11l-2 4 2 4H5",
+            IconName::Calendar => "M4 6h16v14H4zM4 10h16M8 3v5M16 3v5",
             IconName::Folder => {
                 "M3 6a1 1 0 0 1 1-1h5l2 2h9a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1z"
             }

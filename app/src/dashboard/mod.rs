@@ -41,6 +41,24 @@ pub fn DashboardPage() -> impl IntoView {
                 <a class="btn" href="/password"><Icon name=IconName::Key/>{lang.t(Key::DashboardChangePassword)}</a>
             </Card>
             {user.school_id.is_some().then(|| view! {
+                <Card title=lang.t(Key::CalNext) icon=IconName::Calendar>
+                    {await_data(lang, crate::calendar::upcoming, move |next| {
+                        if next.is_empty() {
+                            view! { <p class="empty">{lang.t(Key::CalNothing)}</p> }.into_any()
+                        } else {
+                            view! {
+                                <ul class="cal-next" data-testid="upcoming">
+                                    {next.into_iter().map(|o| view! {
+                                        <li><a href=format!("/calendar/event?id={}", o.event_id)>
+                                            <span class="hint">{lang.timestamp(o.starts_at)}</span>" "<strong>{o.title}</strong>
+                                        </a></li>
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }
+                    })}
+                    <a class="btn" href="/calendar" data-testid="tile-calendar"><Icon name=IconName::Calendar/>{lang.t(Key::CalTitle)}</a>
+                </Card>
                 <Card title=lang.t(Key::MailTitle) icon=IconName::Mail>
                     <a class="btn btn-primary" href="/mail" data-testid="tile-mail"><Icon name=IconName::Mail/>{lang.t(Key::MailInbox)}</a>
                     <a class="btn" href="/mail/compose"><Icon name=IconName::Mail/>{lang.t(Key::MailCompose)}</a>

@@ -664,6 +664,23 @@ async fn export_parts(
     let (mail, line) = crate::mail::export::entries(state, user, lang).await?;
     entries.extend(mail);
     contents.push(line);
+    // AB-2, CAL-1: the own address book entry and every calendar the person reads.
+    if let Some(school) = user.school_id
+        && let Some(entry) = state.store.entry_of(school, user.id).await?
+    {
+        entries.push(Entry::Text {
+            path: format!("{}/{}.vcf", lang.t(Key::AbTitle), user.login),
+            content: crate::addressbook::vcard(
+                &entry,
+                user.school_name.as_deref().unwrap_or_default(),
+            ),
+        });
+        entries.push(Entry::Text {
+            path: format!("{}/{}.ics", lang.t(Key::CalTitle), user.login),
+            content: crate::calendar::feed_text(state, user, "all").await?,
+        });
+        contents.push(lang.t(Key::CalExportLine).to_string());
+    }
     Ok((entries, contents))
 }
 

@@ -229,6 +229,12 @@ impl_both!(LifecycleStore {
             .execute(&mut *tx)
             .await?;
         sqlx::query("UPDATE mail_case_reads SET reader_id = NULL WHERE reader_id = $1").bind(user_id).execute(&mut *tx).await?;
+        // CAL-2: the history of shared events keeps what changed, under the pseudonym.
+        sqlx::query("UPDATE calendar_history SET changed_by = NULL, changed_by_name = $2 WHERE changed_by = $1")
+            .bind(user_id)
+            .bind(&pseudonym)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("UPDATE mail_cases SET closed_by = NULL WHERE closed_by = $1").bind(user_id).execute(&mut *tx).await?;
         let mut blob_keys = blob_keys;
         blob_keys.extend(self.drop_orphan_messages(&mut tx, &messages).await?);

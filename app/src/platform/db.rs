@@ -15,8 +15,10 @@ use sqlx::{
 use super::secret::Secret;
 use crate::{
     account::store::SessionListStore,
+    addressbook::store::AddressBookStore,
     audit::AuditStore,
     auth::{store::AccountStore, throttle::ThrottleStore},
+    calendar::store::CalendarStore,
     files::store::FileStore,
     filter::store::LinkFilterStore,
     groups::store::GroupStore,
@@ -46,6 +48,8 @@ pub trait Store:
     + LifecycleStore
     + SchoolSettingsStore
     + MailStore
+    + AddressBookStore
+    + CalendarStore
     + Send
     + Sync
     + 'static

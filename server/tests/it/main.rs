@@ -4,6 +4,7 @@ mod common;
 
 mod accounts;
 mod authorization;
+mod calendar;
 mod cli;
 mod files;
 mod filter;

@@ -474,6 +474,13 @@ impl TestServer {
             "mail_case_reads",
             "deployment_settings",
             "schools WHERE mail_pupils_to_class OR mail_pupil_per_hour <> 30",
+            "address_fields",
+            "calendar_events",
+            "calendar_events WHERE deleted_at IS NOT NULL",
+            "calendar_history",
+            "calendar_feeds",
+            "calendar_feeds WHERE revoked_at IS NOT NULL",
+            "schools WHERE calendar_members_write",
         ] {
             counts.push(self.count(table).await);
         }

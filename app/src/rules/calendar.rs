@@ -1,0 +1,360 @@
+//! CAL-1: event times and recurrence. Times are kept as German wall-clock time
+//! (`2026-10-19T09:00`), so that a weekly lesson stays at 09:00 across the change to and from
+//! summer time; [`crate::i18n::berlin_to_unix`] turns an occurrence into an instant.
+use crate::i18n::{Key, civil_from_days, days_from_civil};
+
+pub const MAX_TITLE_CHARS: usize = 120;
+pub const MAX_TEXT_CHARS: usize = 2000;
+/// How many occurrences one expansion returns at most (a weekly event over ten years is 520).
+pub const MAX_OCCURRENCES: usize = 1000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Repeat {
+    Never,
+    Weekly,
+    Monthly,
+}
+
+impl Repeat {
+    pub fn code(self) -> &'static str {
+        match self {
+            Repeat::Never => "",
+            Repeat::Weekly => "weekly",
+            Repeat::Monthly => "monthly",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Repeat> {
+        match code {
+            "" | "never" => Some(Repeat::Never),
+            "weekly" => Some(Repeat::Weekly),
+            "monthly" => Some(Repeat::Monthly),
+            _ => None,
+        }
+    }
+}
+
+/// (year, month, day) of `2026-10-19`.
+pub fn date_parts(date: &str) -> Option<(i32, u8, u8)> {
+    let iso = super::date::parse(date)?;
+    let mut parts = iso.split('-');
+    Some((
+        parts.next()?.parse().ok()?,
+        parts.next()?.parse().ok()?,
+        parts.next()?.parse().ok()?,
+    ))
+}
+
+/// (hour, minute) of `09:30`.
+pub fn time_parts(time: &str) -> Option<(u8, u8)> {
+    let (h, m) = time.trim().split_once(':')?;
+    let (h, m): (u8, u8) = (h.parse().ok()?, m.parse().ok()?);
+    (h < 24 && m < 60 && time.trim().len() == 5).then_some((h, m))
+}
+
+pub fn day_number(date: &str) -> Option<i64> {
+    let (y, m, d) = date_parts(date)?;
+    Some(days_from_civil(y, m, d))
+}
+
+pub fn date_of(day: i64) -> String {
+    let (y, m, d) = civil_from_days(day);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Monday of the week holding `day` (0 = Monday … 6 = Sunday; 1970-01-01 was a Thursday).
+pub fn week_start(day: i64) -> i64 {
+    day - (day + 3).rem_euclid(7)
+}
+
+/// What a form sends, checked: the event's fields as they will be stored.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EventFields {
+    pub title: String,
+    pub place: String,
+    pub description: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// `HH:MM`, empty for an all-day event.
+    pub start: String,
+    pub end: String,
+    pub repeat: Repeat,
+    /// Last day of the recurrence, empty for none.
+    pub until: String,
+    /// Days left out of the recurrence.
+    pub exceptions: Vec<String>,
+    /// Minutes before the start, 0 for none.
+    pub reminder: i64,
+}
+
+impl EventFields {
+    pub fn all_day(&self) -> bool {
+        self.start.is_empty()
+    }
+}
+
+/// Checks and normalises what was typed; the error names the field.
+#[allow(clippy::too_many_arguments)]
+pub fn check(
+    title: &str,
+    place: &str,
+    description: &str,
+    date: &str,
+    start: &str,
+    end: &str,
+    repeat: &str,
+    until: &str,
+    exceptions: &str,
+    reminder: &str,
+) -> Result<EventFields, (&'static str, Key)> {
+    let title = title.trim();
+    if title.is_empty() || title.chars().count() > MAX_TITLE_CHARS {
+        return Err(("title", Key::CalTitleInvalid));
+    }
+    if place.chars().count() > MAX_TITLE_CHARS || description.chars().count() > MAX_TEXT_CHARS {
+        return Err(("description", Key::CalTextTooLong));
+    }
+    let date = super::date::parse(date).ok_or(("date", Key::CalDateInvalid))?;
+    let (start, end) = match (start.trim(), end.trim()) {
+        ("", "") => (String::new(), String::new()),
+        (s, e) => {
+            let s_parts = time_parts(s).ok_or(("start", Key::CalTimeInvalid))?;
+            let e_parts = if e.is_empty() {
+                s_parts
+            } else {
+                time_parts(e).ok_or(("end", Key::CalTimeInvalid))?
+            };
+            if e_parts < s_parts {
+                return Err(("end", Key::CalEndBeforeStart));
+            }
+            (
+                format!("{:02}:{:02}", s_parts.0, s_parts.1),
+                format!("{:02}:{:02}", e_parts.0, e_parts.1),
+            )
+        }
+    };
+    let repeat = Repeat::parse(repeat.trim()).ok_or(("repeat", Key::CalRepeatInvalid))?;
+    let until = match until.trim() {
+        "" => String::new(),
+        text => {
+            let until = super::date::parse(text).ok_or(("until", Key::CalDateInvalid))?;
+            if until < date {
+                return Err(("until", Key::CalEndBeforeStart));
+            }
+            until
+        }
+    };
+    let mut days = Vec::new();
+    for text in exceptions
+        .split([',', ';', ' ', '\n'])
+        .filter(|t| !t.trim().is_empty())
+    {
+        days.push(super::date::parse(text).ok_or(("exceptions", Key::CalDateInvalid))?);
+    }
+    days.sort();
+    days.dedup();
+    if days.len() > 200 {
+        return Err(("exceptions", Key::CalTextTooLong));
+    }
+    let reminder = match reminder.trim() {
+        "" => 0,
+        text => text
+            .parse::<i64>()
+            .ok()
+            .filter(|m| (0..=40_320).contains(m))
+            .ok_or(("reminder", Key::CalReminderInvalid))?,
+    };
+    Ok(EventFields {
+        title: title.to_string(),
+        place: place.trim().to_string(),
+        description: description.trim().to_string(),
+        date,
+        start,
+        end,
+        repeat,
+        until,
+        exceptions: days,
+        reminder,
+    })
+}
+
+/// The days (as day numbers) on which the event happens between `from` and `to` inclusive.
+pub fn occurrences(event: &EventFields, from: i64, to: i64) -> Vec<i64> {
+    let Some(first) = day_number(&event.date) else {
+        return Vec::new();
+    };
+    let last = if event.until.is_empty() {
+        to
+    } else {
+        day_number(&event.until).unwrap_or(first).min(to)
+    };
+    let skipped: Vec<i64> = event
+        .exceptions
+        .iter()
+        .filter_map(|d| day_number(d))
+        .collect();
+    let mut candidates = Vec::new();
+    match event.repeat {
+        Repeat::Never => candidates.push(first),
+        Repeat::Weekly => {
+            // Jump straight to the first week inside the range.
+            let mut day = if from > first {
+                first + (from - first).div_euclid(7) * 7
+            } else {
+                first
+            };
+            while day <= last && candidates.len() < MAX_OCCURRENCES {
+                candidates.push(day);
+                day += 7;
+            }
+        }
+        Repeat::Monthly => {
+            let (y, m, d) = civil_from_days(first);
+            let mut month = y as i64 * 12 + m as i64 - 1;
+            loop {
+                let (year, mon) = ((month / 12) as i32, (month % 12 + 1) as u8);
+                let day = days_from_civil(year, mon, d);
+                if day > last || candidates.len() >= MAX_OCCURRENCES {
+                    break;
+                }
+                // The 31st does not happen in a 30-day month.
+                if civil_from_days(day).2 == d {
+                    candidates.push(day);
+                }
+                month += 1;
+            }
+        }
+    }
+    candidates
+        .into_iter()
+        .filter(|day| *day >= from && *day <= last && !skipped.contains(day))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn weekly() -> EventFields {
+        check(
+            "Schwimmen",
+            "Hallenbad",
+            "",
+            "19.10.2026",
+            "09:00",
+            "10:30",
+            "weekly",
+            "30.11.2026",
+            "2026-11-09",
+            "30",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn cal_1_weekly_events_skip_exceptions_and_stop_at_the_end() {
+        let e = weekly();
+        let days: Vec<String> = occurrences(&e, 0, 30_000)
+            .into_iter()
+            .map(date_of)
+            .collect();
+        assert_eq!(
+            days,
+            [
+                "2026-10-19",
+                "2026-10-26",
+                "2026-11-02",
+                "2026-11-16",
+                "2026-11-23",
+                "2026-11-30"
+            ]
+        );
+        let from = day_number("2026-11-20").unwrap();
+        assert_eq!(occurrences(&e, from, from + 6).len(), 1);
+    }
+
+    #[test]
+    fn cal_1_monthly_events_skip_short_months() {
+        let e = check(
+            "Elternrat",
+            "",
+            "",
+            "2027-01-31",
+            "",
+            "",
+            "monthly",
+            "2027-05-31",
+            "",
+            "",
+        )
+        .unwrap();
+        let days: Vec<String> = occurrences(&e, 0, 30_000)
+            .into_iter()
+            .map(date_of)
+            .collect();
+        assert_eq!(days, ["2027-01-31", "2027-03-31", "2027-05-31"]);
+        assert!(e.all_day());
+    }
+
+    #[test]
+    fn cal_1_forms_are_checked() {
+        let bad = |r: Result<EventFields, (&str, Key)>| r.unwrap_err().0;
+        assert_eq!(
+            bad(check("", "", "", "2026-10-19", "", "", "", "", "", "")),
+            "title"
+        );
+        assert_eq!(
+            bad(check("a", "", "", "31.02.2026", "", "", "", "", "", "")),
+            "date"
+        );
+        assert_eq!(
+            bad(check(
+                "a",
+                "",
+                "",
+                "2026-10-19",
+                "25:00",
+                "",
+                "",
+                "",
+                "",
+                ""
+            )),
+            "start"
+        );
+        assert_eq!(
+            bad(check(
+                "a",
+                "",
+                "",
+                "2026-10-19",
+                "10:00",
+                "09:00",
+                "",
+                "",
+                "",
+                ""
+            )),
+            "end"
+        );
+        assert_eq!(
+            bad(check(
+                "a",
+                "",
+                "",
+                "2026-10-19",
+                "",
+                "",
+                "daily",
+                "",
+                "",
+                ""
+            )),
+            "repeat"
+        );
+        assert_eq!(
+            week_start(day_number("2026-10-22").unwrap()),
+            day_number("2026-10-19").unwrap()
+        );
+    }
+}
