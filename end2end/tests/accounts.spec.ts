@@ -1,26 +1,11 @@
 import { test, expect, Page, Browser } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { schulhof, tablet, shot } from './support';
 
-const root = resolve(__dirname, '../..');
-const tablet = { width: 768, height: 1024 };
 const phone = { width: 360, height: 740 };
-
-// The operator's console: a school and its secretariat account (ACC-1).
-function schulhof(...args: string[]): string {
-  return execFileSync(resolve(root, 'target/release/schulhof'), args, {
-    cwd: root,
-    env: { ...process.env, SCHULHOF_DATA: process.env.SCHULHOF_E2E_DATA!, DATABASE_URL: '', SCHULHOF_LOG: 'warn' },
-  }).toString();
-}
 
 let pupilLogin = '';
 let pupilStart = '';
 const pupilPassword = 'Regen!Bogen3';
-
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
-}
 
 /// VIOL-1 then PW-1: accept the policy, then choose a password while the checklist ticks.
 async function firstLogin(page: Page, login: string, start: string, password: string) {

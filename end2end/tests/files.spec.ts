@@ -1,18 +1,9 @@
 import { test, expect, Page, BrowserContext } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
+import { firstLogin, schulhof, shot, tablet } from './support';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
-const root = resolve(__dirname, '../..');
-const tablet = { width: 768, height: 1024 };
 const domain = 'amsee.example';
-
-function schulhof(...args: string[]): string {
-  return execFileSync(resolve(root, 'target/release/schulhof'), args, {
-    cwd: root,
-    env: { ...process.env, SCHULHOF_DATA: process.env.SCHULHOF_E2E_DATA!, DATABASE_URL: '', SCHULHOF_LOG: 'warn' },
-  }).toString();
-}
 
 /** How many blobs the store holds: the proof that a refused upload stored nothing. */
 function blobCount(): number {
@@ -22,27 +13,6 @@ function blobCount(): number {
       return n + (statSync(path).isDirectory() ? count(path) : 1);
     }, 0);
   return count(join(process.env.SCHULHOF_E2E_DATA!, 'files', 'b'));
-}
-
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
-}
-
-/** Accepts the policy and sets a password: what every new account does first. */
-async function firstLogin(page: Page, login: string, start: string, password: string) {
-  await page.goto('/login');
-  await page.getByLabel('Benutzername').fill(login);
-  await page.getByLabel('Passwort', { exact: true }).fill(start);
-  await page.getByRole('button', { name: 'Anmelden' }).click();
-  await expect(page).toHaveURL(/\/policy$/);
-  await page.getByTestId('accept-policy').click();
-  await expect(page).toHaveURL(/\/password$/);
-  await expect(page.locator('form[data-hydrated="true"]')).toBeVisible();
-  await page.getByLabel('Jetziges Passwort').fill(start);
-  await page.getByLabel('Neues Passwort', { exact: true }).fill(password);
-  await page.getByLabel('Neues Passwort noch einmal').fill(password);
-  await page.getByRole('button', { name: 'Passwort speichern' }).click();
-  await expect(page.getByTestId('dashboard')).toBeVisible();
 }
 
 async function tabletPage(context: BrowserContext): Promise<Page> {

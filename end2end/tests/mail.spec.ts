@@ -1,38 +1,7 @@
 import { test, expect, Page, BrowserContext } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { firstLogin, schulhof, shot, tablet } from './support';
 
-const root = resolve(__dirname, '../..');
-const tablet = { width: 768, height: 1024 };
 const domain = 'bach.example';
-
-function schulhof(...args: string[]): string {
-  return execFileSync(resolve(root, 'target/release/schulhof'), args, {
-    cwd: root,
-    env: { ...process.env, SCHULHOF_DATA: process.env.SCHULHOF_E2E_DATA!, DATABASE_URL: '', SCHULHOF_LOG: 'warn' },
-  }).toString();
-}
-
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
-}
-
-/** Accepts the policy and sets a password: what every new account does first. */
-async function firstLogin(page: Page, login: string, start: string, password: string) {
-  await page.goto('/login');
-  await page.getByLabel('Benutzername').fill(login);
-  await page.getByLabel('Passwort', { exact: true }).fill(start);
-  await page.getByRole('button', { name: 'Anmelden' }).click();
-  await expect(page).toHaveURL(/\/policy$/);
-  await page.getByTestId('accept-policy').click();
-  await expect(page).toHaveURL(/\/password$/);
-  await expect(page.locator('form[data-hydrated="true"]')).toBeVisible();
-  await page.getByLabel('Jetziges Passwort').fill(start);
-  await page.getByLabel('Neues Passwort', { exact: true }).fill(password);
-  await page.getByLabel('Neues Passwort noch einmal').fill(password);
-  await page.getByRole('button', { name: 'Passwort speichern' }).click();
-  await expect(page.getByTestId('dashboard')).toBeVisible();
-}
 
 async function person(role: string, first: string, last: string): Promise<[string, string]> {
   const out = schulhof('admin', 'create-user', domain, role, first, last);

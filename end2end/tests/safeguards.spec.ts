@@ -1,26 +1,12 @@
 import { test, expect, Page, Browser } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { schulhof, tablet, shot } from './support';
 
-const root = resolve(__dirname, '../..');
-const tablet = { width: 768, height: 1024 };
 const desktop = { width: 1366, height: 768 };
 const domain = 'lindenschule.example';
-
-function schulhof(...args: string[]): string {
-  return execFileSync(resolve(root, 'target/release/schulhof'), args, {
-    cwd: root,
-    env: { ...process.env, SCHULHOF_DATA: process.env.SCHULHOF_E2E_DATA!, DATABASE_URL: '', SCHULHOF_LOG: 'warn' },
-  }).toString();
-}
 
 function person(role: string, first: string, last: string) {
   const out = schulhof('admin', 'create-user', domain, role, first, last);
   return { login: out.match(/login: (\S+)/)![1], start: out.match(/start password: (\S+)/)![1] };
-}
-
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
 }
 
 async function signIn(browser: Browser, who: { login: string; start: string }, password: string, size = tablet): Promise<Page> {

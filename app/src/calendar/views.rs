@@ -337,10 +337,15 @@ fn field_label(lang: Lang, name: &str) -> &'static str {
 #[component]
 fn Event(lang: Lang, page: EventPage) -> impl IntoView {
     let f = page.fields.clone();
+    let (y, m, d) = rule::date_parts(&f.date).unwrap_or((0, 0, 0));
+    let date = match lang {
+        Lang::De => format!("{d:02}.{m:02}.{y}"),
+        Lang::En => format!("{y}-{m:02}-{d:02}"),
+    };
     let when = if f.all_day() {
-        format!("{} · {}", f.date, lang.t(Key::CalAllDay))
+        format!("{date} · {}", lang.t(Key::CalAllDay))
     } else {
-        format!("{} · {}–{}", f.date, f.start, f.end)
+        format!("{date} · {}–{}", f.start, f.end)
     };
     let can_write = page.calendar.can_write && !page.deleted;
     view! {

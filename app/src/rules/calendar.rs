@@ -298,7 +298,7 @@ mod tests {
 
     #[test]
     fn cal_1_forms_are_checked() {
-        let bad = |r: Result<EventFields, (&str, Key)>| r.unwrap_err().0;
+        let bad = |r: Result<EventFields, (&'static str, Key)>| r.unwrap_err().0;
         assert_eq!(
             bad(check("", "", "", "2026-10-19", "", "", "", "", "", "")),
             "title"

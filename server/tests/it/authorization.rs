@@ -567,6 +567,121 @@ const CASES: &[Case] = &[
         targets_user: false,
         args: |_| pairs(&[("allowed", "no".into())]),
     },
+    // AB-1, AB-2: every member of a school reads its address book and writes only their own
+    // fields; the operator belongs to no school.
+    Case {
+        endpoint: "addressbook/search",
+        allowed: Allowed::SchoolMember,
+        targets_user: false,
+        args: |_| pairs(&[("query", "kind".into())]),
+    },
+    Case {
+        endpoint: "addressbook/save",
+        allowed: Allowed::SchoolMember,
+        targets_user: false,
+        args: |_| {
+            pairs(&[
+                ("phone", "0151 1".into()),
+                ("postal", String::new()),
+                ("birthday", String::new()),
+                ("note", String::new()),
+            ])
+        },
+    },
+    // CAL-1: the personal calendar is everyone's own; the school's is written by management
+    // and the secretariat; a class calendar by its owners only (the callers own none).
+    Case {
+        endpoint: "calendar/view",
+        allowed: Allowed::SchoolMember,
+        targets_user: false,
+        args: |_| {
+            pairs(&[
+                ("calendar", "all".into()),
+                ("view", "week".into()),
+                ("date", "2026-11-16".into()),
+            ])
+        },
+    },
+    Case {
+        endpoint: "calendar/upcoming",
+        allowed: Allowed::SchoolMember,
+        targets_user: false,
+        args: |_| Vec::new(),
+    },
+    Case {
+        endpoint: "calendar/create",
+        allowed: Allowed::Roles(&[Role::Management, Role::Secretariat]),
+        targets_user: false,
+        args: |_| event_in("school"),
+    },
+    // The target pupil's class: reading another class's calendar, or writing it as a pupil.
+    Case {
+        endpoint: "calendar/view",
+        allowed: Allowed::Roles(&[]),
+        targets_user: false,
+        args: |_| {
+            pairs(&[
+                ("calendar", "g1".into()),
+                ("view", "week".into()),
+                ("date", "2026-11-16".into()),
+            ])
+        },
+    },
+    Case {
+        endpoint: "calendar/create",
+        allowed: Allowed::Roles(&[]),
+        targets_user: false,
+        args: |_| event_in("g1"),
+    },
+    // Event 1 is the school's: everyone reads it. (Changing it, and that a stale version is
+    // refused, is in calendar.rs; history has no endpoint that writes it at all.)
+    Case {
+        endpoint: "calendar/event",
+        allowed: Allowed::SchoolMember,
+        targets_user: false,
+        args: |_| pairs(&[("id", "1".into())]),
+    },
+    Case {
+        endpoint: "calendar/update",
+        allowed: Allowed::Roles(&[]),
+        targets_user: false,
+        args: |_| {
+            let mut form = event_in("school");
+            form.extend(pairs(&[("id", "999".into()), ("version", "1".into())]));
+            form
+        },
+    },
+    Case {
+        endpoint: "calendar/delete",
+        allowed: Allowed::Roles(&[]),
+        targets_user: false,
+        args: |_| pairs(&[("id", "999".into()), ("version", "1".into())]),
+    },
+    Case {
+        endpoint: "calendar/set-members-write",
+        allowed: Allowed::Roles(&[Role::Admin]),
+        targets_user: false,
+        args: |_| pairs(&[("allowed", "no".into())]),
+    },
+    Case {
+        endpoint: "calendar/feeds",
+        allowed: Allowed::SchoolMember,
+        targets_user: false,
+        args: |_| Vec::new(),
+    },
+    // No feed exists yet: revoking one by number finds nothing, whoever asks.
+    Case {
+        endpoint: "calendar/revoke-feed",
+        allowed: Allowed::Roles(&[]),
+        targets_user: false,
+        args: |_| pairs(&[("id", "1".into())]),
+    },
+    Case {
+        endpoint: "calendar/create-feed",
+        allowed: Allowed::SchoolMember,
+        targets_user: false,
+        args: |_| pairs(&[("calendar", "me".into())]),
+    },
     // Last: a new policy version sends every caller back to accept it first.
     Case {
         endpoint: "policy/publish",
@@ -580,6 +695,22 @@ const CASES: &[Case] = &[
         },
     },
 ];
+
+fn event_in(calendar: &str) -> Vec<(String, String)> {
+    pairs(&[
+        ("calendar", calendar.into()),
+        ("title", "Sportfest".into()),
+        ("place", String::new()),
+        ("description", String::new()),
+        ("date", "2026-11-18".into()),
+        ("start", "09:00".into()),
+        ("end", "12:00".into()),
+        ("repeat", String::new()),
+        ("until", String::new()),
+        ("exceptions", String::new()),
+        ("reminder", String::new()),
+    ])
+}
 
 fn mail_to(to: &str, forward: &str) -> Vec<(String, String)> {
     pairs(&[

@@ -720,7 +720,12 @@ async fn file_3_export_and_folder_archives() {
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()[header::CONTENT_TYPE], "application/zip");
     let entries = unzip(&res.bytes().await.unwrap());
-    let names: Vec<&str> = entries.iter().map(|(n, _)| n.as_str()).collect();
+    // The other modules' parts (mail, address book, calendars) are tested with them.
+    let names: Vec<&str> = entries
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .filter(|n| !n.starts_with("Adressbuch/") && !n.starts_with("Kalender/"))
+        .collect();
     assert_eq!(
         names,
         [

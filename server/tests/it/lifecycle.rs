@@ -268,6 +268,46 @@ async fn life_3_deletion_leaves_no_residue() {
         .call("mail/create-folder", &[("name", "Zoraidas Ordner")])
         .await;
     assert_eq!(res.status(), StatusCode::OK);
+    // AB-2, CAL-1..3: address book fields, a personal event, a change to the class calendar
+    // (the school lets members write), and a feed.
+    let res = pupil
+        .call(
+            "addressbook/save",
+            &[
+                ("phone", "0151 99"),
+                ("postal", "Zoraidas Weg 1"),
+                ("birthday", "2018-04-01"),
+                ("note", "Zoraida mag Pferde"),
+                ("show_note", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    s.sql("UPDATE schools SET calendar_members_write = TRUE")
+        .await;
+    for calendar in ["me".to_string(), format!("g{class}")] {
+        let form = [
+            ("calendar", calendar.as_str()),
+            ("title", "Termin"),
+            ("place", ""),
+            ("description", ""),
+            ("date", "2026-12-01"),
+            ("start", ""),
+            ("end", ""),
+            ("repeat", ""),
+            ("until", ""),
+            ("exceptions", ""),
+            ("reminder", ""),
+        ];
+        assert_eq!(
+            pupil.call("calendar/create", &form).await.status(),
+            StatusCode::OK
+        );
+    }
+    let res = pupil
+        .call("calendar/create-feed", &[("calendar", "all")])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
     let blobs_before = s.count("file_nodes WHERE blob_key IS NOT NULL").await;
     assert_eq!(blobs_before, 2);
 
@@ -293,6 +333,13 @@ async fn life_3_deletion_leaves_no_residue() {
 
     let left = residue(&s, &needles, pupil_id).await;
     assert!(left.is_empty(), "residue: {left:?}");
+    // CAL-2: the class keeps its event and its history, under the pseudonym.
+    assert_eq!(s.count("calendar_events").await, 1);
+    assert_eq!(
+        s.count("calendar_history WHERE changed_by_name LIKE 'ehemaliger Nutzer%'")
+            .await,
+        1
+    );
     // MAIL-1: the office still has both messages, without the person's name or address.
     assert_eq!(s.count("mail_messages").await, 2);
     assert_eq!(

@@ -1023,7 +1023,8 @@ async fn mail_4_inspection_case() {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
 
-// FILE-3: "download all my data" holds every message as an .eml an independent parser reads.
+// FILE-3: "download all my data" holds every message as an .eml an independent parser reads,
+// the address book entry as .vcf and the calendars as .ics.
 #[tokio::test]
 async fn file_3_export_holds_mail_as_eml() {
     let s = TestServer::start().await;
@@ -1069,6 +1070,22 @@ async fn file_3_export_holds_mail_as_eml() {
             .unwrap()
             .contains("<strong>gut</strong>")
     );
+    // AB-2, CAL-1: the own address book entry as vCard and the calendars as iCalendar.
+    let login = login_of(&s, anna).await;
+    let mut card = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name(&format!("Adressbuch/{login}.vcf")).unwrap(),
+        &mut card,
+    )
+    .unwrap();
+    assert!(card.contains("BEGIN:VCARD") && card.contains(&format!("EMAIL:{login}@")));
+    let mut ics = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name(&format!("Kalender/{login}.ics")).unwrap(),
+        &mut ics,
+    )
+    .unwrap();
+    assert!(ics.starts_with("BEGIN:VCALENDAR"));
     let mut readme = String::new();
     std::io::Read::read_to_string(&mut zip.by_name("README.txt").unwrap(), &mut readme).unwrap();
     assert!(readme.contains("Post/"), "{readme}");

@@ -1,0 +1,37 @@
+// What every browser test needs: the release binary's console, screenshots, and the first
+// sign-in every new account goes through (accept the policy, choose a password).
+import { expect, Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+export const root = resolve(__dirname, '../..');
+export const tablet = { width: 768, height: 1024 };
+
+/** Runs `schulhof <args>` on the test server's data folder (the operator's console). */
+export function schulhof(...args: string[]): string {
+  return execFileSync(resolve(root, 'target/release/schulhof'), args, {
+    cwd: root,
+    env: { ...process.env, SCHULHOF_DATA: process.env.SCHULHOF_E2E_DATA!, DATABASE_URL: '', SCHULHOF_LOG: 'warn' },
+  }).toString();
+}
+
+export async function shot(page: Page, name: string) {
+  await page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
+}
+
+/** Accepts the policy and sets a password: what every new account does first. */
+export async function firstLogin(page: Page, login: string, start: string, password: string) {
+  await page.goto('/login');
+  await page.getByLabel('Benutzername').fill(login);
+  await page.getByLabel('Passwort', { exact: true }).fill(start);
+  await page.getByRole('button', { name: 'Anmelden' }).click();
+  await expect(page).toHaveURL(/\/policy$/);
+  await page.getByTestId('accept-policy').click();
+  await expect(page).toHaveURL(/\/password$/);
+  await expect(page.locator('form[data-hydrated="true"]')).toBeVisible();
+  await page.getByLabel('Jetziges Passwort').fill(start);
+  await page.getByLabel('Neues Passwort', { exact: true }).fill(password);
+  await page.getByLabel('Neues Passwort noch einmal').fill(password);
+  await page.getByRole('button', { name: 'Passwort speichern' }).click();
+  await expect(page.getByTestId('dashboard')).toBeVisible();
+}
