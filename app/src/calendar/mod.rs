@@ -599,6 +599,13 @@ pub async fn delete_event(id: i64, version: i64) -> Result<(), AppError> {
     Ok(())
 }
 
+/// CAL-1: whether members, not only owners, write their groups' calendars.
+#[server(prefix = "/api", endpoint = "calendar/settings")]
+pub async fn calendar_settings() -> Result<bool, AppError> {
+    let (_, school) = school_staff(Capability::CalendarManage)?;
+    Ok(app_state().store.calendar_members_write(school).await?)
+}
+
 /// CAL-1: the school lets members (not only owners) write their groups' calendars.
 #[server(prefix = "/api", endpoint = "calendar/set-members-write")]
 pub async fn set_calendar_members_write(allowed: String) -> Result<(), AppError> {

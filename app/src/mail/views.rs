@@ -674,8 +674,31 @@ pub fn MailSettingsPage() -> impl IntoView {
                 </Card>
             }.into_any()
         } else {
-            await_data(lang, mail_rules, move |s| view! { <SettingsForm lang s/> }).into_any()
+            view! {
+                {await_data(lang, mail_rules, move |s| view! { <SettingsForm lang s/> })}
+                {await_data(lang, crate::calendar::calendar_settings, move |allowed| view! { <CalendarRules lang allowed/> })}
+            }
+            .into_any()
         }}
+    }
+}
+
+/// CAL-1: whether group members write their groups' calendars, not only the owners.
+#[component]
+fn CalendarRules(lang: Lang, allowed: bool) -> impl IntoView {
+    view! {
+        <Card title=lang.t(Key::CalTitle) icon=IconName::Calendar>
+            <ActionForm action={ServerAction::<crate::calendar::SetCalendarMembersWrite>::new()}>
+                <div class="field">
+                    <label for="field-members-write">{lang.t(Key::CalMembersWrite)}</label>
+                    <select id="field-members-write" name="allowed">
+                        <option value="no" selected=!allowed>{lang.t(Key::MailNo)}</option>
+                        <option value="yes" selected=allowed>{lang.t(Key::MailYes)}</option>
+                    </select>
+                </div>
+                <button class="btn btn-primary" type="submit">{lang.t(Key::UsersSave)}</button>
+            </ActionForm>
+        </Card>
     }
 }
 
@@ -690,7 +713,7 @@ fn SettingsForm(lang: Lang, s: MailSettings) -> impl IntoView {
         }
     };
     view! {
-        <Card title=lang.t(Key::MailSettingsTitle) icon=IconName::Mail>
+        <Card title=lang.t(Key::MailTitle) icon=IconName::Mail>
             <ActionForm action={ServerAction::<SetMailSettings>::new()}>
                 {field("pupil_recipients", Key::MailPupilRecipients, s.pupil_recipients)}
                 {field("pupil_per_hour", Key::MailPupilPerHour, s.pupil_per_hour)}

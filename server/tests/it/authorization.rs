@@ -658,6 +658,12 @@ const CASES: &[Case] = &[
         args: |_| pairs(&[("id", "999".into()), ("version", "1".into())]),
     },
     Case {
+        endpoint: "calendar/settings",
+        allowed: Allowed::Roles(&[Role::Admin]),
+        targets_user: false,
+        args: |_| Vec::new(),
+    },
+    Case {
         endpoint: "calendar/set-members-write",
         allowed: Allowed::Roles(&[Role::Admin]),
         targets_user: false,

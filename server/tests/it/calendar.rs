@@ -298,6 +298,33 @@ async fn cal_1_cal_2_group_calendar_history_and_conflicts() {
             .await,
         0
     );
+    // The school may let members write their groups' calendars; then the pupil can.
+    let (_, admin) = s.ready_person(school, Role::Admin, "Adam", None).await;
+    assert_eq!(
+        admin
+            .call("calendar/settings", &[])
+            .await
+            .text()
+            .await
+            .unwrap(),
+        "false"
+    );
+    let res = admin
+        .call("calendar/set-members-write", &[("allowed", "yes")])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = create(
+        &pupil,
+        &event_form(&cal, "Kuchenbasar", "2026-11-27", "", ""),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        create(&other_pupil, &event_form(&cal, "x", "2026-11-27", "", ""))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
     // Bad input is refused with the field named and stores nothing.
     let before = s.count("calendar_events").await;
     let res = create(&pupil, &event_form("me", "x", "2026-02-30", "", "")).await;
