@@ -404,15 +404,18 @@ fn Event(lang: Lang, page: EventPage) -> impl IntoView {
 #[component]
 pub fn FeedsPage() -> impl IntoView {
     let lang = use_lang();
+    // Loaded exactly once per page: reading the feeds hands out a new address only once, and a
+    // second load while rendering would find it gone.
+    let data = OnceResource::new(async move {
+        let list = feeds().await?;
+        let page = calendar_view("all".into(), "agenda".into(), String::new()).await?;
+        Ok::<_, crate::error::AppError>((list, page.calendars))
+    });
     view! {
         <leptos_meta::Title text=lang.t(Key::CalFeeds)/>
         <h1 class="page-title">{lang.t(Key::CalFeeds)}</h1>
         <p class="lead">{lang.t(Key::CalFeedsIntro)}</p>
-        {await_data(lang, move || async move {
-            let list = feeds().await?;
-            let page = calendar_view("all".into(), "agenda".into(), String::new()).await?;
-            Ok((list, page.calendars))
-        }, move |(list, calendars)| view! { <Feeds lang list calendars/> })}
+        {await_data(lang, move || async move { data.await }, move |(list, calendars)| view! { <Feeds lang list calendars/> })}
         <CopyScript/>
     }
 }

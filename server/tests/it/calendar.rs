@@ -394,6 +394,25 @@ async fn cal_3_recurrence_across_dst_and_feeds() {
         0
     );
 
+    // The page shows a new address exactly once, however it renders (a second load in one
+    // render would swallow it).
+    for _ in 0..3 {
+        let res = pupil
+            .submit(
+                "calendar/create-feed",
+                "/calendar/feeds",
+                &[("calendar", "me")],
+            )
+            .await;
+        assert!(res.status().is_redirection() || res.status().is_success());
+        let page = pupil.get("/calendar/feeds").await.text().await.unwrap();
+        assert!(
+            page.contains("/calendar/feed/"),
+            "the new address is on the page"
+        );
+        let again = pupil.get("/calendar/feeds").await.text().await.unwrap();
+        assert!(!again.contains("/calendar/feed/"), "and only once");
+    }
     let phone = s.browser();
     let res = phone.get(&path).await;
     assert_eq!(res.status(), StatusCode::OK);
