@@ -386,7 +386,9 @@ wrk.headers["Cookie"] = "{cookie}"
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return rps, float(p99.group(1)) * scale, int(errors.group(1)) if errors else 0
+    timeouts = re.search(r"timeout (\d+)", out)
+    failed = (int(errors.group(1)) if errors else 0) + (int(timeouts.group(1)) if timeouts else 0)
+    return rps, float(p99.group(1)) * scale, failed
 
 
 def rss_mb(pid):
@@ -491,7 +493,7 @@ bare axum hello-world (`bench/baseline`) built and measured in the same run.
 | FLT-1 | checking a 100 KB text with {link_count} links against that list (upload as `.txt` minus the same bytes as `.bin`, median of 10) | `.bin` upload: {plain_ms:.1f} ms | {checked_ms:.1f} ms = {ms_per_link:.3f} ms per link | well under 1 ms per link |
 | P6 | first inbox page (50 rows), median of 50, at 10,000 messages | – | {inbox_small_ms:.2f} ms | – |
 | P6 | the same at 1,000,000 messages in the same mailbox | {inbox_small_ms:.2f} ms at 10,000 | {inbox_large_ms:.2f} ms = {inbox_large_ms / inbox_small_ms:.2f} × | ≤ 1.5 × |
-| P2 | authenticated inbox page of 50 at 1,000,000 messages (wrk, 2 threads, 256 connections, 10 s) | bare axum `/healthz` at 256 connections: {base_256:,.0f} req/s | {inbox_rps:,.0f} req/s = {inbox_rps / base_256:.1%} of bare axum; p99 {inbox_p99:.1f} ms; {inbox_errors} errors | ≥ 25 %, p99 < 50 ms |
+| P2 | authenticated inbox page of 50 at 1,000,000 messages (wrk, 2 threads, 256 connections, 10 s) | bare axum `/healthz` at 256 connections: {base_256:,.0f} req/s | {inbox_rps:,.0f} req/s = {inbox_rps / base_256:.1%} of bare axum; p99 {inbox_p99:.1f} ms; {inbox_errors} errors or timeouts | ≥ 25 %, p99 < 50 ms |
 | – | `/healthz` requests per second (wrk, 2 threads, 64 connections, 10 s) | {base_rps:,.0f} req/s | {ours_rps:,.0f} req/s = {ratio:.0%} of bare axum | ≥ 50 % |
 
 `/healthz` runs the full middleware stack (request id, tracing, compression, security headers,

@@ -63,7 +63,7 @@ CREATE TABLE mail_items (
     created_at BIGINT NOT NULL
 );
 CREATE INDEX mail_items_box ON mail_items(user_id, box, id);
-CREATE INDEX mail_items_unread ON mail_items(user_id, is_read);
+CREATE INDEX mail_items_unread ON mail_items(user_id, is_read, box);
 CREATE INDEX mail_items_message ON mail_items(message_id);
 
 -- MAIL-5: a message a recipient handed to school management.

@@ -355,7 +355,7 @@ impl_both!(MailStore {
 
     async fn unread_counts(&self, user_id: i64) -> Result<Vec<(String, i64)>, sqlx::Error> {
         sqlx::query_as(
-            "SELECT box, COUNT(*) FROM mail_items WHERE user_id = $1 AND NOT is_read AND box <> 'trash' GROUP BY box",
+            "SELECT box, COUNT(*) FROM mail_items WHERE user_id = $1 AND is_read = FALSE AND box <> 'trash' GROUP BY box",
         )
         .bind(user_id)
         .fetch_all(&self.pool)
@@ -949,7 +949,7 @@ impl_both!(MailStore {
     async fn unread_notices(&self, user_id: i64) -> Result<Vec<(i64, String)>, sqlx::Error> {
         sqlx::query_as(
             "SELECT i.id, m.subject FROM mail_items i JOIN mail_messages m ON m.id = i.message_id
-             WHERE i.user_id = $1 AND NOT i.is_read AND m.kind = 'notice' ORDER BY i.id DESC LIMIT 5",
+             WHERE i.user_id = $1 AND i.is_read = FALSE AND m.kind = 'notice' ORDER BY i.id DESC LIMIT 5",
         )
         .bind(user_id)
         .fetch_all(&self.pool)
