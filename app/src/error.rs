@@ -56,6 +56,11 @@ impl AppError {
         }
     }
 
+    /// The answer for anything the caller may not know exists.
+    pub fn not_found() -> Self {
+        Self::kind(ErrorKind::NotFound)
+    }
+
     pub fn kind(kind: ErrorKind) -> Self {
         let message = match kind {
             ErrorKind::BadInput => Key::ErrorBadInput,

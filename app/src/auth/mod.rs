@@ -155,6 +155,12 @@ impl SessionUser {
         }
     }
 
+    /// The school the person belongs to; the operator has none and is refused.
+    pub fn school(&self) -> Result<i64, AppError> {
+        self.school_id
+            .ok_or_else(|| AppError::kind(ErrorKind::Forbidden))
+    }
+
     pub fn can(&self, capability: Capability) -> bool {
         self.role.capabilities().contains(&capability)
     }
@@ -164,8 +170,7 @@ impl SessionUser {
 /// every store call that follows is scoped to (ACC-1).
 pub fn require_in_school(user: &SessionUser, capability: Capability) -> Result<i64, AppError> {
     require(user, capability)?;
-    user.school_id
-        .ok_or_else(|| AppError::kind(ErrorKind::Forbidden))
+    user.school()
 }
 
 /// Step 2 of every server function: the one authorisation check.

@@ -119,17 +119,6 @@ pub struct FeedInfo {
     pub url_once: Option<String>,
 }
 
-#[cfg(feature = "ssr")]
-fn school_of(user: &SessionUser) -> Result<i64, AppError> {
-    user.school_id
-        .ok_or_else(|| AppError::kind(ErrorKind::Forbidden))
-}
-
-#[cfg(feature = "ssr")]
-fn not_found() -> AppError {
-    AppError::kind(ErrorKind::NotFound)
-}
-
 /// The one place that decides who reads and writes which calendar (CAL-1).
 #[cfg(feature = "ssr")]
 pub async fn calendar_access(
@@ -137,7 +126,7 @@ pub async fn calendar_access(
     user: &SessionUser,
     calendar: CalendarRef,
 ) -> Result<(CalendarKey, CalendarInfo), AppError> {
-    let school = school_of(user)?;
+    let school = user.school()?;
     let key = |owner, group| CalendarKey {
         school_id: school,
         owner,
@@ -165,7 +154,7 @@ pub async fn calendar_access(
                 .store
                 .membership(user.id, group, school)
                 .await?
-                .ok_or_else(not_found)?;
+                .ok_or_else(AppError::not_found)?;
             let name = state
                 .store
                 .my_groups(user.id)
@@ -173,7 +162,7 @@ pub async fn calendar_access(
                 .into_iter()
                 .find(|g| g.0 == group)
                 .map(|g| g.1)
-                .ok_or_else(not_found)?;
+                .ok_or_else(AppError::not_found)?;
             let can_write = owner || state.store.calendar_members_write(school).await?;
             Ok((
                 key(None, Some(group)),
@@ -205,11 +194,11 @@ async fn event_access(
 ) -> Result<(EventRow, CalendarKey, CalendarInfo), AppError> {
     let row = state
         .store
-        .event(school_of(user)?, id)
+        .event(user.school()?, id)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(AppError::not_found)?;
     if row.owner_user_id.is_some_and(|owner| owner != user.id) {
-        return Err(not_found());
+        return Err(AppError::not_found());
     }
     let (key, info) = calendar_access(state, user, calendar_of(&row)).await?;
     Ok((row, key, info))
@@ -288,7 +277,7 @@ pub async fn calendar_view(
     let chosen: Vec<(CalendarKey, CalendarInfo)> = match calendar.as_str() {
         "" | "all" => all.clone(),
         code => {
-            let wanted = CalendarRef::parse(code).ok_or_else(not_found)?;
+            let wanted = CalendarRef::parse(code).ok_or_else(AppError::not_found)?;
             vec![calendar_access(&state, &user, wanted).await?]
         }
     };
@@ -477,7 +466,7 @@ pub async fn create_event(
 ) -> Result<i64, AppError> {
     let user = authenticate()?;
     let state = app_state();
-    let target = CalendarRef::parse(&calendar).ok_or_else(not_found)?;
+    let target = CalendarRef::parse(&calendar).ok_or_else(AppError::not_found)?;
     let (key, info) = calendar_access(&state, &user, target).await?;
     writable(&info)?;
     let fields = checked(
@@ -530,7 +519,7 @@ pub async fn update_event(
     let (row, key, info) = event_access(&state, &user, id).await?;
     writable(&info)?;
     if row.deleted_at.is_some() {
-        return Err(not_found());
+        return Err(AppError::not_found());
     }
     let fields = checked(
         &state,
@@ -625,7 +614,7 @@ pub async fn set_calendar_members_write(allowed: String) -> Result<(), AppError>
 #[server(prefix = "/api", endpoint = "calendar/feeds")]
 pub async fn feeds() -> Result<Vec<FeedInfo>, AppError> {
     let user = authenticate()?;
-    school_of(&user)?;
+    user.school()?;
     let state = app_state();
     let base = state.config.public_url.trim_end_matches('/').to_string();
     Ok(state
@@ -650,10 +639,10 @@ pub async fn create_feed(calendar: String) -> Result<String, AppError> {
     let user = authenticate()?;
     let state = app_state();
     if calendar != "all" {
-        let target = CalendarRef::parse(&calendar).ok_or_else(not_found)?;
+        let target = CalendarRef::parse(&calendar).ok_or_else(AppError::not_found)?;
         calendar_access(&state, &user, target).await?;
     } else {
-        school_of(&user)?;
+        user.school()?;
     }
     let token = crate::platform::secret::random_hex(32);
     let hash = crate::platform::secret::sha256_hex(&token);
@@ -676,7 +665,7 @@ pub async fn revoke_feed(id: i64) -> Result<(), AppError> {
         .revoke_feed(user.id, id, crate::platform::now())
         .await?
     {
-        return Err(not_found());
+        return Err(AppError::not_found());
     }
     Ok(())
 }
@@ -691,13 +680,13 @@ pub async fn feed_text(
     let calendars = match calendar {
         "all" => my_calendars(state, user).await?,
         code => {
-            let target = CalendarRef::parse(code).ok_or_else(not_found)?;
+            let target = CalendarRef::parse(code).ok_or_else(AppError::not_found)?;
             vec![calendar_access(state, user, target).await?]
         }
     };
     let domain = state
         .store
-        .school_domain(school_of(user)?)
+        .school_domain(user.school()?)
         .await?
         .unwrap_or_default();
     let mut events = Vec::new();

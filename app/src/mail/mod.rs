@@ -228,28 +228,21 @@ pub struct CaseBox {
 
 pub const PAGE_SIZE: i64 = 50;
 
-#[cfg(feature = "ssr")]
-fn school_of(user: &SessionUser) -> Result<i64, AppError> {
-    user.school_id
-        .ok_or_else(|| AppError::kind(ErrorKind::Forbidden))
-}
-
-#[cfg(feature = "ssr")]
-fn not_found() -> AppError {
-    AppError::kind(ErrorKind::NotFound)
-}
-
 /// The caller's own item; anyone else's is "not found" (ADM-1).
 #[cfg(feature = "ssr")]
 async fn own_item(state: &AppState, user: &SessionUser, item: i64) -> Result<ItemRow, AppError> {
-    state.store.item(user.id, item).await?.ok_or_else(not_found)
+    state
+        .store
+        .item(user.id, item)
+        .await?
+        .ok_or_else(AppError::not_found)
 }
 
 #[cfg(feature = "ssr")]
 async fn own_address(state: &AppState, user: &SessionUser) -> Result<String, AppError> {
     let domain = state
         .store
-        .school_domain(school_of(user)?)
+        .school_domain(user.school()?)
         .await?
         .unwrap_or_default();
     Ok(crate::rules::login::address(&user.login, &domain))
@@ -324,9 +317,9 @@ pub async fn mailbox(
     before: i64,
 ) -> Result<MailboxPage, AppError> {
     let user = authenticate()?;
-    school_of(&user)?;
+    user.school()?;
     let state = app_state();
-    let mailbox = MailBox::parse(&box_code).ok_or_else(not_found)?;
+    let mailbox = MailBox::parse(&box_code).ok_or_else(AppError::not_found)?;
     if let MailBox::Folder(id) = mailbox
         && !state
             .store
@@ -335,7 +328,7 @@ pub async fn mailbox(
             .iter()
             .any(|f| f.0 == id)
     {
-        return Err(not_found());
+        return Err(AppError::not_found());
     }
     let mut page = page_of(&state, user.id, mailbox, &query, before).await?;
     page.address = own_address(&state, &user).await?;
@@ -346,7 +339,7 @@ pub async fn mailbox(
 #[server(prefix = "/api", endpoint = "mail/unread")]
 pub async fn unread() -> Result<i64, AppError> {
     let user = authenticate()?;
-    school_of(&user)?;
+    user.school()?;
     let counts = app_state().store.unread_counts(user.id).await?;
     Ok(counts
         .iter()
@@ -359,7 +352,7 @@ pub async fn unread() -> Result<i64, AppError> {
 #[server(prefix = "/api", endpoint = "mail/notices")]
 pub async fn notices() -> Result<Vec<(i64, String)>, AppError> {
     let user = authenticate()?;
-    school_of(&user)?;
+    user.school()?;
     Ok(app_state().store.unread_notices(user.id).await?)
 }
 
@@ -438,7 +431,7 @@ pub async fn delete_message(item: i64) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "mail/empty-trash")]
 pub async fn empty_mail_trash() -> Result<(), AppError> {
     let user = authenticate()?;
-    school_of(&user)?;
+    user.school()?;
     let state = app_state();
     let ids = state.store.trash_ids(user.id).await?;
     let keys = state.store.delete_items(user.id, &ids).await?;
@@ -450,7 +443,7 @@ pub async fn empty_mail_trash() -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "mail/create-folder")]
 pub async fn create_mail_folder(name: String) -> Result<i64, AppError> {
     let user = authenticate()?;
-    school_of(&user)?;
+    user.school()?;
     let name = crate::rules::files::normalize_name(&name)
         .map_err(|message| AppError::field("name", message))?;
     let state = app_state();
@@ -467,9 +460,9 @@ pub async fn create_mail_folder(name: String) -> Result<i64, AppError> {
 #[server(prefix = "/api", endpoint = "mail/delete-folder")]
 pub async fn delete_mail_folder(id: i64) -> Result<(), AppError> {
     let user = authenticate()?;
-    school_of(&user)?;
+    user.school()?;
     if !app_state().store.delete_mail_folder(user.id, id).await? {
-        return Err(not_found());
+        return Err(AppError::not_found());
     }
     leptos_axum::redirect("/mail");
     Ok(())
@@ -485,7 +478,7 @@ pub async fn compose(
     to: String,
 ) -> Result<ComposePage, AppError> {
     let user = authenticate()?;
-    let school = school_of(&user)?;
+    let school = user.school()?;
     let state = app_state();
     let lang = use_context::<crate::i18n::Lang>().unwrap_or_default();
     let settings = state.store.mail_settings(school).await?;
@@ -506,7 +499,7 @@ pub async fn compose(
             .store
             .draft_item(user.id, draft)
             .await?
-            .ok_or_else(not_found)?;
+            .ok_or_else(AppError::not_found)?;
         page.draft_id = row.message_id;
         page.to = row.recipients;
         page.subject = row.subject;
@@ -548,7 +541,7 @@ pub async fn compose(
 #[server(prefix = "/api", endpoint = "mail/suggest")]
 pub async fn suggest(query: String) -> Result<Vec<Suggestion>, AppError> {
     let user = authenticate()?;
-    let school = school_of(&user)?;
+    let school = user.school()?;
     let state = app_state();
     let query: String = query.trim().to_lowercase().chars().take(60).collect();
     if query.is_empty() {
@@ -598,7 +591,7 @@ async fn resolve(
     settings: &MailSettings,
     to: &str,
 ) -> Result<Resolved, AppError> {
-    let school = school_of(user)?;
+    let school = user.school()?;
     let own_domain = state.store.school_domain(school).await?.unwrap_or_default();
     let mut inboxes: Vec<i64> = Vec::new();
     let mut addresses = Vec::new();
@@ -680,7 +673,7 @@ async fn may_write_group(
     }
     let membership = state
         .store
-        .membership(user.id, group_id, school_of(user)?)
+        .membership(user.id, group_id, user.school()?)
         .await?;
     Ok(match membership {
         Some((true, _)) => true,
@@ -715,7 +708,7 @@ async fn own_draft(
         .draft_item(user.id, draft)
         .await?
         .map(|row| Some(row.message_id))
-        .ok_or_else(not_found)
+        .ok_or_else(AppError::not_found)
 }
 
 /// MAIL-1..3: sends a message. Checks, in order: subject and body, addresses, the mass-mail
@@ -730,7 +723,7 @@ pub async fn send_mail(
     format: String,
 ) -> Result<(), AppError> {
     let user = authenticate()?;
-    let school = school_of(&user)?;
+    let school = user.school()?;
     let state = app_state();
     let subject = subject.trim().to_string();
     rule::check_subject(&subject).map_err(|key| AppError::field("subject", key))?;
@@ -828,7 +821,7 @@ async fn store_draft(
     subject: &str,
     body: &str,
 ) -> Result<i64, AppError> {
-    let school = school_of(user)?;
+    let school = user.school()?;
     rule::check_subject(subject.trim()).map_err(|key| AppError::field("subject", key))?;
     rule::check_body(body).map_err(|key| AppError::field("body", key))?;
     if to.len() > 10_000 {
@@ -895,10 +888,10 @@ pub async fn attach(
     file: i64,
 ) -> Result<i64, AppError> {
     let user = authenticate()?;
-    let school = school_of(&user)?;
+    let school = user.school()?;
     let state = app_state();
     let (node, _) = crate::files::node_access(&state, &user, file, false).await?;
-    let key = node.blob_key.clone().ok_or_else(not_found)?;
+    let key = node.blob_key.clone().ok_or_else(AppError::not_found)?;
     let id = store_draft(&state, &user, draft, &to, &subject, &body).await?;
     let present = state.store.attachments(id).await?;
     if present.len() >= rule::MAX_ATTACHMENTS {
@@ -943,7 +936,7 @@ pub async fn detach(
     let state = app_state();
     own_draft(&state, &user, draft)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(AppError::not_found)?;
     let id = store_draft(&state, &user, draft, &to, &subject, &body).await?;
     let keys = state.store.detach(id, attachment).await?;
     crate::files::delete_unreferenced(&state, &keys).await;
@@ -955,14 +948,14 @@ pub async fn detach(
 #[server(prefix = "/api", endpoint = "mail/save-attachment")]
 pub async fn save_attachment(item: i64, attachment: i64) -> Result<i64, AppError> {
     let user = authenticate()?;
-    let school = school_of(&user)?;
+    let school = user.school()?;
     let state = app_state();
     let row = own_item(&state, &user, item).await?;
     let (name, key, size, content_type) = state
         .store
         .attachment(row.message_id, attachment)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(AppError::not_found)?;
     let quota = crate::files::allowance(&state, &user).await?.quota;
     let lang = use_context::<crate::i18n::Lang>().unwrap_or_default();
     let mut candidate = name.clone();
@@ -995,7 +988,7 @@ pub async fn save_attachment(item: i64, attachment: i64) -> Result<i64, AppError
             crate::files::store::Saved::QuotaFull => {
                 return Err(AppError::new(ErrorKind::TooLarge, Key::FilesQuotaFull));
             }
-            crate::files::store::Saved::NoFolder => return Err(not_found()),
+            crate::files::store::Saved::NoFolder => return Err(AppError::not_found()),
         }
     }
     Err(AppError::new(ErrorKind::Conflict, Key::FilesNameTaken))
@@ -1005,7 +998,7 @@ pub async fn save_attachment(item: i64, attachment: i64) -> Result<i64, AppError
 #[server(prefix = "/api", endpoint = "mail/report")]
 pub async fn report(item: i64, comment: String) -> Result<(), AppError> {
     let user = authenticate()?;
-    let school = school_of(&user)?;
+    let school = user.school()?;
     let state = app_state();
     let row = own_item(&state, &user, item).await?;
     if row.sender_id == Some(user.id) || row.kind != "mail" {
@@ -1040,7 +1033,7 @@ pub async fn close_report(id: i64) -> Result<(), AppError> {
         .close_report(school, id, crate::platform::now(), &audit)
         .await?
     {
-        return Err(not_found());
+        return Err(AppError::not_found());
     }
     Ok(())
 }
@@ -1066,6 +1059,30 @@ fn case_notice(case: &CaseRow, key: Key, by: &str) -> (String, String) {
         crate::i18n::Lang::En.fill(Key::MailNoticeSubject, &[("reference", &case.reference)])
     );
     (subject, format!("{}\n\n{}", fill(Lang::De), fill(Lang::En)))
+}
+
+/// MAIL-4: a system message from "Schulhof" into the owner's inbox.
+#[cfg(feature = "ssr")]
+fn notice_to<'a>(
+    school_id: i64,
+    inbox: &'a [i64],
+    subject: &'a str,
+    body_html: &'a str,
+    body_text: &'a str,
+) -> Outgoing<'a> {
+    Outgoing {
+        school_id,
+        sender_id: None,
+        sender: "Schulhof",
+        recipients: "",
+        subject,
+        body_html,
+        body_text,
+        kind: "notice",
+        draft_id: None,
+        forward_from: None,
+        inboxes: inbox,
+    }
 }
 
 /// MAIL-4: opens an inspection case. The owner is told in the same transaction; there is no
@@ -1126,19 +1143,8 @@ pub async fn open_case(
     let by = format!("{} {}", user.first_name, user.last_name);
     let (subject, text) = case_notice(&case, Key::MailNoticeOpened, &by);
     let html = body::from_plain(&text);
-    let notice = Outgoing {
-        school_id: school,
-        sender_id: None,
-        sender: "Schulhof",
-        recipients: "",
-        subject: &subject,
-        body_html: &html,
-        body_text: &text,
-        kind: "notice",
-        draft_id: None,
-        forward_from: None,
-        inboxes: &[owner],
-    };
+    let owner_inbox = [owner];
+    let notice = notice_to(school, &owner_inbox, &subject, &html, &text);
     let audit = AuditEvent::new("mail.case_opened", &request_info())
         .actor(user.id, Some(school))
         .subject(owner);
@@ -1170,19 +1176,8 @@ pub async fn finish_case(
     );
     let (subject, text) = case_notice(case, Key::MailNoticeClosed, &name);
     let html = body::from_plain(&text);
-    let notice = Outgoing {
-        school_id: case.school_id,
-        sender_id: None,
-        sender: "Schulhof",
-        recipients: "",
-        subject: &subject,
-        body_html: &html,
-        body_text: &text,
-        kind: "notice",
-        draft_id: None,
-        forward_from: None,
-        inboxes: &[case.mailbox_user_id],
-    };
+    let owner_inbox = [case.mailbox_user_id];
+    let notice = notice_to(case.school_id, &owner_inbox, &subject, &html, &text);
     let mut audit = AuditEvent::new("mail.case_closed", info)
         .subject(case.mailbox_user_id)
         .details(format!("case {}: {}", case.id, case.reference));
@@ -1205,9 +1200,13 @@ pub async fn finish_case(
 pub async fn close_case(id: i64) -> Result<(), AppError> {
     let (user, school) = school_staff(Capability::MailCases)?;
     let state = app_state();
-    let case = state.store.case(school, id).await?.ok_or_else(not_found)?;
+    let case = state
+        .store
+        .case(school, id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
     if !finish_case(&state, &case, Some(&user), &request_info()).await? {
-        return Err(not_found());
+        return Err(AppError::not_found());
     }
     Ok(())
 }
@@ -1252,14 +1251,14 @@ pub async fn case_access(
     user: &SessionUser,
     case_id: i64,
 ) -> Result<CaseRow, AppError> {
-    let school = school_of(user)?;
+    let school = user.school()?;
     let case = state
         .store
         .case(school, case_id)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(AppError::not_found)?;
     if !state.store.is_case_reader(case.id, user.id).await? {
-        return Err(not_found());
+        return Err(AppError::not_found());
     }
     if case.closed_at.is_some() || case.ends_at <= crate::platform::now() {
         return Err(AppError::new(ErrorKind::Forbidden, Key::MailCaseClosed));
@@ -1272,7 +1271,7 @@ pub async fn case_mailbox(case: i64, box_code: String, before: i64) -> Result<Ca
     let user = authenticate()?;
     let state = app_state();
     let found = case_access(&state, &user, case).await?;
-    let mailbox = MailBox::parse(&box_code).ok_or_else(not_found)?;
+    let mailbox = MailBox::parse(&box_code).ok_or_else(AppError::not_found)?;
     let page = page_of(&state, found.mailbox_user_id, mailbox, "", before).await?;
     let owner = state.store.name_of(found.mailbox_user_id).await?;
     Ok(CaseBox {
@@ -1294,7 +1293,7 @@ pub async fn case_message(case: i64, item: i64) -> Result<(CaseBox, MessagePage)
         .store
         .item(found.mailbox_user_id, item)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(AppError::not_found)?;
     let audit = AuditEvent::new("mail.case_read", &request_info())
         .actor(user.id, Some(found.school_id))
         .subject(found.mailbox_user_id)
