@@ -93,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         })
         .nest_service("/pkg", pkg)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(middleware::from_fn(server_fn_body))
         .layer(middleware::from_fn_with_state(state.clone(), request_context))
         .layer(middleware::from_fn_with_state(state.clone(), security))
         .layer(
@@ -163,6 +164,46 @@ async fn healthz(State(state): State<AppState>) -> Response {
             (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
         }
     }
+}
+
+/// Server functions take small forms; the largest field (a mail body) is 256 KiB of text,
+/// which percent-encoding can triple.
+const SERVER_FN_BODY_LIMIT: usize = 1024 * 1024;
+
+/// Server functions take URL-encoded forms only. The form decoder would quietly turn invalid
+/// UTF-8 into U+FFFD and read other content types as forms, so a malformed body could still
+/// change something; here it is refused before any server function sees it.
+async fn server_fn_body(req: Request, next: Next) -> Response {
+    if !req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| {
+            v.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        });
+    if !is_form {
+        return error_response(AppError::kind(ErrorKind::BadInput));
+    }
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, SERVER_FN_BODY_LIMIT).await else {
+        return error_response(AppError::kind(ErrorKind::TooLarge));
+    };
+    let decodes = std::str::from_utf8(&bytes).is_ok()
+        && bytes.split(|b| matches!(b, b'&' | b'=')).all(|piece| {
+            percent_encoding::percent_decode(piece)
+                .decode_utf8()
+                .is_ok()
+        });
+    if !decodes {
+        return error_response(AppError::kind(ErrorKind::BadInput));
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 fn is_state_changing(method: &Method) -> bool {

@@ -1354,6 +1354,10 @@ pub async fn set_mail_settings(
     if !(1..=3650).contains(&trash_days) {
         return Err(AppError::field("trash_days", Key::MailLimitRange));
     }
+    // The form offers "yes" and "no"; anything else is not a choice it made.
+    if !matches!(pupils_to_class.as_str(), "yes" | "no") {
+        return Err(AppError::field("pupils_to_class", Key::ErrorBadInput));
+    }
     let settings = MailSettings {
         pupil_recipients,
         pupil_per_hour,

@@ -187,11 +187,11 @@ pub async fn store_upload(
     }
     let text =
         decode(bytes).ok_or_else(|| AppError::new(ErrorKind::BadInput, Key::ImportEncoding))?;
-    let file_name: String = file_name
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(200)
-        .collect();
+    // The name is only shown back; a name no file system allows is refused, not cut.
+    if file_name.len() > 255 {
+        return Err(AppError::field("file_name", Key::FilesNameTooLong));
+    }
+    let file_name: String = file_name.chars().filter(|c| !c.is_control()).collect();
     Ok(state
         .store
         .save_import(school, user_id, &file_name, &text)

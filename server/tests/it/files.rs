@@ -9,7 +9,7 @@ use app::auth::Role;
 use app::files::FolderView;
 use reqwest::{StatusCode, header};
 
-use crate::common::{Browser, TestServer};
+use crate::common::{Browser, TestServer, signed_in_at, spawn_binary};
 
 const MB: usize = 1024 * 1024;
 
@@ -834,55 +834,6 @@ async fn file_1_large_folders_are_paged() {
     assert!(page.contains("Seite 4 von 100"));
 }
 
-/// The release-style binary serving the test server's database and files on a port of its own,
-/// so that it can be killed like a crashed process.
-fn spawn_binary(s: &TestServer) -> (std::process::Child, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_schulhof"))
-        .arg("serve")
-        .env("SCHULHOF_DATA", &s.data_dir.0)
-        .env("DATABASE_URL", &s.database_url)
-        .env("SCHULHOF_SECRET_KEY", s.state.config.secret_key.expose())
-        .env("SCHULHOF_ADDR", format!("127.0.0.1:{port}"))
-        .env("SCHULHOF_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    (child, format!("http://127.0.0.1:{port}"))
-}
-
-async fn signed_in_at(base: &str, login: &str) -> Browser {
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .default_headers(header::HeaderMap::from_iter([(
-            header::ORIGIN,
-            base.parse().unwrap(),
-        )]))
-        .build()
-        .unwrap();
-    let b = Browser {
-        client,
-        base: base.to_string(),
-    };
-    for _ in 0..200 {
-        if let Ok(res) = b.client.get(format!("{base}/healthz")).send().await
-            && res.status() == StatusCode::OK
-        {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let res = b.login(login, crate::common::SIGNED_IN_PASSWORD).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    b
-}
-
 // FILE-1: the server killed (SIGKILL) in the middle of an upload leaves no half-file visible to
 // anyone, loses no file it had acknowledged, and its leftovers are collected.
 #[tokio::test]
@@ -899,8 +850,8 @@ async fn file_1_a_killed_server_loses_nothing_committed() {
             Some(crate::common::SIGNED_IN_PASSWORD),
         )
         .await;
-    let (mut child, base) = spawn_binary(&s);
-    let b = signed_in_at(&base, &login).await;
+    let (mut child, base) = spawn_binary(&s, &[]);
+    let b = signed_in_at(&base, &base, &login).await;
     let kept: Vec<u8> = (0..MB).map(|i| (i % 251) as u8).collect();
     let id = uploaded(b.upload("me", 0, "Sicher.bin", kept.clone()).await).await;
 
@@ -923,8 +874,8 @@ async fn file_1_a_killed_server_loses_nothing_committed() {
     let (answer, ()) = tokio::join!(request, killer);
     assert!(answer.is_err(), "the connection died with the server");
 
-    let (mut again, base) = spawn_binary(&s);
-    let b = signed_in_at(&base, &login).await;
+    let (mut again, base) = spawn_binary(&s, &[]);
+    let b = signed_in_at(&base, &base, &login).await;
     let view = list(&b, "me", 0).await;
     assert_eq!(
         names(&view),

@@ -8,10 +8,10 @@ use reqwest::{StatusCode, header};
 
 use crate::common::TestServer;
 
-struct S3Server {
+pub struct S3Server {
     child: Child,
     root: crate::common::tempdir::TempDir,
-    port: u16,
+    pub port: u16,
 }
 
 impl Drop for S3Server {
@@ -31,7 +31,7 @@ fn s3s_fs() -> String {
     }
 }
 
-async fn start_s3() -> S3Server {
+pub async fn start_s3() -> S3Server {
     let root = crate::common::tempdir::TempDir::new();
     std::fs::create_dir_all(root.0.join("schulhof")).unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")

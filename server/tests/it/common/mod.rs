@@ -526,3 +526,170 @@ pub fn start_password(slips_page: &str, nth: usize) -> String {
         .unwrap()
         .to_string()
 }
+
+/// Columns that change on reads by design: a session's sliding expiry, and a new calendar
+/// feed's address, which the feeds page shows once and then forgets (CAL-3).
+const VOLATILE_COLUMNS: &[&str] = &["last_seen_at", "expires_at", "token_once"];
+/// Tables that record refusals by design (the audit log and its checkpoints, the login
+/// throttle) or the scheduled jobs' lease: a refused request may write there and nowhere else.
+const RECORDS_OF_REFUSALS: &[&str] = &[
+    "audit_events",
+    "audit_checkpoints",
+    "login_throttle",
+    "job_leases",
+    "_sqlx_migrations",
+];
+
+impl TestServer {
+    /// The content of every table as text, one entry per table, rows sorted: two dumps are
+    /// equal exactly when no row was added, removed or changed.
+    pub async fn dump(&self) -> Vec<(String, String)> {
+        use sqlx::Connection;
+        let postgres = self.database_url.starts_with("postgres");
+        // One connection for the whole dump: it runs around every batch of the fuzz tests.
+        let mut pg = None;
+        let mut lite = None;
+        if postgres {
+            pg = Some(
+                sqlx::PgConnection::connect(&self.database_url)
+                    .await
+                    .unwrap(),
+            );
+        } else {
+            lite = Some(
+                sqlx::SqliteConnection::connect(&self.database_url)
+                    .await
+                    .unwrap(),
+            );
+        }
+        macro_rules! texts {
+            ($q:expr) => {{
+                let q = sqlx::AssertSqlSafe($q.to_string());
+                match (&mut pg, &mut lite) {
+                    (Some(c), _) => sqlx::query_scalar::<_, String>(q)
+                        .fetch_all(c)
+                        .await
+                        .unwrap(),
+                    (_, Some(c)) => sqlx::query_scalar::<_, String>(q)
+                        .fetch_all(c)
+                        .await
+                        .unwrap(),
+                    _ => unreachable!(),
+                }
+            }};
+        }
+        let tables: Vec<String> = if postgres {
+            texts!(
+                "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1"
+            )
+        } else {
+            texts!(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1"
+            )
+        };
+        let mut dump = Vec::new();
+        for table in tables {
+            if RECORDS_OF_REFUSALS.contains(&table.as_str()) {
+                continue;
+            }
+            let columns: Vec<String> = if postgres {
+                texts!(format!(
+                    "SELECT column_name::text FROM information_schema.columns WHERE table_name = '{table}' ORDER BY ordinal_position"
+                ))
+            } else {
+                texts!(format!(
+                    "SELECT name FROM pragma_table_info('{table}') ORDER BY cid"
+                ))
+            };
+            let columns: Vec<String> = columns
+                .into_iter()
+                .filter(|c| !VOLATILE_COLUMNS.contains(&c.as_str()))
+                .collect();
+            let query = if postgres {
+                let row = columns
+                    .iter()
+                    .map(|c| format!("coalesce({c}::text, '∅')"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                format!(
+                    "SELECT coalesce(string_agg(r, E'\\n' ORDER BY r), '') FROM (SELECT concat_ws('|', {row}) AS r FROM {table}) x"
+                )
+            } else {
+                let row = columns
+                    .iter()
+                    .map(|c| format!("quote({c})"))
+                    .collect::<Vec<_>>()
+                    .join(" || '|' || ");
+                format!(
+                    "SELECT coalesce(group_concat(r, char(10)), '') FROM (SELECT {row} AS r FROM {table} ORDER BY r)"
+                )
+            };
+            let rows = texts!(query).remove(0);
+            dump.push((table, rows));
+        }
+        dump
+    }
+}
+
+/// The `schulhof` binary serving the test server's database on a port of its own, so that it
+/// can be killed like a crashed process or run beside others. `extra` adds or overrides
+/// settings; its log goes to `<data>/server-<port>.log`.
+pub fn spawn_binary(s: &TestServer, extra: &[(&str, &str)]) -> (std::process::Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let log = std::fs::File::create(s.data_dir.0.join(format!("server-{port}.log"))).unwrap();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_schulhof"));
+    command
+        .arg("serve")
+        .env("SCHULHOF_DATA", &s.data_dir.0)
+        .env("DATABASE_URL", &s.database_url)
+        .env("SCHULHOF_SECRET_KEY", s.state.config.secret_key.expose())
+        .env("SCHULHOF_ADDR", format!("127.0.0.1:{port}"))
+        .env("SCHULHOF_LOG", "warn");
+    for (k, v) in extra {
+        command.env(k, v);
+    }
+    let child = command
+        .stdout(std::process::Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    (child, format!("http://127.0.0.1:{port}"))
+}
+
+/// A browser at `base` whose pages come from `origin` (the public address: the same as `base`
+/// unless a load balancer stands in front), once the server there answers, signed in as `login`.
+pub async fn signed_in_at(base: &str, origin: &str, login: &str) -> Browser {
+    let client = Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(header::HeaderMap::from_iter([(
+            header::ORIGIN,
+            origin.parse().unwrap(),
+        )]))
+        .build()
+        .unwrap();
+    let b = Browser {
+        client,
+        base: base.to_string(),
+    };
+    wait_until_up(base).await;
+    let res = b.login(login, SIGNED_IN_PASSWORD).await;
+    assert_eq!(res.status(), reqwest::StatusCode::OK);
+    b
+}
+
+pub async fn wait_until_up(base: &str) {
+    for _ in 0..400 {
+        if let Ok(res) = Client::new().get(format!("{base}/healthz")).send().await
+            && res.status() == reqwest::StatusCode::OK
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the server at {base} did not come up");
+}
