@@ -241,7 +241,7 @@ fn UnreadPoller() -> impl IntoView {
     const SCRIPT: &str = "(function(){var b=document.getElementById('unread'),d=5000,last=-1;\
 function later(){setTimeout(tick,d)}\
 function tick(){if(document.hidden){return later()}\
-fetch('/api/mail/unread',{method:'POST',headers:{'Accept':'application/json'}})\
+fetch('/api/mail/unread',{method:'POST',headers:{'Accept':'application/json','Content-Type':'application/x-www-form-urlencoded'}})\
 .then(function(r){return r.ok?r.json():null}).then(function(n){\
 if(typeof n!=='number'){d=60000;return later()}\
 d=n===last?Math.min(d*1.5,60000):5000;last=n;b.textContent=n;b.hidden=n===0;\
