@@ -206,20 +206,26 @@ def blobs_on_disk(data):
     return found
 
 
-def main():
-    backend = sys.argv[1] if len(sys.argv) > 1 else "sqlite"
-    kills = int(sys.argv[2]) if len(sys.argv) > 2 else 20
-    data = tempfile.mkdtemp(prefix="schulhof-crash-")
+def fresh_deployment(backend, purpose):
+    """A new data folder, a free port and, on PostgreSQL, a new database: (data, port, env, db_url)."""
+    data = tempfile.mkdtemp(prefix=f"schulhof-{purpose}-")
     port = measure.free_port()
     env = dict(os.environ, SCHULHOF_DATA=data, SCHULHOF_ADDR=f"127.0.0.1:{port}", SCHULHOF_LOG="warn")
     db_url = None
     if backend == "postgres":
-        name = f"schulhof_crash_{os.getpid()}"
+        name = f"schulhof_{purpose}_{os.getpid()}"
         subprocess.run(["psql", PG_ADMIN, "-qc", f"CREATE DATABASE {name}"], check=True)
         db_url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
         env["DATABASE_URL"] = db_url
     else:
         env.pop("DATABASE_URL", None)
+    return data, port, env, db_url
+
+
+def main():
+    backend = sys.argv[1] if len(sys.argv) > 1 else "sqlite"
+    kills = int(sys.argv[2]) if len(sys.argv) > 2 else 20
+    data, port, env, db_url = fresh_deployment(backend, "crash")
     server = Server(env)
     server.start()
     domain = "crash.example"

@@ -13,7 +13,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -39,17 +38,7 @@ def make_ready(port, login, start):
 def main():
     backend = sys.argv[1] if len(sys.argv) > 1 else "sqlite"
     seconds = int(sys.argv[2]) if len(sys.argv) > 2 else 60
-    data = tempfile.mkdtemp(prefix="schulhof-load-")
-    port = measure.free_port()
-    env = dict(os.environ, SCHULHOF_DATA=data, SCHULHOF_ADDR=f"127.0.0.1:{port}", SCHULHOF_LOG="warn")
-    db_url = None
-    if backend == "postgres":
-        name = f"schulhof_load_{os.getpid()}"
-        subprocess.run(["psql", crash.PG_ADMIN, "-qc", f"CREATE DATABASE {name}"], check=True)
-        db_url = crash.PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-        env["DATABASE_URL"] = db_url
-    else:
-        env.pop("DATABASE_URL", None)
+    data, port, env, db_url = crash.fresh_deployment(backend, "load")
     server = crash.Server(env)
     server.start()
     domain = "last.example"
