@@ -35,7 +35,7 @@ import measure  # noqa: E402  the shared HTTP helpers
 
 ROOT = measure.ROOT
 PG_ADMIN = os.environ.get("SCHULHOF_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-PASSWORD = "Tinte&Feder42"
+PASSWORD = measure.PASSWORD
 
 
 class Server:
@@ -80,19 +80,6 @@ def upload(port, cookie, name, data):
     status, answer = request(port, "POST", "/files/upload?space=me&folder=0", body, {
         "Content-Type": f"multipart/form-data; boundary={boundary}", "Cookie": cookie}, timeout=60)
     return status, (json.loads(answer)["ids"][0] if status == 200 else None)
-
-
-def ready_person(port, env, domain, role, first):
-    """A person made on the console, signed in, with the policy accepted and a password."""
-    out = measure.cli(env, "admin", "create-user", domain, role, first, "Crash")
-    login = re.search(r"login: (\S+)", out).group(1)
-    start = re.search(r"start password: (\S+)", out).group(1)
-    _, set_cookie, _ = measure.post(port, "/api/auth/login", {"login": login, "password": start})
-    cookie = set_cookie.split(";")[0]
-    _, _, policy = measure.post(port, "/api/policy/current", {}, cookie)
-    measure.post(port, "/api/policy/accept", {"version_id": json.loads(policy)["id"]}, cookie)
-    measure.post(port, "/api/auth/password", {"current": start, "new": PASSWORD, "repeat": PASSWORD}, cookie)
-    return login, cookie
 
 
 class Ledger:
@@ -230,9 +217,9 @@ def main():
     server.start()
     domain = "crash.example"
     measure.cli(env, "admin", "create-school", "Crashschule", domain)
-    pupil_login, pupil = ready_person(port, env, domain, "pupil", "Pia")
-    _, teacher = ready_person(port, env, domain, "teacher", "Tom")
-    _, office = ready_person(port, env, domain, "secretariat", "Sina")
+    pupil_login, pupil = measure.ready_person(port, env, domain, "pupil", "Pia")
+    _, teacher = measure.ready_person(port, env, domain, "teacher", "Tom")
+    _, office = measure.ready_person(port, env, domain, "secretariat", "Sina")
 
     ledger, stop = Ledger(), threading.Event()
     threads = writers(port, (pupil, teacher, office, pupil_login, domain), ledger, stop)

@@ -21,16 +21,12 @@ import crash  # noqa: E402  the release server and its set-up helpers
 import measure  # noqa: E402
 
 ROOT = measure.ROOT
-PASSWORD = crash.PASSWORD
+PASSWORD = measure.PASSWORD
 
 
 def make_ready(port, login, start):
-    _, set_cookie, _ = measure.post(port, "/api/auth/login", {"login": login, "password": start})
-    cookie = set_cookie.split(";")[0]
-    _, _, policy = measure.post(port, "/api/policy/current", {}, cookie)
-    measure.post(port, "/api/policy/accept", {"version_id": json.loads(policy)["id"]}, cookie)
-    status, _, body = measure.post(port, "/api/auth/password", {"current": start, "new": PASSWORD, "repeat": PASSWORD}, cookie)
-    assert status == 200, body
+    """Through the first sign-in, then signed out: the load run signs in again, as a person would."""
+    cookie = measure.first_sign_in(port, login, start)
     measure.post(port, "/api/auth/logout", {}, cookie)
     return cookie
 
@@ -44,7 +40,7 @@ def main():
     domain = "last.example"
     try:
         measure.cli(env, "admin", "create-school", "Lastschule", domain)
-        _, office = crash.ready_person(port, env, domain, "secretariat", "Sina")
+        _, office = measure.ready_person(port, env, domain, "secretariat", "Sina")
         classes = [f"{g}{c}" for g in "1234" for c in "abcd"]
         csv = "Vorname;Nachname;Klasse\n" + "".join(f"Kind{i};Last;{classes[i % 16]}\n" for i in range(350))
         _, _, import_id = measure.post(port, "/api/users/import-upload", {"file_name": "last.csv", "content": csv}, office)

@@ -85,18 +85,32 @@ def cli(env, *args):
                           capture_output=True, text=True, check=True).stdout
 
 
+PASSWORD = "Tinte&Feder42"
+
+
 def school_office(port, env, name, domain, first):
     """A school made on the console, and a signed-in secretariat cookie for it."""
-    import json
     cli(env, "admin", "create-school", name, domain)
-    out = cli(env, "admin", "create-user", domain, "secretariat", first, "Bench")
+    return ready_person(port, env, domain, "secretariat", first)[1]
+
+
+def ready_person(port, env, domain, role, first):
+    """A person made on the console and through their first sign-in: (login, cookie)."""
+    out = cli(env, "admin", "create-user", domain, role, first, "Bench")
     login = re.search(r"login: (\S+)", out).group(1)
     start = re.search(r"start password: (\S+)", out).group(1)
+    return login, first_sign_in(port, login, start)
+
+
+def first_sign_in(port, login, start):
+    """Signs in with a start password, accepts the policy and sets PASSWORD; returns the cookie."""
+    import json
     _, set_cookie, _ = post(port, "/api/auth/login", {"login": login, "password": start})
     cookie = set_cookie.split(";")[0]
     _, _, policy = post(port, "/api/policy/current", {}, cookie)
     post(port, "/api/policy/accept", {"version_id": json.loads(policy)["id"]}, cookie)
-    post(port, "/api/auth/password", {"current": start, "new": "Tinte&Feder42", "repeat": "Tinte&Feder42"}, cookie)
+    status, _, body = post(port, "/api/auth/password", {"current": start, "new": PASSWORD, "repeat": PASSWORD}, cookie)
+    assert status == 200, body
     return cookie
 
 
@@ -445,10 +459,14 @@ def main():
         idle_rss = rss_mb(server.pid)
 
         ok_logins, storm_secs, health_p99, probes = login_storm(port, env)
+        time.sleep(1)
+        storm_rss = rss_mb(server.pid)
         import_secs, table_ms = people_table(port, env)
         status, _, body = post(port, "/api/auth/password", {"current": password, "new": "Wolke&Anker73", "repeat": "Wolke&Anker73"}, cookie)
         assert status == 200, (status, body)
         filter_cookie = school_office(port, env, "Filterschule", "filter.example", "Fritz")
+        # P1 as the target states it: a pupil's start page, with an empty browser cache.
+        pupil_weights = page_weight(port, "/", ready_person(port, env, "filter.example", "pupil", "Paula")[1])
         list_secs, link_count, ms_per_link, plain_ms, checked_ms = link_filter(port, cookie, filter_cookie)
         transfers = file_transfers(port, school_office(port, env, "Dateischule", "dateien.example", "Dora"), data, server.pid)
         inbox_cookie, inbox_small_ms, inbox_large_ms = inbox_listing(port, env, data)
@@ -477,7 +495,7 @@ def main():
         pass
     table_rows = "\n".join(f"| ADM-2 | people table at 5,000 pupils, {label} (median of 20) | – | {ms:.1f} ms | fast |" for label, ms in table_ms.items())
     kb = lambda weights: sum(w[1] for w in weights) / 1024
-    rows = "\n".join(f"| `{p}` | {b / 1024:.1f} KB | {e or 'none'} |" for p, b, e in login_weights + island_weights)
+    rows = "\n".join(f"| `{p}` | {b / 1024:.1f} KB | {e or 'none'} |" for p, b, e in pupil_weights + login_weights + island_weights)
     ratio = ours_rps / base_rps
     report = f"""# Benchmarks
 
@@ -487,10 +505,12 @@ bare axum hello-world (`bench/baseline`) built and measured in the same run.
 
 | label | figure | baseline (same run) | result | target |
 |---|---|---|---|---|
+| P1 | bytes on the wire, first visit to a pupil's start page (no island: no WASM) | – | {kb(pupil_weights):.1f} KB | ≤ 200 KB |
 | P1 | bytes on the wire, first visit to the login page (no island: no WASM) | – | {kb(login_weights):.1f} KB | ≤ 200 KB |
 | P1 | bytes on the wire, first visit to a page with an island (`/password`) | – | {kb(island_weights):.1f} KB | ≤ 200 KB |
 | P7 | idle RSS after start, before any request | – | {start_rss:.1f} MB | ≤ 40 MB |
-| P7 | idle RSS after the first sign-in and page (argon2id's 19 MiB stay with the allocator) | – | {idle_rss:.1f} MB | ≤ 40 MB |
+| P7 | idle RSS after the first sign-in and page | – | {idle_rss:.1f} MB | ≤ 40 MB |
+| P7 | idle RSS after 200 pupils signed in at once (P5) | – | {storm_rss:.1f} MB | – |
 | P7 | start to first 200 on `/healthz` (fresh data folder, migrations included) | – | {first_200:.3f} s | ≤ 0.5 s |
 | P5 | p99 of `/healthz` while 200 pupils sign in at once ({probes} probes) | – | {health_p99:.1f} ms | < 100 ms |
 | P5 | logins per second in that burst (argon2id, 19 MiB, t=2; {ok_logins} of 200 succeeded) | – | {ok_logins / storm_secs:.1f} logins/s ({storm_secs:.1f} s in all) | – |
@@ -518,6 +538,10 @@ connection; a failed check is not cached.
 |---|---|---|
 {rows}
 """
+    # The analysis of missed targets is written by hand, with its profiles, and kept beside
+    # the script so that every run carries it below the fresh numbers.
+    with open(os.path.join(ROOT, "bench/analysis.md")) as f:
+        report += "\n" + f.read()
     with open(os.path.join(ROOT, "docs/benchmarks.md"), "w") as f:
         f.write(report)
     print(report)

@@ -32,16 +32,23 @@ Configuration comes from environment variables (see README.md):";
 
 fn main() -> ExitCode {
     restart_with_malloc_tunables();
-    tokio::runtime::Builder::new_multi_thread()
+    match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_or(ExitCode::FAILURE, |runtime| runtime.block_on(run()))
+    {
+        Ok(runtime) => runtime.block_on(run()),
+        Err(e) => {
+            eprintln!("schulhof: cannot start: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// glibc's malloc raises its mmap threshold the first time a large block is freed. From then
 /// on every argon2 buffer (19 MiB per sign-in) comes from the heap of whichever thread hashed,
 /// and stays resident after it is freed: 380 MB after 200 sign-ins, measured. With a fixed
-/// threshold the buffers are mapped and given back on each free (32 MB after the same 200).
+/// threshold the buffers are mapped and given back on each free (about 40 MB after the same
+/// 200).
 /// glibc reads its tunables only when a process starts, so the server starts itself once more
 /// with them set. An operator's own `GLIBC_TUNABLES` is left alone.
 fn restart_with_malloc_tunables() {

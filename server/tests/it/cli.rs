@@ -75,3 +75,29 @@ async fn pw_2_console_start_password_works_once_for_login() {
     let out = schulhof(&s, &["audit", "verify"]);
     assert!(String::from_utf8(out.stdout).unwrap().contains("intact"));
 }
+
+/// P7: argon2's 19 MiB buffers go back to the system after each sign-in. The server restarts
+/// itself once, as the same process, with fixed glibc malloc thresholds; an operator's own
+/// `GLIBC_TUNABLES` is kept as given.
+#[tokio::test]
+async fn the_server_runs_with_fixed_malloc_thresholds() {
+    let s = crate::common::TestServer::start().await;
+    for (given, expected) in [
+        (None, "glibc.malloc.mmap_threshold=4194304"),
+        (Some("glibc.malloc.arena_max=2"), "glibc.malloc.arena_max=2"),
+    ] {
+        let extra: Vec<(&str, &str)> = given.iter().map(|v| ("GLIBC_TUNABLES", *v)).collect();
+        let (mut child, base) = crate::common::spawn_binary(&s, &extra);
+        crate::common::wait_until_up(&base).await;
+        let environ = std::fs::read(format!("/proc/{}/environ", child.id())).unwrap();
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let tunables: Vec<String> = environ
+            .split(|b| *b == 0)
+            .filter(|v| v.starts_with(b"GLIBC_TUNABLES="))
+            .map(|v| String::from_utf8_lossy(v).into_owned())
+            .collect();
+        assert_eq!(tunables.len(), 1, "{tunables:?}");
+        assert!(tunables[0].contains(expected), "{tunables:?}");
+    }
+}
