@@ -48,9 +48,8 @@ fn main() -> ExitCode {
 /// on every argon2 buffer (19 MiB per sign-in) comes from the heap of whichever thread hashed,
 /// and stays resident after it is freed: 380 MB after 200 sign-ins, measured. With a fixed
 /// threshold the buffers are mapped and given back on each free (about 40 MB after the same
-/// 200).
-/// glibc reads its tunables only when a process starts, so the server starts itself once more
-/// with them set. An operator's own `GLIBC_TUNABLES` is left alone.
+/// 200). glibc reads its tunables only when a process starts, so the server starts itself
+/// once more with them set. An operator's own `GLIBC_TUNABLES` is left alone.
 fn restart_with_malloc_tunables() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     if std::env::var_os("GLIBC_TUNABLES").is_none()
