@@ -12,7 +12,6 @@ use object_store::{
     GetOptions, GetRange, ObjectStore, WriteMultipart, aws::AmazonS3Builder,
     local::LocalFileSystem, path::Path,
 };
-use tokio::io::AsyncWriteExt;
 
 /// Blobs younger than this may belong to an upload whose row is about to be committed.
 pub const GARBAGE_MIN_AGE_SECS: i64 = 3600;
@@ -23,17 +22,29 @@ pub struct Blobs {
     local_root: Option<PathBuf>,
 }
 
-/// Reads and writes on disk go through buffers this large: each one is a trip to the
-/// blocking thread pool, and 8 KiB trips would cost more than the copying.
+/// Reads and writes on disk go in pieces this large: each one is a trip to the blocking
+/// thread pool, and 8 KiB trips would cost more than the copying.
 const DISK_BUFFER: usize = 256 * 1024;
 
 pub enum BlobWriter {
-    Local {
-        file: tokio::io::BufWriter<tokio::fs::File>,
-        tmp: PathBuf,
-        dest: PathBuf,
-    },
+    Local(LocalWriter),
     Remote(WriteMultipart),
+}
+
+/// Writes the chunks as they arrive from the network, without copying them into a buffer of
+/// its own: they are collected until [`DISK_BUFFER`] bytes are waiting, and written on the
+/// blocking pool while the next ones arrive. The disk starts on each piece at once (see
+/// [`start_writeback`]), so the sync at the end finds little left to do.
+pub struct LocalWriter {
+    /// `None` while a write is under way; then [`LocalWriter::in_flight`] gives it back.
+    file: Option<std::fs::File>,
+    in_flight: Option<tokio::task::JoinHandle<std::io::Result<std::fs::File>>>,
+    waiting: Vec<Bytes>,
+    waiting_len: usize,
+    /// Bytes handed to the blocking pool so far: where the waiting ones will start.
+    sent: u64,
+    tmp: PathBuf,
+    dest: PathBuf,
 }
 
 impl Blobs {
@@ -98,11 +109,15 @@ impl Blobs {
                 let file = tokio::fs::File::create(&tmp)
                     .await
                     .map_err(|e| format!("{}: {e}", tmp.display()))?;
-                Ok(BlobWriter::Local {
-                    file: tokio::io::BufWriter::with_capacity(DISK_BUFFER, file),
+                Ok(BlobWriter::Local(LocalWriter {
+                    file: Some(file.into_std().await),
+                    in_flight: None,
+                    waiting: Vec::new(),
+                    waiting_len: 0,
+                    sent: 0,
                     tmp,
                     dest,
-                })
+                }))
             }
             None => {
                 let upload = self
@@ -206,17 +221,15 @@ async fn read_local(
 }
 
 impl BlobWriter {
-    pub async fn write(&mut self, chunk: &[u8]) -> Result<(), String> {
+    pub async fn write(&mut self, chunk: Bytes) -> Result<(), String> {
         match self {
-            BlobWriter::Local { file, .. } => {
-                file.write_all(chunk).await.map_err(|e| e.to_string())
-            }
+            BlobWriter::Local(local) => local.write(chunk).await.map_err(|e| e.to_string()),
             BlobWriter::Remote(upload) => {
                 upload
                     .wait_for_capacity(2)
                     .await
                     .map_err(|e| e.to_string())?;
-                upload.write(chunk);
+                upload.put(chunk);
                 Ok(())
             }
         }
@@ -225,28 +238,7 @@ impl BlobWriter {
     /// Makes the blob complete and durable. Only after this may a row point to it.
     pub async fn finish(self) -> Result<(), String> {
         match self {
-            BlobWriter::Local {
-                mut file,
-                tmp,
-                dest,
-            } => {
-                file.flush().await.map_err(|e| e.to_string())?;
-                let file = file.into_inner();
-                file.sync_all().await.map_err(|e| e.to_string())?;
-                drop(file);
-                let dir = dest.parent().map(PathBuf::from).unwrap_or_default();
-                tokio::fs::create_dir_all(&dir)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                tokio::fs::rename(&tmp, &dest)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                // The rename itself is durable only once the folder is synced.
-                if let Ok(dir) = tokio::fs::File::open(&dir).await {
-                    let _ = dir.sync_all().await;
-                }
-                Ok(())
-            }
+            BlobWriter::Local(local) => local.finish().await.map_err(|e| e.to_string()),
             BlobWriter::Remote(upload) => {
                 upload.finish().await.map(|_| ()).map_err(|e| e.to_string())
             }
@@ -256,9 +248,9 @@ impl BlobWriter {
     /// Throws away what was written; nothing becomes visible.
     pub async fn abort(self) {
         match self {
-            BlobWriter::Local { file, tmp, .. } => {
-                drop(file);
-                let _ = tokio::fs::remove_file(&tmp).await;
+            BlobWriter::Local(mut local) => {
+                let _ = local.landed().await;
+                let _ = tokio::fs::remove_file(&local.tmp).await;
             }
             BlobWriter::Remote(upload) => {
                 let _ = upload.abort().await;
@@ -266,3 +258,91 @@ impl BlobWriter {
         }
     }
 }
+
+impl LocalWriter {
+    async fn write(&mut self, chunk: Bytes) -> std::io::Result<()> {
+        self.waiting_len += chunk.len();
+        self.waiting.push(chunk);
+        if self.waiting_len >= DISK_BUFFER {
+            self.send_waiting().await?;
+        }
+        Ok(())
+    }
+
+    /// Starts writing what is waiting, once the write before it has landed.
+    async fn send_waiting(&mut self) -> std::io::Result<()> {
+        let mut file = self.landed().await?;
+        let (offset, len) = (self.sent, self.waiting_len as u64);
+        let chunks = self.take_waiting();
+        self.in_flight = Some(tokio::task::spawn_blocking(move || {
+            write_chunks(&mut file, &chunks)?;
+            start_writeback(&file, offset, len);
+            Ok(file)
+        }));
+        Ok(())
+    }
+
+    fn take_waiting(&mut self) -> Vec<Bytes> {
+        self.sent += self.waiting_len as u64;
+        self.waiting_len = 0;
+        std::mem::take(&mut self.waiting)
+    }
+
+    /// The file, after the write under way (if any) has landed.
+    async fn landed(&mut self) -> std::io::Result<std::fs::File> {
+        if let Some(write) = self.in_flight.take() {
+            return write.await.map_err(std::io::Error::other)?;
+        }
+        self.file
+            .take()
+            .ok_or_else(|| std::io::Error::other("blob file lost after a failed write"))
+    }
+
+    async fn finish(mut self) -> std::io::Result<()> {
+        let mut file = self.landed().await?;
+        let chunks = self.take_waiting();
+        let (tmp, dest) = (self.tmp, self.dest);
+        // One trip to the blocking pool for the last chunks, the sync, the rename and the
+        // folder's sync.
+        tokio::task::spawn_blocking(move || {
+            write_chunks(&mut file, &chunks)?;
+            file.sync_all()?;
+            drop(file);
+            let dir = dest.parent().map(PathBuf::from).unwrap_or_default();
+            std::fs::create_dir_all(&dir)?;
+            std::fs::rename(&tmp, &dest)?;
+            // The rename itself is durable only once the folder is synced.
+            if let Ok(dir) = std::fs::File::open(&dir) {
+                let _ = dir.sync_all();
+            }
+            Ok(())
+        })
+        .await
+        .map_err(std::io::Error::other)?
+    }
+}
+
+fn write_chunks(file: &mut std::fs::File, chunks: &[Bytes]) -> std::io::Result<()> {
+    use std::io::Write;
+    chunks.iter().try_for_each(|chunk| file.write_all(chunk))
+}
+
+/// Asks the kernel to start writing these bytes to the disk now, without waiting for it.
+/// Otherwise dirty pages wait in memory until the sync at the end of an upload, and the disk
+/// idles while the network delivers (an off-CPU profile of 10 concurrent uploads found them
+/// waiting in `fsync` for a third of their time). On Linux, `POSIX_FADV_DONTNEED` starts the
+/// writeback of dirty pages and keeps them cached while they are written; `sync_file_range`
+/// would say it more plainly but has no binding without `unsafe`. A failure costs only speed.
+#[cfg(target_os = "linux")]
+fn start_writeback(file: &std::fs::File, offset: u64, len: u64) {
+    use rustix::fs::{Advice, fadvise};
+    let _ = fadvise(
+        file,
+        offset,
+        std::num::NonZeroU64::new(len),
+        Advice::DontNeed,
+    );
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_writeback(_file: &std::fs::File, _offset: u64, _len: u64) {}

@@ -373,7 +373,7 @@ async fn receive(
                 if let Some(window) = text_window.as_mut() {
                     scan_text(state, &user, info, window, &chunk).await?;
                 }
-                writer.write(&chunk).await.map_err(AppError::internal)?;
+                writer.write(chunk).await.map_err(AppError::internal)?;
             }
             check_content(state, &user, info, &name, &head, &blocked).await
         }
