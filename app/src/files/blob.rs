@@ -331,8 +331,10 @@ fn write_chunks(file: &mut std::fs::File, chunks: &[Bytes]) -> std::io::Result<(
 /// Otherwise dirty pages wait in memory until the sync at the end of an upload, and the disk
 /// idles while the network delivers (an off-CPU profile of 10 concurrent uploads found them
 /// waiting in `fsync` for a third of their time). On Linux, `POSIX_FADV_DONTNEED` starts the
-/// writeback of dirty pages and keeps them cached while they are written; `sync_file_range`
-/// would say it more plainly but has no binding without `unsafe`. A failure costs only speed.
+/// writeback of dirty pages and keeps them cached while they are written (pages already on
+/// disk by then may leave the cache, and a download reads them back from the disk);
+/// `sync_file_range` would say it more plainly but has no binding without `unsafe`. A failure
+/// costs only speed.
 #[cfg(target_os = "linux")]
 fn start_writeback(file: &std::fs::File, offset: u64, len: u64) {
     use rustix::fs::{Advice, fadvise};
