@@ -97,13 +97,14 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), request_context))
         .layer(middleware::from_fn_with_state(state.clone(), security))
         // Brotli's own default is quality 11, which spends milliseconds on every dynamic
-        // page; quality 4 costs a fraction of that and still beats gzip. The WASM, CSS and JS
-        // are compressed once at build time at full quality (`--precompress`).
+        // page; quality 4 costs a fraction of that and still beats gzip. The same level also
+        // applies to gzip, for the few clients without brotli (gzip's default is 6). The
+        // WASM, CSS and JS are compressed once at build time at full quality (`--precompress`).
         .layer(
             CompressionLayer::new()
                 .br(true)
                 .gzip(true)
-                .quality(CompressionLevel::Precise(DYNAMIC_BROTLI_QUALITY))
+                .quality(CompressionLevel::Precise(DYNAMIC_COMPRESSION_LEVEL))
                 .compress_when(DefaultPredicate::new().and(not_a_file_download)),
         )
         .layer(
@@ -119,7 +120,7 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-const DYNAMIC_BROTLI_QUALITY: i32 = 4;
+const DYNAMIC_COMPRESSION_LEVEL: i32 = 4;
 
 /// File downloads and archives stream stored bytes with exact lengths and ranges; they are
 /// marked by `Accept-Ranges` and pass uncompressed.
