@@ -15,9 +15,9 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
+import crash
 import measure
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -25,31 +25,24 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 def main():
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 11
-    data = tempfile.mkdtemp(prefix="schulhof-transfers-")
-    port = measure.free_port()
-    env = dict(os.environ, SCHULHOF_DATA=data, SCHULHOF_ADDR=f"127.0.0.1:{port}", SCHULHOF_LOG="warn")
-    env.pop("DATABASE_URL", None)
-    server = subprocess.Popen([f"{measure.ROOT}/target/release/schulhof", "serve"], cwd=measure.ROOT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    data, port, env, _ = crash.fresh_deployment("sqlite", "transfers")
+    server = crash.Server(env)
+    server.start()
     perf = None
     try:
-        measure.wait_for_200(port)
-        for line in server.stdout:
-            if "Schulhof is ready" in line:
-                break
         cookie = measure.school_office(port, env, "Dateischule", "dateien.example", "Dora")
         if os.environ.get("PERF"):
             with open(f"{HERE}/perf.pid", "w") as f:
-                f.write(str(server.pid))
+                f.write(str(server.proc.pid))
             perf = subprocess.Popen(["perf", "record", "-q", *os.environ["PERF"].split(), "-a", "-g",
                                      "-o", f"{HERE}/perf.data"])
             time.sleep(1)
-        result = measure.file_transfers(port, cookie, data, server.pid, rounds=rounds)
+        result = measure.file_transfers(port, cookie, data, server.proc.pid, rounds=rounds)
     finally:
         if perf:
             perf.send_signal(signal.SIGINT)
             perf.wait()
-        server.terminate()
+        server.kill()
         shutil.rmtree(data, ignore_errors=True)
     print(json.dumps(result, indent=1))
 
