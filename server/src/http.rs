@@ -61,6 +61,10 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/slips", post(app::users::slips::print_view))
         .route("/admin/import", post(app::users::http::upload))
         .route("/admin/schools/admin", post(app::users::slips::first_admin))
+        .route(
+            "/admin/schools/start-password",
+            post(app::users::slips::operator_reset),
+        )
         .route("/admin/users.csv", get(app::users::http::export))
         .route("/admin/consent-forms", get(app::policy::forms::consent_forms))
         // Uploads count their own bytes against the school's limit (FILE-2), so axum's
@@ -113,7 +117,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
                     let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
                     // The path only: query strings may carry tokens.
-                    tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
+                    tracing::info_span!("request", id = %id, method = %req.method(), path = %logged_path(req.uri().path()))
                 }))
                 .layer(PropagateRequestIdLayer::x_request_id()),
         )
@@ -401,6 +405,15 @@ async fn with_error_status(res: Response) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// The path as the log shows it: a calendar feed's path is its secret (the token is the only
+/// credential a phone's calendar app sends), so everything after `/calendar/feed/` is hidden.
+pub fn logged_path(path: &str) -> std::borrow::Cow<'_, str> {
+    match path.find("/calendar/feed/") {
+        Some(at) => format!("{}/calendar/feed/…", &path[..at]).into(),
+        None => path.into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::client_address;
@@ -422,5 +435,15 @@ mod tests {
         );
         assert_eq!(client_address(via_proxy, "nonsense", &[proxy]), "10.0.0.2");
         assert_eq!(client_address(None, "203.0.113.7", &[proxy]), "");
+    }
+
+    // SEC-1 (secrets in logs): a feed token never reaches the request log.
+    #[test]
+    fn feed_tokens_are_not_logged() {
+        assert_eq!(
+            super::logged_path("/calendar/feed/abc123.ics"),
+            "/calendar/feed/…"
+        );
+        assert_eq!(super::logged_path("/mail"), "/mail");
     }
 }

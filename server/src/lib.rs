@@ -25,6 +25,7 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         store,
         blobs,
         leptos,
+        refusals: Arc::default(),
     })
 }
 
@@ -54,6 +55,17 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
 /// Scheduled work, hourly and once at start (see `app::lifecycle::run_jobs`). Every app
 /// server ticks; the lease in the database lets one of them do the work each hour.
 fn spawn_jobs(state: AppState) {
+    // SEC-2: throttled sign-in attempts are counted in memory and written once a minute.
+    let flush_state = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            if let Err(e) = app::auth::throttle::flush_refusals(&flush_state).await {
+                tracing::warn!(error = %e, "could not record throttled attempts; keeping none");
+            }
+        }
+    });
     let holder = app::platform::secret::random_hex(8);
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));

@@ -26,6 +26,7 @@ Commands:
   admin run-jobs                      Run the scheduled jobs now: leaving dates, deletions,
                                       audit retention, trash and blob clean-up
   audit verify                        Check the audit log's hash chain
+  audit rights                        List accounts and memberships the rights table would refuse (after an upgrade)
   help                                Show this help
 
 Configuration comes from environment variables (see README.md):";
@@ -94,6 +95,7 @@ async fn run() -> ExitCode {
             create_user(config, domain, role, first, last).await
         }
         ["audit", "verify"] => verify(config).await,
+        ["audit", "rights"] => rights_report(config).await,
         ["admin", "run-jobs"] => run_jobs(config).await,
         _ => Err(format!("unknown command: {}\n\n{HELP}", args.join(" "))),
     };
@@ -265,6 +267,34 @@ async fn run_jobs(config: Config) -> Result<(), String> {
     match app::lifecycle::run_jobs(&state, "console", true).await? {
         Some(report) => println!("{report:?}"),
         None => println!("nothing run"),
+    }
+    Ok(())
+}
+
+/// SEC-1: accounts and memberships the old rules allowed and the rights table would refuse.
+async fn rights_report(config: Config) -> Result<(), String> {
+    let state = server::build_state(config).await?;
+    let findings = state
+        .store
+        .rights_findings()
+        .await
+        .map_err(|e| e.to_string())?;
+    if findings.is_empty() {
+        println!("no accounts or memberships that the rights table would refuse");
+        return Ok(());
+    }
+    println!(
+        "{} accounts or memberships that the rights table would refuse today:",
+        findings.len()
+    );
+    for finding in findings {
+        let school = finding
+            .school_id
+            .map_or_else(|| "-".to_string(), |s| s.to_string());
+        let when = finding
+            .at
+            .map_or_else(|| "now".to_string(), |at| app::i18n::Lang::En.timestamp(at));
+        println!("  school {school}  {when}  {}", finding.what);
     }
     Ok(())
 }

@@ -1,4 +1,5 @@
 //! Accounts, roles, sign-in and sessions (PW-1..4, ACC-3).
+pub mod rights;
 pub mod views;
 
 #[cfg(feature = "ssr")]
@@ -113,6 +114,9 @@ impl Role {
                 FilterManage,
                 MailManage,
                 CalendarManage,
+                // SEC-1: administrators set up the secretariat, so they must hold every right
+                // the secretariat holds, or issuing its credentials would be a promotion.
+                CalendarSchool,
             ],
             Role::Management => &[
                 AccountsLock,
@@ -182,6 +186,30 @@ pub fn require(user: &SessionUser, capability: Capability) -> Result<(), AppErro
     }
 }
 
+/// SEC-1: step 2 for an act on another person's account, once the target's role is known:
+/// the one question to the rights table, answered 403 with the table's verdict.
+/// The refusal names the person (`name`), so a request about a whole class says whom.
+pub fn require_over(user: &SessionUser, act: rights::Act, target: &Target) -> Result<(), AppError> {
+    if target.id == user.id {
+        return Err(AppError::new(ErrorKind::Conflict, Key::UsersNotYourself));
+    }
+    if rights::may(user.role, act, target.role) {
+        Ok(())
+    } else {
+        Err(AppError::new(ErrorKind::Forbidden, Key::RightsNotForRole)
+            .with_detail(target.name.clone()))
+    }
+}
+
+/// The person an act is aimed at, as the rights check needs them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    pub id: i64,
+    pub role: Role,
+    /// First and last name, for the refusal.
+    pub name: String,
+}
+
 #[cfg(feature = "ssr")]
 fn required(field: &str, value: &str) -> Result<(), AppError> {
     if value.trim().is_empty() {
@@ -225,10 +253,19 @@ pub async fn change_password(current: String, new: String, repeat: String) -> Re
     }
     let state = app_state();
     let request = request_info();
+    // SEC-2: checking the current password is a guess like a sign-in: throttled and audited,
+    // keyed by the account.
+    let keys = throttle::keys(&user.login, &request.ip);
+    session::throttle_gate(&state, &keys, &user.login).await?;
     let stored = state.store.password_hash(user.id).await?;
     if !passwords::verify(Secret::new(current), stored).await? {
+        let event = AuditEvent::new("auth.password_check_failed", &request)
+            .actor(user.id, user.school_id)
+            .subject(user.id);
+        state.store.record(&event).await?;
         return Err(AppError::field("current", Key::PasswordCurrentWrong));
     }
+    state.store.refund(&keys).await?;
     let hash = passwords::hash(Secret::new(new)).await?;
     let keep = request
         .session_token
@@ -243,6 +280,25 @@ pub async fn change_password(current: String, new: String, repeat: String) -> Re
         .await?;
     leptos_axum::redirect("/");
     Ok(())
+}
+
+/// PW-2, SEC-1: when and by whom a start password was issued: its owner sees it on the
+/// password page, so a reset nobody asked for does not go unnoticed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResetOrigin {
+    pub issued_at: i64,
+    /// `None` when the issuer's account is gone (or it came from the command line).
+    pub by: Option<String>,
+}
+
+/// The origin of the caller's start password, while they still have one.
+#[server(prefix = "/api", endpoint = "auth/start-password-origin")]
+pub async fn start_password_origin() -> Result<Option<ResetOrigin>, AppError> {
+    let user = authenticate_during_setup()?;
+    if !user.must_change_password {
+        return Ok(None);
+    }
+    Ok(app_state().store.start_password_origin(user.id).await?)
 }
 
 /// Remembers the visitor's language in a cookie and returns to the page they were on.

@@ -45,6 +45,27 @@ const MAX_LOGIN_CHARS: usize = 320;
 
 /// Checks the password and opens a new session with a fresh token (never one the browser
 /// brought along, so a planted cookie cannot be used to fix the session).
+/// SEC-2, PW-3: an attempt may go on to a password check only if no key is blocked, and then
+/// it is counted first, atomically. A refusal writes nothing: it is counted in memory and
+/// flushed once a minute ([`super::throttle::flush_refusals`]).
+pub async fn throttle_gate(
+    state: &AppState,
+    keys: &[(String, &'static super::throttle::Rule)],
+    login: &str,
+) -> Result<(), AppError> {
+    let names: Vec<String> = keys.iter().map(|(key, _)| key.clone()).collect();
+    let now = super::throttle::now_ms();
+    let wait = match state.store.blocked_for(&names, now).await? {
+        Some(wait) => Some(wait),
+        None => state.store.reserve(keys, now).await?,
+    };
+    if let Some(wait) = wait {
+        state.refusals.add(login);
+        return Err(AppError::too_many_requests(wait as u64));
+    }
+    Ok(())
+}
+
 #[instrument(skip_all)]
 pub async fn sign_in(
     state: &AppState,
@@ -67,16 +88,7 @@ pub async fn sign_in(
     };
     let now = now();
     let keys = super::throttle::keys(&login, &request.ip);
-    let key_names: Vec<String> = keys.iter().map(|(key, _)| key.clone()).collect();
-    if let Some(wait) = state
-        .store
-        .blocked_for(&key_names, super::throttle::now_ms())
-        .await?
-    {
-        let event = AuditEvent::new("auth.throttled", request).details(login);
-        state.store.record(&event).await?;
-        return Err(AppError::too_many_requests(wait as u64));
-    }
+    throttle_gate(state, &keys, &login).await?;
     let too_long = password.expose().chars().count() > crate::rules::password::MAX_CHARS;
     let user = state
         .store
@@ -98,10 +110,8 @@ pub async fn sign_in(
                 event = event.subject(user.id);
                 event.school_id = user.school_id;
             }
-            state
-                .store
-                .record_failure(&keys, super::throttle::now_ms(), &event)
-                .await?;
+            // The attempt was counted before the check; the event is the record of it.
+            state.store.record(&event).await?;
             return Err(AppError::new(ErrorKind::Unauthenticated, Key::LoginFailed));
         }
     };
@@ -118,8 +128,9 @@ pub async fn sign_in(
             .await?;
         return Err(AppError::kind(ErrorKind::Locked));
     }
-    // The address's own counter stays: it counts only failures, never successes.
-    state.store.clear(&key_names[..2]).await?;
+    // SEC-2: the reservation is given back: the account's keys are forgotten, the address's
+    // counter goes down by one.
+    state.store.refund(&keys).await?;
     let token = random_hex(32);
     let token_hash = sha256_hex(&token);
     let max_age = state.config.session_max.as_secs();

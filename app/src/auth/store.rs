@@ -79,6 +79,14 @@ pub trait AccountStore {
         expires_at: i64,
         audit: &AuditEvent,
     ) -> Result<(), sqlx::Error>;
+    /// PW-2, SEC-1: when and by whom the user's start password was issued.
+    async fn start_password_origin(
+        &self,
+        user_id: i64,
+    ) -> Result<Option<super::ResetOrigin>, sqlx::Error>;
+    /// SEC-3: removes sessions that ended (past their maximum age, or idle since before
+    /// `idle_since`); the scheduled jobs call it, so the table does not grow without bound.
+    async fn purge_sessions(&self, now: i64, idle_since: i64) -> Result<u64, sqlx::Error>;
     /// The user's own new password. Ends every session except `keep`.
     async fn set_password(
         &self,
@@ -146,15 +154,44 @@ impl_both!(AccountStore {
         Ok(id)
     }
 
+    async fn purge_sessions(&self, now: i64, idle_since: i64) -> Result<u64, sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        let gone = sqlx::query("DELETE FROM sessions WHERE expires_at < $1 OR last_seen_at < $2")
+            .bind(now)
+            .bind(idle_since)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(gone)
+    }
+
+    async fn start_password_origin(&self, user_id: i64) -> Result<Option<super::ResetOrigin>, sqlx::Error> {
+        let row: Option<(Option<i64>, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT u.start_password_issued_at, i.first_name, i.last_name
+             FROM users u LEFT JOIN users i ON i.id = u.start_password_issued_by WHERE u.id = $1",
+        )
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.and_then(|(at, first, last)| {
+            Some(super::ResetOrigin {
+                issued_at: at?,
+                by: first.zip(last).map(|(f, l)| format!("{f} {l}")),
+            })
+        }))
+    }
+
     async fn set_start_password(&self, user_id: i64, hash: &str, expires_at: i64, audit: &AuditEvent) -> Result<(), sqlx::Error> {
         let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2, password_expires_at = $3,
-             start_password_issued_at = $5 WHERE id = $4")
+             start_password_issued_at = $5, start_password_issued_by = $6 WHERE id = $4")
             .bind(hash)
             .bind(true)
             .bind(expires_at)
             .bind(user_id)
             .bind(crate::platform::now())
+            .bind(audit.actor_id)
             .execute(&mut *tx)
             .await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;

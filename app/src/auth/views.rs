@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::{ChangePassword, Login};
-use crate::components::{Card, ErrorSummary, Field, Icon, IconName, use_hydrated};
+use crate::components::{Card, ErrorSummary, Field, Icon, IconName, await_data, use_hydrated};
 use crate::error::AppError;
 use crate::i18n::{Key, Lang, use_lang};
 use crate::rules::password::Part;
@@ -106,6 +106,12 @@ pub fn PasswordPage() -> impl IntoView {
         <div class="narrow">
             <Card title=lang.t(Key::PasswordTitle) icon=IconName::Key>
                 <p class="lead">{lang.t(Key::PasswordIntro)}</p>
+                {await_data(lang, super::start_password_origin, move |origin| origin.map(|o| view! {
+                    <p class="notice" data-testid="reset-notice">{lang.fill(Key::PasswordResetBy, &[
+                        ("time", &lang.timestamp(o.issued_at)),
+                        ("by", &o.by.unwrap_or_else(|| lang.t(Key::PasswordResetBySchool).to_string())),
+                    ])}</p>
+                }))}
                 <PasswordForm lang initial_error/>
             </Card>
         </div>

@@ -62,15 +62,14 @@ impl Blobs {
                 store: Arc::new(store),
                 local_root: Some(root),
             })
-        } else if let Some(rest) = url.strip_prefix("s3://") {
-            let (location, query) = rest.split_once('?').unwrap_or((rest, ""));
-            let (credentials, bucket) = match location.rsplit_once('@') {
-                Some((credentials, bucket)) => (Some(credentials), bucket),
-                None => (None, location),
-            };
+        } else if url.starts_with("s3://") {
+            // The same parser as the start-up print's mask, so the masked part is the secret.
+            let parts =
+                crate::platform::config::url_parts(url).ok_or("SCHULHOF_STORE: not a URL")?;
+            let (bucket, query) = (parts.location, parts.query);
             let mut builder =
                 AmazonS3Builder::from_env().with_bucket_name(bucket.trim_end_matches('/'));
-            if let Some((key, secret)) = credentials.and_then(|c| c.split_once(':')) {
+            if let Some((key, secret)) = parts.credentials.filter(|(_, s)| !s.is_empty()) {
                 builder = builder
                     .with_access_key_id(key)
                     .with_secret_access_key(secret);

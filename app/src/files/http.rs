@@ -196,7 +196,7 @@ fn too_large(key: Key) -> AppError {
 }
 
 /// FLT-3: refusals are filter events in the audit log, with who, which name and why.
-async fn refuse_blocked(
+pub(crate) async fn refuse_blocked(
     state: &AppState,
     user: &SessionUser,
     info: &RequestInfo,

@@ -411,6 +411,14 @@ pub async fn rename_entry(id: i64, name: String) -> Result<(), AppError> {
     writable(can_write)?;
     let name = name_field(&name)?;
     crate::filter::check(&state, &user, &request_info(), "name", &[&name]).await?;
+    // SEC-6, FLT-3: `run.txt` does not become `run.bat` by a rename.
+    if !node.is_folder {
+        let blocked = blocked_list(state.store.blocked_types(node.school_id).await?);
+        if let Some(ext) = rule::blocked_by_name(&name, &blocked) {
+            let info = request_info();
+            return Err(http::refuse_blocked(&state, &user, &info, &name, &ext).await);
+        }
+    }
     let outcome = state
         .store
         .rename_node(node.id, &name, &rule::name_key(&name))

@@ -108,7 +108,9 @@ pub fn list_of(user: &SessionUser, scope: &str) -> Result<i64, AppError> {
             crate::auth::require(user, Capability::SchoolsManage)?;
             Ok(0)
         }
-        _ => crate::auth::require_in_school(user, Capability::FilterManage),
+        "school" => crate::auth::require_in_school(user, Capability::FilterManage),
+        // An unknown value is bad input, never silently the school's list.
+        _ => Err(AppError::field("scope", Key::ErrorBadInput)),
     }
 }
 

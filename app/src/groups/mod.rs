@@ -13,7 +13,7 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
     audit::AuditEvent,
-    auth::Capability,
+    auth::{Capability, require_over, rights::Act},
     error::ErrorKind,
     i18n::Key,
     platform::{app_state, request_info, school_staff},
@@ -109,25 +109,72 @@ pub async fn create_team(name: String) -> Result<i64, AppError> {
 }
 
 /// Adds a person of the school by login, as member or owner; changing the role of a member
-/// who is already in is the same call.
+/// who is already in is the same call. SEC-1: nobody adds themself, and who may be added
+/// comes from the rights table. The group's owners, and a new owner, are told who did it.
 #[server(prefix = "/api", endpoint = "groups/add-member")]
 pub async fn add_member(group_id: i64, login: String, owner: bool) -> Result<(), AppError> {
     let (user, school) = school_staff(Capability::UsersManage)?;
-    let login = login.trim().to_lowercase();
+    let login: String = login.trim().to_lowercase().chars().take(200).collect();
+    let state = app_state();
+    let target = state
+        .store
+        .target_by_login(school, &login)
+        .await?
+        .ok_or_else(|| AppError::field("login", Key::ErrorNotFound))?;
+    let act = if owner {
+        Act::MakeOwner
+    } else {
+        Act::AddMember
+    };
+    require_over(&user, act, &target).map_err(|e| {
+        let message = e.message;
+        e.with_field("login", message)
+    })?;
     let audit = AuditEvent::new("group.member_added", &request_info())
         .actor(user.id, Some(school))
         .details(format!(
             "group {group_id}: {login}{}",
             if owner { " (owner)" } else { "" }
         ));
-    if !app_state()
+    let owners = state
         .store
-        .add_member(school, group_id, &login, owner, &audit)
+        .add_member(school, group_id, target.id, owner, &audit)
         .await?
-    {
-        return Err(AppError::field("login", Key::ErrorNotFound));
+        .ok_or_else(AppError::not_found)?;
+    let mut told = owners.ids;
+    if owner {
+        told.push(target.id);
     }
-    Ok(())
+    let text = if owner {
+        Key::GroupsNoticeOwner
+    } else {
+        Key::GroupsNoticeAdded
+    };
+    tell_owners(&user, school, told, &owners.group_name, &target.name, text).await
+}
+
+/// SEC-1: "Ada Admin hat Lea Lehrerin zur 2b hinzugefügt", to every owner but the one who did it.
+#[cfg(feature = "ssr")]
+async fn tell_owners(
+    user: &crate::auth::SessionUser,
+    school: i64,
+    mut owners: Vec<i64>,
+    group: &str,
+    person: &str,
+    text: Key,
+) -> Result<(), AppError> {
+    owners.retain(|id| *id != user.id);
+    owners.dedup();
+    let by = format!("{} {}", user.first_name, user.last_name);
+    crate::mail::tell(
+        &app_state(),
+        school,
+        &owners,
+        Key::GroupsNoticeSubject,
+        text,
+        &[("by", &by), ("person", person), ("group", group)],
+    )
+    .await
 }
 
 /// FILE-1: whether the members of a class or team may write its folder.
@@ -150,16 +197,32 @@ pub async fn set_members_write(group_id: i64, allowed: bool) -> Result<(), AppEr
 #[server(prefix = "/api", endpoint = "groups/remove-member")]
 pub async fn remove_member(group_id: i64, user_id: i64) -> Result<(), AppError> {
     let (user, school) = school_staff(Capability::UsersManage)?;
+    // SEC-1: whoever may add a person may take them out again.
+    let target = crate::users::target_of(&user, school, Act::AddMember, user_id).await?;
+    let state = app_state();
+    let owners = state
+        .store
+        .owners(school, group_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
     let audit = AuditEvent::new("group.member_removed", &request_info())
         .actor(user.id, Some(school))
         .subject(user_id)
         .details(format!("group {group_id}"));
-    if !app_state()
+    if !state
         .store
         .remove_member(school, group_id, user_id, &audit)
         .await?
     {
         return Err(AppError::kind(ErrorKind::NotFound));
     }
-    Ok(())
+    tell_owners(
+        &user,
+        school,
+        owners.ids,
+        &owners.group_name,
+        &target.name,
+        Key::GroupsNoticeRemoved,
+    )
+    .await
 }

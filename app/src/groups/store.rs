@@ -57,6 +57,12 @@ fn member(r: MemberRow) -> Member {
     }
 }
 
+/// ACC-3, SEC-1: who is told about a membership change, and the group's name for the notice.
+pub struct Owners {
+    pub group_name: String,
+    pub ids: Vec<i64>,
+}
+
 #[async_trait::async_trait]
 pub trait GroupStore {
     async fn groups(&self, school_id: i64, query: &str) -> Result<Vec<GroupSummary>, sqlx::Error>;
@@ -72,15 +78,18 @@ pub trait GroupStore {
         name: &str,
         audit: &AuditEvent,
     ) -> Result<Option<i64>, sqlx::Error>;
-    /// False when the group or the login is not in this school.
+    /// False when the group is not a class or team of this school. Returns the owners to tell
+    /// (everyone who owned the group before the change) with the group's name.
     async fn add_member(
         &self,
         school_id: i64,
         group_id: i64,
-        login: &str,
+        user_id: i64,
         owner: bool,
         audit: &AuditEvent,
-    ) -> Result<bool, sqlx::Error>;
+    ) -> Result<Option<Owners>, sqlx::Error>;
+    /// The group's owners and name, for telling them about a change.
+    async fn owners(&self, school_id: i64, group_id: i64) -> Result<Option<Owners>, sqlx::Error>;
     async fn remove_member(
         &self,
         school_id: i64,
@@ -159,19 +168,32 @@ impl_both!(GroupStore {
         Ok(id)
     }
 
-    async fn add_member(&self, school_id: i64, group_id: i64, login: &str, owner: bool, audit: &AuditEvent) -> Result<bool, sqlx::Error> {
-        let mut tx = self.begin_write().await?;
-        let user: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE login = $1 AND school_id = $2")
-            .bind(login)
+    async fn owners(&self, school_id: i64, group_id: i64) -> Result<Option<Owners>, sqlx::Error> {
+        let name: Option<String> = sqlx::query_scalar("SELECT name FROM groups WHERE id = $1 AND school_id = $2 AND kind IN ('class', 'team')")
+            .bind(group_id)
             .bind(school_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&self.pool)
             .await?;
-        let group: Option<i64> = sqlx::query_scalar("SELECT id FROM groups WHERE id = $1 AND school_id = $2 AND kind IN ('class', 'team')")
+        let Some(group_name) = name else { return Ok(None) };
+        let ids = sqlx::query_scalar("SELECT user_id FROM group_members WHERE group_id = $1 AND is_owner ORDER BY user_id")
+            .bind(group_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(Some(Owners { group_name, ids }))
+    }
+
+    async fn add_member(&self, school_id: i64, group_id: i64, user: i64, owner: bool, audit: &AuditEvent) -> Result<Option<Owners>, sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        let group: Option<(i64, String)> = sqlx::query_as("SELECT id, name FROM groups WHERE id = $1 AND school_id = $2 AND kind IN ('class', 'team')")
             .bind(group_id)
             .bind(school_id)
             .fetch_optional(&mut *tx)
             .await?;
-        let (Some(user), Some(group)) = (user, group) else { return Ok(false) };
+        let Some((group, group_name)) = group else { return Ok(None) };
+        let ids = sqlx::query_scalar("SELECT user_id FROM group_members WHERE group_id = $1 AND is_owner ORDER BY user_id")
+            .bind(group)
+            .fetch_all(&mut *tx)
+            .await?;
         sqlx::query(
             "INSERT INTO group_members (group_id, user_id, is_owner) VALUES ($1, $2, $3)
              ON CONFLICT (group_id, user_id) DO UPDATE SET is_owner = $3",
@@ -183,7 +205,7 @@ impl_both!(GroupStore {
         .await?;
         self.write_audit(&mut tx, &audit.clone().subject(user)).await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(Some(Owners { group_name, ids }))
     }
 
     async fn set_members_write(&self, school_id: i64, group_id: i64, allowed: bool, audit: &AuditEvent) -> Result<bool, sqlx::Error> {

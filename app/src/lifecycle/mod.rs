@@ -14,7 +14,7 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
     audit::AuditEvent,
-    auth::Capability,
+    auth::{Capability, rights::Act},
     error::ErrorKind,
     platform::{AppState, RequestInfo, app_state, request_info, school_staff},
 };
@@ -46,9 +46,7 @@ pub struct DeletionsView {
 #[server(prefix = "/api", endpoint = "lifecycle/withdraw")]
 pub async fn record_withdrawal(user_id: i64) -> Result<(), AppError> {
     let (user, school) = school_staff(Capability::UsersManage)?;
-    if user_id == user.id {
-        return Err(AppError::kind(ErrorKind::Forbidden));
-    }
+    crate::users::target_of(&user, school, Act::EndAccount, user_id).await?;
     let audit = AuditEvent::new("user.withdrawn", &request_info())
         .actor(user.id, Some(school))
         .subject(user_id);
@@ -66,6 +64,7 @@ pub async fn record_withdrawal(user_id: i64) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "lifecycle/cancel")]
 pub async fn cancel_deletion(user_id: i64) -> Result<(), AppError> {
     let (user, school) = school_staff(Capability::UsersManage)?;
+    crate::users::target_of(&user, school, Act::EndAccount, user_id).await?;
     let audit = AuditEvent::new("user.deletion_cancelled", &request_info())
         .actor(user.id, Some(school))
         .subject(user_id);
@@ -111,6 +110,9 @@ pub struct JobReport {
     pub cases_closed: usize,
     /// MAIL-1: mail trash items past their age.
     pub mail_purged: usize,
+    /// SEC-3: ended sessions and forgotten throttle rows removed.
+    pub sessions_purged: u64,
+    pub throttle_purged: u64,
 }
 
 /// Runs every scheduled job once, if this server gets the lease (`holder` names it): leaving
@@ -156,19 +158,27 @@ pub async fn run_jobs(
         .await
         .map_err(e)?;
     report.cases_closed = crate::mail::close_expired_cases(state).await?;
+    let idle = state.config.session_idle.as_secs() as i64;
+    report.sessions_purged = store.purge_sessions(now, now - idle).await.map_err(e)?;
+    report.throttle_purged = store
+        .purge_throttle(crate::auth::throttle::now_ms())
+        .await
+        .map_err(e)?;
     report.mail_purged = crate::mail::purge_trash(state).await?;
     let (purged, collected) = crate::files::collect(state).await?;
     report.trash_purged = purged;
     report.blobs_collected = collected;
     let summary = format!(
-        "deactivated {}, deleted {}, audit events past retention {}, trash items {}, orphaned blobs {}, cases closed {}, mail trash items {}",
+        "deactivated {}, deleted {}, audit events past retention {}, trash items {}, orphaned blobs {}, cases closed {}, mail trash items {}, ended sessions {}, throttle rows {}",
         report.deactivated,
         report.deleted,
         report.audit_deleted,
         report.trash_purged,
         report.blobs_collected,
         report.cases_closed,
-        report.mail_purged
+        report.mail_purged,
+        report.sessions_purged,
+        report.throttle_purged
     );
     store.finish_lease(JOBS, now, &summary).await.map_err(e)?;
     Ok(Some(report))

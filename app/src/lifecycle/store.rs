@@ -74,7 +74,7 @@ impl_both!(LifecycleStore {
     async fn withdraw(&self, school_id: i64, user_id: i64, now: i64, audit: &AuditEvent) -> Result<bool, sqlx::Error> {
         let mut tx = self.begin_write().await?;
         let changed = sqlx::query(
-            "UPDATE users SET status = 'withdrawn', deactivated_at = $3,
+            "UPDATE users SET status = 'withdrawn', status_before_deactivation = status, deactivated_at = $3,
                  deletion_due_at = $3 + 86400 * (SELECT deletion_grace_days FROM schools WHERE id = $2)
              WHERE id = $1 AND school_id = $2 AND deletion_due_at IS NULL",
         )
@@ -96,7 +96,8 @@ impl_both!(LifecycleStore {
     async fn cancel_deletion(&self, school_id: i64, user_id: i64, now: i64, audit: &AuditEvent) -> Result<bool, sqlx::Error> {
         let mut tx = self.begin_write().await?;
         let changed = sqlx::query(
-            "UPDATE users SET status = 'active', deactivated_at = NULL, deletion_due_at = NULL
+            "UPDATE users SET status = COALESCE(status_before_deactivation, 'active'), status_before_deactivation = NULL,
+                 deactivated_at = NULL, deletion_due_at = NULL
              WHERE id = $1 AND school_id = $2 AND deletion_due_at > $3",
         )
         .bind(user_id)
@@ -124,7 +125,7 @@ impl_both!(LifecycleStore {
         .await?;
         for (id, school) in &ids {
             sqlx::query(
-                "UPDATE users SET status = 'left', deactivated_at = $2,
+                "UPDATE users SET status = 'left', status_before_deactivation = status, deactivated_at = $2,
                      deletion_due_at = $2 + 86400 * (SELECT deletion_grace_days FROM schools WHERE id = $3)
                  WHERE id = $1",
             )

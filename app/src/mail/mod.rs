@@ -725,6 +725,11 @@ pub async fn send_mail(
     let user = authenticate()?;
     let school = user.school()?;
     let state = app_state();
+    // SEC-3: the length of the list before any splitting.
+    if to.len() > rule::MAX_RECIPIENTS_BYTES {
+        return Err(AppError::field("to", Key::MailRecipientsOverLimit)
+            .with_detail(rule::MAX_RECIPIENT_TOKENS.to_string()));
+    }
     let subject = subject.trim().to_string();
     rule::check_subject(&subject).map_err(|key| AppError::field("subject", key))?;
     rule::check_body(&body).map_err(|key| AppError::field("body", key))?;
@@ -757,7 +762,6 @@ pub async fn send_mail(
     }
     let resolved = resolve(&state, &user, &settings, &to).await?;
     crate::filter::check(&state, &user, &request_info(), "subject", &[&subject]).await?;
-    crate::filter::check(&state, &user, &request_info(), "body", &[&body]).await?;
     let mut attached = 0;
     for message in draft.iter().chain(forward_from.iter()) {
         attached += state
@@ -781,6 +785,16 @@ pub async fn send_mail(
     } else {
         body.clone()
     };
+    // SEC-6, FLT-1: the filter sees what is stored and shown, after the sanitiser and the
+    // Markdown renderer decoded entities (`https&#58;//…`), as well as what was typed.
+    crate::filter::check(
+        &state,
+        &user,
+        &request_info(),
+        "body",
+        &[&body, &body_html, &body_text],
+    )
+    .await?;
     let sender = format!(
         "{} {} <{}>",
         user.first_name,
@@ -1085,6 +1099,41 @@ fn notice_to<'a>(
     }
 }
 
+/// SEC-1: a system message from "Schulhof" to the people a change concerns (the owners of a
+/// group whose members changed), in German and English like the case notices. Sent after the
+/// change has committed; the change's audit event is the record, the message is the courtesy.
+#[cfg(feature = "ssr")]
+pub async fn tell(
+    state: &AppState,
+    school: i64,
+    inboxes: &[i64],
+    subject: Key,
+    text: Key,
+    values: &[(&str, &str)],
+) -> Result<(), AppError> {
+    use crate::i18n::Lang;
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    let subject = format!(
+        "{} / {}",
+        Lang::De.fill(subject, values),
+        Lang::En.fill(subject, values)
+    );
+    let text = format!(
+        "{}\n\n{}",
+        Lang::De.fill(text, values),
+        Lang::En.fill(text, values)
+    );
+    let html = body::from_plain(&text);
+    let notice = notice_to(school, inboxes, &subject, &html, &text);
+    state
+        .store
+        .deliver(&notice, crate::platform::now(), None)
+        .await?;
+    Ok(())
+}
+
 /// MAIL-4: opens an inspection case. The owner is told in the same transaction; there is no
 /// way to open a case without that notice.
 #[server(prefix = "/api", endpoint = "mail/open-case")]
@@ -1273,6 +1322,16 @@ pub async fn case_mailbox(case: i64, box_code: String, before: i64) -> Result<Ca
     let found = case_access(&state, &user, case).await?;
     let mailbox = MailBox::parse(&box_code).ok_or_else(AppError::not_found)?;
     let page = page_of(&state, found.mailbox_user_id, mailbox, "", before).await?;
+    // SEC-1, MAIL-4: a page of the list shows senders, recipients and subjects, so browsing is
+    // a read too: logged on the case (message 0 stands for a page of the list) and audited.
+    let audit = AuditEvent::new("mail.case_listed", &request_info())
+        .actor(user.id, Some(found.school_id))
+        .subject(found.mailbox_user_id)
+        .details(format!("case {} {box_code} before {before}", found.id));
+    state
+        .store
+        .log_case_read(found.id, user.id, 0, crate::platform::now(), &audit)
+        .await?;
     let owner = state.store.name_of(found.mailbox_user_id).await?;
     Ok(CaseBox {
         case_id: found.id,

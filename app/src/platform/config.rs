@@ -232,23 +232,74 @@ fn load_or_create_key(data_dir: &std::path::Path) -> Result<Secret, String> {
     Ok(Secret::new(key))
 }
 
+/// A URL with credentials, as both the store and the start-up print read it: one parser, so
+/// what is masked is exactly what is used (a secret with an `@` in it is masked whole).
+pub struct UrlParts<'a> {
+    pub scheme: &'a str,
+    /// `user` and `password` before the last `@` of the part before `?`.
+    pub credentials: Option<(&'a str, &'a str)>,
+    /// Host and path (or the bucket), after the credentials.
+    pub location: &'a str,
+    pub query: &'a str,
+}
+
+pub fn url_parts(url: &str) -> Option<UrlParts<'_>> {
+    let (scheme, rest) = url.split_once("://")?;
+    let (before_query, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let (credentials, location) = match before_query.rsplit_once('@') {
+        Some((userinfo, location)) => (
+            Some(userinfo.split_once(':').unwrap_or((userinfo, ""))),
+            location,
+        ),
+        None => (None, before_query),
+    };
+    Some(UrlParts {
+        scheme,
+        credentials,
+        location,
+        query,
+    })
+}
+
 /// `postgres://user:pw@host/db` → `postgres://user:***@host/db`.
 pub fn mask_url_password(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
-    };
-    let Some((userinfo, host)) = rest.split_once('@') else {
-        return url.to_string();
-    };
-    match userinfo.split_once(':') {
-        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-        None => url.to_string(),
+    match url_parts(url) {
+        Some(UrlParts {
+            scheme,
+            credentials: Some((user, _)),
+            location,
+            query,
+        }) => {
+            let query = if query.is_empty() {
+                String::new()
+            } else {
+                format!("?{query}")
+            };
+            format!("{scheme}://{user}:***@{location}{query}")
+        }
+        _ => url.to_string(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // SEC-1 (secrets): the secret is masked exactly where the store reads it, `@` and all.
+    #[test]
+    fn s3_secret_with_an_at_is_masked_whole() {
+        let url = "s3://KEY:se@cr@et@bucket?endpoint=http://127.0.0.1:9000";
+        let parts = url_parts(url).unwrap();
+        assert_eq!(parts.credentials, Some(("KEY", "se@cr@et")));
+        assert_eq!(parts.location, "bucket");
+        let masked = mask_url_password(url);
+        assert_eq!(masked, "s3://KEY:***@bucket?endpoint=http://127.0.0.1:9000");
+        assert!(!masked.contains("cr@et"));
+        assert_eq!(
+            mask_url_password("postgres://u:p@host/db"),
+            "postgres://u:***@host/db"
+        );
+    }
 
     fn load(pairs: &[(&str, &str)]) -> Result<Config, String> {
         let dir = std::env::temp_dir().join(format!(

@@ -27,7 +27,7 @@ use crate::{
     mail::store::MailStore,
     policy::store::PolicyStore,
     schools::store::{SchoolSettingsStore, SchoolStore, SchoolSummaryStore},
-    users::store::UserAdminStore,
+    users::{rights_report::RightsReportStore, store::UserAdminStore},
 };
 
 /// Every store trait of every feature, as one object the request handlers share.
@@ -39,6 +39,7 @@ pub trait Store:
     + ThrottleStore
     + SessionListStore
     + UserAdminStore
+    + RightsReportStore
     + PolicyStore
     + SchoolSummaryStore
     + GroupStore

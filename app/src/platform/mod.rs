@@ -5,6 +5,7 @@ pub mod db;
 pub mod passwords;
 pub mod request;
 pub mod secret;
+pub mod tally;
 
 pub use request::{
     RequestInfo, app_state, authenticate, authenticate_during_setup, request_info, school_staff,
@@ -21,6 +22,8 @@ pub struct AppState {
     /// File contents (FILE-1), on local disk or in an S3-compatible store.
     pub blobs: Arc<crate::files::blob::Blobs>,
     pub leptos: leptos::config::LeptosOptions,
+    /// SEC-2: throttled sign-in attempts per login, written as audit events once a minute.
+    pub refusals: Arc<tally::Tally>,
 }
 
 impl axum::extract::FromRef<AppState> for leptos::config::LeptosOptions {

@@ -117,6 +117,13 @@ pub async fn publish_policy(body: String, effective_date: String) -> Result<i64,
 #[server(prefix = "/api", endpoint = "policy/parent-consent")]
 pub async fn record_parent_consent(user_id: i64) -> Result<(), AppError> {
     let (user, school) = school_staff(Capability::UsersManage)?;
+    crate::users::target_of(
+        &user,
+        school,
+        crate::auth::rights::Act::ParentConsent,
+        user_id,
+    )
+    .await?;
     let audit = AuditEvent::new("policy.parent_consent_recorded", &request_info())
         .actor(user.id, Some(school))
         .subject(user_id);

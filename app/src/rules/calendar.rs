@@ -108,9 +108,19 @@ pub fn check(
     reminder: &str,
 ) -> Result<EventFields, (&'static str, Key)> {
     let title = title.trim();
-    if title.is_empty() || title.chars().count() > MAX_TITLE_CHARS {
+    if title.is_empty()
+        || title.chars().count() > MAX_TITLE_CHARS
+        || !super::text::single_line(title)
+    {
         return Err(("title", Key::CalTitleInvalid));
     }
+    if !super::text::single_line(place) {
+        return Err(("place", Key::CalTextInvalid));
+    }
+    // SEC-6: line breaks only as `\n`; a bare `\r` never reaches the iCal feed.
+    let description =
+        super::text::multi_line(description).ok_or(("description", Key::CalTextInvalid))?;
+    let description = description.as_str();
     if place.chars().count() > MAX_TITLE_CHARS || description.chars().count() > MAX_TEXT_CHARS {
         return Err(("description", Key::CalTextTooLong));
     }

@@ -11,6 +11,10 @@ pub const STAFF_PER_HOUR: i64 = 200;
 pub const MAX_SUBJECT_CHARS: usize = 200;
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 pub const MAX_ATTACHMENTS: usize = 20;
+/// SEC-3: the most addresses a "To" line is split into; no school limit allows more.
+pub const MAX_RECIPIENT_TOKENS: usize = 1000;
+/// SEC-3: the longest "To" line, checked before any splitting (1,000 addresses of 64 bytes).
+pub const MAX_RECIPIENTS_BYTES: usize = 64 * 1024;
 
 /// The limits that apply to one sender.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -22,6 +26,9 @@ pub struct Limits {
 /// Splits what was typed in "To" into addresses: commas, semicolons, spaces and new lines
 /// separate; `Name <address>` keeps the address; duplicates count once.
 pub fn split_recipients(text: &str) -> Vec<String> {
+    // SEC-3: a set, so 100,000 distinct tokens cost linear work, and a cap one past the most
+    // any limit allows, so a longer list is counted as "too many" without being split whole.
+    let mut seen = std::collections::HashSet::new();
     let mut out: Vec<String> = Vec::new();
     for part in text.split([',', ';', '\n']) {
         let part = match (part.rfind('<'), part.rfind('>')) {
@@ -30,8 +37,11 @@ pub fn split_recipients(text: &str) -> Vec<String> {
         };
         for token in part.split_whitespace() {
             let address = token.trim_matches(|c| c == '"' || c == '\'').to_lowercase();
-            if !address.is_empty() && !out.contains(&address) {
+            if !address.is_empty() && seen.insert(address.clone()) {
                 out.push(address);
+                if out.len() > MAX_RECIPIENT_TOKENS {
+                    return out;
+                }
             }
         }
     }
@@ -144,5 +154,19 @@ mod tests {
         }
         assert_eq!(reply_subject("Re: Wandertag", "Re:"), "Re: Wandertag");
         assert_eq!(reply_subject("Wandertag", "AW:"), "AW: Wandertag");
+    }
+}
+
+#[cfg(test)]
+mod bounded_tests {
+    use super::*;
+
+    // SEC-3: 100,000 distinct tokens are cut after the cap, not de-duplicated pairwise.
+    #[test]
+    fn sec_3_recipient_splitting_is_capped() {
+        let many: String = (0..100_000).map(|i| format!("kind{i} ")).collect();
+        let split = split_recipients(&many);
+        assert_eq!(split.len(), MAX_RECIPIENT_TOKENS + 1);
+        assert_eq!(split_recipients("a, A; b a").len(), 2);
     }
 }

@@ -11,3 +11,4 @@ pub mod links;
 pub mod login;
 pub mod mail;
 pub mod password;
+pub mod text;

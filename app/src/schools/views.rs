@@ -47,7 +47,18 @@ fn SchoolTable(lang: Lang, schools: Vec<SchoolSummary>) -> impl IntoView {
                                 <input id=format!("first-{id}") name="first_name" required placeholder=lang.t(Key::UsersFirstName) class="reason"/>
                                 <label class="visually-hidden" for=format!("last-{id}")>{lang.t(Key::UsersLastName)}</label>
                                 <input id=format!("last-{id}") name="last_name" required placeholder=lang.t(Key::UsersLastName) class="reason"/>
+                                <label class="visually-hidden" for=format!("role-{id}")>{lang.t(Key::UsersRole)}</label>
+                                <select id=format!("role-{id}") name="role">
+                                    <option value="admin">{lang.t(Key::RoleAdmin)}</option>
+                                    <option value="management">{lang.t(Key::RoleManagement)}</option>
+                                </select>
                                 <button class="btn" type="submit"><Icon name=IconName::Key/>{lang.t(Key::SchoolsAddAdmin)}</button>
+                            </form>
+                            <form method="post" action="/admin/schools/start-password" target="_blank" class="row-form">
+                                <input type="hidden" name="school_id" value=id.clone()/>
+                                <label class="visually-hidden" for=format!("reset-{id}")>{lang.t(Key::LoginName)}</label>
+                                <input id=format!("reset-{id}") name="login" required placeholder=lang.t(Key::LoginName) class="reason"/>
+                                <button class="btn" type="submit"><Icon name=IconName::Key/>{lang.t(Key::SchoolsResetPassword)}</button>
                             </form>
                         </td>
                     </tr>

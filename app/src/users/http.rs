@@ -39,13 +39,11 @@ pub fn error_page(lang: Lang, error: &AppError, back: &str, back_label: Key) -> 
 
 /// The signed-in staff member's school, if they may manage its people.
 pub fn school_of(session: &CurrentSession) -> Result<(i64, i64), AppError> {
-    let user = session
-        .0
-        .as_ref()
-        .ok_or_else(|| AppError::kind(ErrorKind::Unauthenticated))?;
+    // The setup gate too (policy accepted, own password chosen), like every server function.
+    let user = crate::platform::request::signed_in(session)?;
     Ok((
         user.id,
-        crate::auth::require_in_school(user, Capability::UsersManage)?,
+        crate::auth::require_in_school(&user, Capability::UsersManage)?,
     ))
 }
 

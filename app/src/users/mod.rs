@@ -7,6 +7,8 @@ pub mod http;
 #[cfg(feature = "ssr")]
 pub mod import;
 #[cfg(feature = "ssr")]
+pub mod rights_report;
+#[cfg(feature = "ssr")]
 pub mod slips;
 #[cfg(feature = "ssr")]
 pub mod store;
@@ -20,7 +22,10 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
     audit::AuditEvent,
-    auth::Capability,
+    auth::{
+        Capability,
+        rights::{self, Act},
+    },
     error::ErrorKind,
     i18n::Key,
     platform::{app_state, request_info, school_staff},
@@ -132,8 +137,14 @@ pub async fn create_user(
         error = error.with_field("last_name", Key::ErrorRequired);
     }
     let role = Role::from_code(&role).filter(|r| *r != Role::Operator);
-    if role.is_none() {
-        error = error.with_field("role", Key::ErrorBadInput);
+    match role {
+        None => error = error.with_field("role", Key::ErrorBadInput),
+        // SEC-1: an account above the caller's sphere is refused as a whole, not as a field.
+        Some(role) if !rights::may(user.role, Act::Create, role) => {
+            return Err(AppError::new(ErrorKind::Forbidden, Key::RightsRoleNotYours)
+                .with_field("role", Key::RightsRoleNotYours));
+        }
+        Some(_) => {}
     }
     let class = match class.trim() {
         "" => None,
@@ -159,6 +170,30 @@ pub async fn create_user(
     };
     let (_, login) = app_state().store.create_person(&new, &audit).await?;
     Ok(login)
+}
+
+/// The person `user_id` of the school, or 404 for anyone not in it (ACC-1).
+#[cfg(feature = "ssr")]
+pub async fn target_in_school(school: i64, user_id: i64) -> Result<crate::auth::Target, AppError> {
+    app_state()
+        .store
+        .target(school, user_id)
+        .await?
+        .ok_or_else(AppError::not_found)
+}
+
+/// SEC-1: the person `user_id` of the school, if the rights table lets `user` do `act` to
+/// them; 404 outside the school, 409 for oneself, 403 above the caller's sphere.
+#[cfg(feature = "ssr")]
+pub async fn target_of(
+    user: &crate::auth::SessionUser,
+    school: i64,
+    act: Act,
+    user_id: i64,
+) -> Result<crate::auth::Target, AppError> {
+    let target = target_in_school(school, user_id).await?;
+    crate::auth::require_over(user, act, &target)?;
+    Ok(target)
 }
 
 #[cfg(feature = "ssr")]
@@ -189,9 +224,7 @@ pub async fn unlock_user(user_id: i64, reason: String) -> Result<(), AppError> {
 async fn set_locked(user_id: i64, why: String, locked: bool) -> Result<(), AppError> {
     let (user, school) = school_staff(Capability::AccountsLock)?;
     let why = reason(&why)?;
-    if user_id == user.id {
-        return Err(AppError::new(ErrorKind::Conflict, Key::UsersNotYourself));
-    }
+    target_of(&user, school, Act::Lock, user_id).await?;
     let action = if locked {
         "user.locked"
     } else {
@@ -359,7 +392,11 @@ pub async fn year_end_apply(leaving_date: String) -> Result<(), AppError> {
 /// One person of the caller's school, for the detail page.
 #[server(prefix = "/api", endpoint = "users/detail")]
 pub async fn user_detail(user_id: i64) -> Result<UserSummary, AppError> {
-    let (_, school) = school_staff(Capability::UsersManage)?;
+    let (user, school) = school_staff(Capability::UsersManage)?;
+    let target = target_in_school(school, user_id).await?;
+    if !rights::may(user.role, Act::View, target.role) {
+        return Err(AppError::kind(ErrorKind::Forbidden));
+    }
     app_state()
         .store
         .user_summary(school, user_id)
@@ -374,8 +411,11 @@ pub async fn set_role(user_id: i64, role: String) -> Result<(), AppError> {
     let role = Role::from_code(&role)
         .filter(|r| *r != Role::Operator)
         .ok_or_else(|| AppError::field("role", Key::ErrorBadInput))?;
-    if user_id == user.id {
-        return Err(AppError::new(ErrorKind::Conflict, Key::UsersNotYourself));
+    let target = target_of(&user, school, Act::ChangeRole, user_id).await?;
+    if !rights::may_change_role(user.role, target.role, role) {
+        return Err(
+            AppError::new(ErrorKind::Forbidden, Key::RightsNotForRole).with_detail(target.name)
+        );
     }
     let audit = AuditEvent::new("user.role_changed", &request_info())
         .actor(user.id, Some(school))
@@ -383,7 +423,7 @@ pub async fn set_role(user_id: i64, role: String) -> Result<(), AppError> {
         .details(role.code());
     if !app_state()
         .store
-        .set_role(school, user_id, role, &audit)
+        .set_role(school, user_id, target.role, role, &audit)
         .await?
     {
         return Err(AppError::kind(ErrorKind::NotFound));
@@ -395,6 +435,7 @@ pub async fn set_role(user_id: i64, role: String) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "users/set-leaving-date")]
 pub async fn set_leaving_date(user_id: i64, leaving_date: String) -> Result<(), AppError> {
     let (user, school) = school_staff(Capability::UsersManage)?;
+    target_of(&user, school, Act::EndAccount, user_id).await?;
     let date = match leaving_date.trim() {
         "" => None,
         text => Some(

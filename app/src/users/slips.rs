@@ -11,7 +11,10 @@ use qrcode::{QrCode, render::svg};
 
 use super::Slip;
 use crate::audit::AuditEvent;
-use crate::auth::{Capability, SessionUser, require};
+use crate::auth::{
+    Capability, Role, SessionUser, require,
+    rights::{self, Act},
+};
 use crate::error::{AppError, ErrorKind};
 use crate::i18n::{Key, Lang};
 use crate::platform::{
@@ -32,6 +35,22 @@ pub async fn issue(
     let people = state.store.people_for_slips(school, user_ids).await?;
     if people.is_empty() {
         return Err(AppError::kind(ErrorKind::NotFound));
+    }
+    // SEC-1: a request naming several people is refused whole if the caller may not issue
+    // credentials to one of them, and the refusal names them all.
+    let refused: Vec<String> = people
+        .iter()
+        .filter(|p| {
+            let role = Role::from_code(&p.role);
+            !role.is_some_and(|r| {
+                rights::may_on(actor.role, actor.id, Act::IssueCredentials, r, p.id)
+            })
+        })
+        .map(|p| format!("{} {}", p.first_name, p.last_name))
+        .collect();
+    if !refused.is_empty() {
+        return Err(AppError::new(ErrorKind::Forbidden, Key::RightsNotForRole)
+            .with_detail(refused.join(", ")));
     }
     let expires_at = now() + state.config.start_password_days * 86_400;
     let mut slips = Vec::with_capacity(people.len());
@@ -98,13 +117,18 @@ fn SlipCard(lang: Lang, slip: Slip) -> impl IntoView {
 pub async fn print_view(
     State(state): State<AppState>,
     Extension(info): Extension<RequestInfo>,
-    Extension(CurrentSession(actor)): Extension<CurrentSession>,
+    Extension(session): Extension<CurrentSession>,
     headers: axum::http::HeaderMap,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     let lang = super::http::lang_of(&headers);
-    let Some(actor) = actor else {
-        return axum::response::Redirect::to("/login").into_response();
+    // Authentication with the setup gate, like every server function.
+    let actor = match crate::platform::request::signed_in(&session) {
+        Ok(actor) => actor,
+        Err(e) if e.kind == ErrorKind::Unauthenticated => {
+            return axum::response::Redirect::to("/login").into_response();
+        }
+        Err(e) => return super::http::error_page(lang, &e, "/", Key::NavHome),
     };
     let result = async {
         require(&actor, Capability::PasswordsIssue)?;
@@ -158,53 +182,100 @@ pub fn render(state: &AppState, lang: Lang, slips: Vec<Slip>) -> Response {
     response
 }
 
-/// `POST /admin/schools/admin` (`school_id`, `first_name`, `last_name`): the operator adds a
-/// school's administrator and gets the slip to hand over in person (ACC-1, PW-2).
+/// `POST /admin/schools/admin` (`school_id`, `first_name`, `last_name`, `role`): the operator
+/// adds a school's administrator or management and gets the slip to hand over in person
+/// (ACC-1, PW-2, SEC-1: nobody inside a school can create either).
 pub async fn first_admin(
     State(state): State<AppState>,
     Extension(info): Extension<RequestInfo>,
-    Extension(CurrentSession(actor)): Extension<CurrentSession>,
+    Extension(session): Extension<CurrentSession>,
     headers: axum::http::HeaderMap,
     Form(form): Form<FirstAdmin>,
 ) -> Response {
     let lang = super::http::lang_of(&headers);
-    let Some(actor) = actor else {
-        return axum::response::Redirect::to("/login").into_response();
-    };
     let result = async {
-        require(&actor, Capability::SchoolsManage)?;
+        let actor = operator_school(&state, &session, form.school_id).await?;
         if !crate::rules::login::valid_name(&form.first_name)
             || !crate::rules::login::valid_name(&form.last_name)
         {
             return Err(AppError::kind(ErrorKind::BadInput));
         }
+        let role = match form.role.as_deref() {
+            None | Some("") => Role::Admin,
+            Some(code) => Role::from_code(code).ok_or(AppError::kind(ErrorKind::BadInput))?,
+        };
+        if !rights::may(actor.role, Act::Create, role) {
+            return Err(AppError::new(ErrorKind::Forbidden, Key::RightsRoleNotYours));
+        }
         let person = super::store::NewPerson {
             school_id: form.school_id,
             first_name: form.first_name.trim(),
             last_name: form.last_name.trim(),
-            role: crate::auth::Role::Admin,
+            role,
             class: None,
             leaving_date: None,
         };
-        if !state
-            .store
-            .schools()
-            .await?
-            .iter()
-            .any(|s| s.id == form.school_id)
-        {
-            return Err(AppError::kind(ErrorKind::NotFound));
-        }
         let audit = AuditEvent::new("user.created", &info)
             .actor(actor.id, None)
-            .details("first administrator");
+            .details(role.code());
         let (id, _) = state.store.create_person(&person, &audit).await?;
         issue(&state, &info, &actor, form.school_id, &[id]).await
     }
     .await;
+    slips_or_error(&state, lang, result)
+}
+
+/// `POST /admin/schools/start-password` (`school_id`, `login`): SEC-1, the operator resets a
+/// school administrator's or management's lost password; nobody inside the school can.
+pub async fn operator_reset(
+    State(state): State<AppState>,
+    Extension(info): Extension<RequestInfo>,
+    Extension(session): Extension<CurrentSession>,
+    headers: axum::http::HeaderMap,
+    Form(form): Form<OperatorReset>,
+) -> Response {
+    let lang = super::http::lang_of(&headers);
+    let result = async {
+        let actor = operator_school(&state, &session, form.school_id).await?;
+        let login: String = form.login.trim().to_lowercase().chars().take(200).collect();
+        let target = state
+            .store
+            .target_by_login(form.school_id, &login)
+            .await?
+            .ok_or_else(AppError::not_found)?;
+        issue(&state, &info, &actor, form.school_id, &[target.id]).await
+    }
+    .await;
+    slips_or_error(&state, lang, result)
+}
+
+/// The signed-in operator, when `school_id` names a school of the deployment.
+async fn operator_school(
+    state: &AppState,
+    session: &CurrentSession,
+    school_id: i64,
+) -> Result<SessionUser, AppError> {
+    let actor = crate::platform::request::signed_in(session)?;
+    require(&actor, Capability::SchoolsManage)?;
+    if !state
+        .store
+        .schools()
+        .await?
+        .iter()
+        .any(|s| s.id == school_id)
+    {
+        return Err(AppError::not_found());
+    }
+    Ok(actor)
+}
+
+fn slips_or_error(state: &AppState, lang: Lang, result: Result<Vec<Slip>, AppError>) -> Response {
     match result {
-        Ok(slips) => render(&state, lang, slips),
-        Err(error) => super::http::error_page(lang, &error, "/admin/users", Key::UsersTitle),
+        Ok(slips) => render(state, lang, slips),
+        Err(error) if error.kind == ErrorKind::Unauthenticated => {
+            axum::response::Redirect::to("/login").into_response()
+        }
+        Err(error) => super::http::error_page(lang, &error, "/admin/schools", Key::SchoolsTitle),
     }
 }
 
@@ -213,4 +284,13 @@ pub struct FirstAdmin {
     school_id: i64,
     first_name: String,
     last_name: String,
+    /// `admin` (the default) or `management`.
+    #[serde(default)]
+    role: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct OperatorReset {
+    school_id: i64,
+    login: String,
 }

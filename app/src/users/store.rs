@@ -1,6 +1,6 @@
 use super::{SortBy, UserSummary};
 use crate::audit::AuditEvent;
-use crate::auth::Role;
+use crate::auth::{Role, Target};
 use crate::platform::db::{Tx, impl_both, inherent_both};
 use crate::rules;
 
@@ -19,11 +19,31 @@ pub struct NewPerson<'a> {
 #[derive(sqlx::FromRow)]
 pub struct SlipPerson {
     pub id: i64,
+    /// SEC-1: whether the caller may issue this person's credentials.
+    pub role: String,
     pub login: String,
     pub first_name: String,
     pub last_name: String,
     pub school: String,
     pub class: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct TargetRow {
+    id: i64,
+    role: String,
+    first_name: String,
+    last_name: String,
+}
+
+impl TargetRow {
+    fn into_target(self) -> Option<Target> {
+        Some(Target {
+            id: self.id,
+            role: Role::from_code(&self.role)?,
+            name: format!("{} {}", self.first_name, self.last_name),
+        })
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -169,17 +189,19 @@ inherent_both! {
 }
 
 inherent_both! {
-    /// Sets one directory column of a user of this school, with its audit event.
+    /// Sets one directory column of a user of this school, with its audit event; with
+    /// `only_if`, only while the user still has that role (SEC-1).
     /// `column` is always a literal from this file, never input.
-    async fn update_user(&self, school_id: i64, user_id: i64, column: &'static str, value: Option<&str>, audit: &AuditEvent)
+    async fn update_user(&self, school_id: i64, user_id: i64, column: &'static str, value: Option<&str>, only_if: Option<Role>, audit: &AuditEvent)
         -> Result<bool, sqlx::Error> {
         let mut tx = self.begin_write().await?;
         let changed = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "UPDATE users SET {column} = $1 WHERE id = $2 AND school_id = $3"
+            "UPDATE users SET {column} = $1 WHERE id = $2 AND school_id = $3 AND ($4 = '' OR role = $4)"
         )))
         .bind(value)
         .bind(user_id)
         .bind(school_id)
+        .bind(only_if.map_or("", Role::code))
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -269,12 +291,14 @@ pub trait UserAdminStore {
         school_id: i64,
         user_id: i64,
     ) -> Result<Option<UserSummary>, sqlx::Error>;
-    /// ACC-3: a rights change. False when the user is not in this school.
+    /// ACC-3: a rights change from `from` to `to`. False when the user is not in this school
+    /// or no longer has the role `from`.
     async fn set_role(
         &self,
         school_id: i64,
         user_id: i64,
-        role: Role,
+        from: Role,
+        to: Role,
         audit: &AuditEvent,
     ) -> Result<bool, sqlx::Error>;
     /// LIFE-2: `None` clears the date. False when the user is not in this school.
@@ -287,6 +311,13 @@ pub trait UserAdminStore {
     ) -> Result<bool, sqlx::Error>;
     /// The ids of a class's members, for issuing start passwords to the whole class.
     async fn class_member_ids(&self, school_id: i64, class: &str) -> Result<Vec<i64>, sqlx::Error>;
+    /// SEC-1: the person an act is aimed at, with their role, if they are in this school.
+    async fn target(&self, school_id: i64, user_id: i64) -> Result<Option<Target>, sqlx::Error>;
+    async fn target_by_login(
+        &self,
+        school_id: i64,
+        login: &str,
+    ) -> Result<Option<Target>, sqlx::Error>;
     /// The given users of this school; others are silently left out.
     async fn people_for_slips(
         &self,
@@ -515,13 +546,32 @@ impl_both!(UserAdminStore {
         Ok(row.and_then(SummaryRow::into_summary))
     }
 
-    async fn set_role(&self, school_id: i64, user_id: i64, role: Role, audit: &AuditEvent) -> Result<bool, sqlx::Error> {
-        self.update_user(school_id, user_id, "role", Some(role.code()), audit).await
+    async fn target(&self, school_id: i64, user_id: i64) -> Result<Option<Target>, sqlx::Error> {
+        let row: Option<TargetRow> = sqlx::query_as("SELECT id, role, first_name, last_name FROM users WHERE school_id = $1 AND id = $2")
+            .bind(school_id)
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.and_then(TargetRow::into_target))
+    }
+
+    async fn target_by_login(&self, school_id: i64, login: &str) -> Result<Option<Target>, sqlx::Error> {
+        let row: Option<TargetRow> = sqlx::query_as("SELECT id, role, first_name, last_name FROM users WHERE school_id = $1 AND login = $2")
+            .bind(school_id)
+            .bind(login)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.and_then(TargetRow::into_target))
+    }
+
+    async fn set_role(&self, school_id: i64, user_id: i64, from: Role, to: Role, audit: &AuditEvent) -> Result<bool, sqlx::Error> {
+        // SEC-1: only while the role is still the one the rights check saw.
+        self.update_user(school_id, user_id, "role", Some(to.code()), Some(from), audit).await
     }
 
     async fn set_leaving_date(&self, school_id: i64, user_id: i64, date: Option<&str>, audit: &AuditEvent)
         -> Result<bool, sqlx::Error> {
-        self.update_user(school_id, user_id, "leaving_date", date, audit).await
+        self.update_user(school_id, user_id, "leaving_date", date, None, audit).await
     }
 
     async fn class_member_ids(&self, school_id: i64, class: &str) -> Result<Vec<i64>, sqlx::Error> {
@@ -540,7 +590,7 @@ impl_both!(UserAdminStore {
         let mut people = Vec::new();
         for id in user_ids {
             let person: Option<SlipPerson> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT u.id, u.login, u.first_name, u.last_name, s.name AS school, {CLASS_OF_USER} AS class
+                "SELECT u.id, u.role, u.login, u.first_name, u.last_name, s.name AS school, {CLASS_OF_USER} AS class
                  FROM users u JOIN schools s ON s.id = u.school_id
                  WHERE u.school_id = $1 AND u.id = $2"
             )))

@@ -3,7 +3,10 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::{CreateUser, LockUser, SortBy, UnlockUser, UserList, list_users};
-use crate::auth::Role;
+use crate::auth::{
+    Role,
+    rights::{self, Act},
+};
 use crate::components::{Card, ConfirmDialog, DataTable, Icon, IconName, await_data};
 use crate::i18n::{Key, Lang, use_lang};
 
@@ -61,6 +64,7 @@ fn link(search: &str, sort: SortBy, page: i64) -> String {
 
 #[component]
 fn UserTable(lang: Lang, list: UserList, search: String, sort: SortBy) -> impl IntoView {
+    let viewer = viewer_role();
     let pages = ((list.total + list.per_page - 1) / list.per_page).max(1);
     let pupils_by_class: Vec<String> = list
         .rows
@@ -101,7 +105,7 @@ fn UserTable(lang: Lang, list: UserList, search: String, sort: SortBy) -> impl I
                         <td>{lang.t(user.role.label())}</td>
                         <td>{lang.t(status)}{issued.map(|text| view! { <br/><small>{text}</small> })}</td>
                         <td class="row-actions">
-                            <LockForm lang user_id=user.id locked=user.locked/>
+                            {viewer.is_some_and(|v| rights::may(v, Act::Lock, user.role)).then(|| view! { <LockForm lang user_id=user.id locked=user.locked/> })}
                             {(user.role == Role::Pupil).then(|| view! { <ConsentCell lang user_id=user.id given=user.parent_consent/> })}
                         </td>
                     </tr>
@@ -217,14 +221,8 @@ fn LockForm(lang: Lang, user_id: i64, locked: bool) -> impl IntoView {
 
 #[component]
 fn CreateUserCard(lang: Lang) -> impl IntoView {
-    let roles = [
-        Role::Pupil,
-        Role::Teacher,
-        Role::Staff,
-        Role::Secretariat,
-        Role::Management,
-        Role::Admin,
-    ];
+    // SEC-1: only the roles the rights table lets this caller create.
+    let roles = viewer_role().map_or_else(Vec::new, |viewer| offered(viewer, Act::Create));
     view! {
         <Card title=lang.t(Key::UsersCreateTitle) icon=IconName::User>
             <ActionForm action={ServerAction::<CreateUser>::new()} attr:class="create-user">
@@ -389,35 +387,31 @@ pub fn UserPage() -> impl IntoView {
     let id: i64 = leptos_router::hooks::use_params_map()
         .with_untracked(|p| p.get("id").and_then(|id| id.parse().ok()))
         .unwrap_or_default();
-    let may_change_roles = use_context::<Option<crate::auth::SessionUser>>()
-        .flatten()
-        .is_some_and(|u| u.can(crate::auth::Capability::RolesManage));
+    let viewer = viewer_role();
     let may_manage_files = use_context::<Option<crate::auth::SessionUser>>()
         .flatten()
         .is_some_and(|u| u.can(crate::auth::Capability::FilesManage));
     view! {
         <leptos_meta::Title text=lang.t(Key::UsersTitle)/>
-        {await_data(lang, move || super::user_detail(id), move |user| view! { <UserCard lang user may_change_roles/> })}
+        {await_data(lang, move || super::user_detail(id), move |user| view! { <UserCard lang user viewer/> })}
         {may_manage_files.then(|| view! { <crate::files::views::AllowanceForms lang user_id=id/> })}
     }
 }
 
 #[component]
-fn UserCard(lang: Lang, user: super::UserSummary, may_change_roles: bool) -> impl IntoView {
+fn UserCard(lang: Lang, user: super::UserSummary, viewer: Option<Role>) -> impl IntoView {
     use super::{SetLeavingDate, SetRole};
     let id = user.id.to_string();
     let role_id = id.clone();
     let leaving = user.leaving_date.clone().unwrap_or_default();
     let leaving_input = leaving.clone();
     let current_role = user.role;
-    let roles = [
-        Role::Pupil,
-        Role::Teacher,
-        Role::Staff,
-        Role::Secretariat,
-        Role::Management,
-        Role::Admin,
-    ];
+    // SEC-1: the role form appears only where the table allows a change, with the roles it
+    // allows; the lock form only where a lock is allowed.
+    let may = |act| viewer.is_some_and(|v| rights::may(v, act, current_role));
+    let may_change_roles = may(Act::ChangeRole);
+    let may_lock = may(Act::Lock);
+    let roles = viewer.map_or_else(Vec::new, |v| offered(v, Act::Create));
     view! {
         <h1 class="page-title">{format!("{} {}", user.first_name, user.last_name)}</h1>
         <div class="grid">
@@ -428,7 +422,7 @@ fn UserCard(lang: Lang, user: super::UserSummary, may_change_roles: bool) -> imp
                     <dt>{lang.t(Key::UsersRole)}</dt><dd data-testid="role">{lang.t(user.role.label())}</dd>
                     <dt>{lang.t(Key::YearEndDate)}</dt><dd data-testid="leaving">{leaving}</dd>
                 </dl>
-                <LockForm lang user_id=user.id locked=user.locked/>
+                {may_lock.then(|| view! { <LockForm lang user_id=user.id locked=user.locked/> })}
             </Card>
             <Card title=lang.t(Key::UsersEdit) icon=IconName::Key>
                 <ActionForm action={ServerAction::<SetLeavingDate>::new()} attr:class="create-user">
@@ -457,4 +451,18 @@ fn UserCard(lang: Lang, user: super::UserSummary, may_change_roles: bool) -> imp
             <crate::lifecycle::views::LifecycleCard lang user_id=user.id deletion_due_at=user.deletion_due_at/>
         </div>
     }
+}
+
+/// The signed-in viewer's role, from the session the shell provides.
+fn viewer_role() -> Option<Role> {
+    use_context::<Option<crate::auth::SessionUser>>()
+        .flatten()
+        .map(|u| u.role)
+}
+
+/// The roles `viewer` may give with `act`, pupils first as the forms list them.
+fn offered(viewer: Role, act: Act) -> Vec<Role> {
+    let mut roles = rights::targets(viewer, act);
+    roles.reverse();
+    roles
 }

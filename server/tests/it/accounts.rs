@@ -41,6 +41,8 @@ async fn pw_3_brute_force_is_throttled_but_never_locks_for_good() {
         StatusCode::OK,
         "the delay ends"
     );
+    // SEC-2: refusals are counted in memory and written once a minute; the timer's flush:
+    app::auth::throttle::flush_refusals(&s.state).await.unwrap();
     let actions: Vec<String> = s
         .store()
         .recent_actions(20)
@@ -239,4 +241,102 @@ async fn pw_3_sign_in_with_the_personal_address() {
     );
     let wrong = s.browser().login("mia.schulz@andere.example", GOOD).await;
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+}
+
+// SEC-2: 40 parallel guesses after 5 failures: the attempt is counted before the password is
+// checked, so at most one more guess reaches the check (counted by `auth.login_failed`), the
+// rest are refused with 429, and the refusals write nothing until the minute's flush writes
+// one `auth.throttled` event with their count, in the account's school.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sec_2_parallel_guesses_get_no_extra_tries() {
+    let s = TestServer::start().await;
+    let school = s.school("Paulusschule", "paulusschule.example").await;
+    let (_, login) = s
+        .person(school, Role::Pupil, "Nele", "Parallel", None, Some(GOOD))
+        .await;
+    let attacker = std::sync::Arc::new(s.browser());
+    for _ in 0..5 {
+        assert_eq!(
+            attacker.login(&login, "Falsch#123").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let failed = "audit_events WHERE action = 'auth.login_failed'";
+    assert_eq!(s.count(failed).await, 5);
+    let events_before = s.count("audit_events").await;
+    let mut guesses = Vec::new();
+    for i in 0..40 {
+        let attacker = attacker.clone();
+        let login = login.clone();
+        guesses.push(tokio::spawn(async move {
+            attacker
+                .login(&login, &format!("Falsch#{i}"))
+                .await
+                .status()
+        }));
+    }
+    let mut refused = 0;
+    for guess in guesses {
+        let status = guess.await.unwrap();
+        assert!(
+            [StatusCode::UNAUTHORIZED, StatusCode::TOO_MANY_REQUESTS].contains(&status),
+            "{status}"
+        );
+        refused += usize::from(status == StatusCode::TOO_MANY_REQUESTS);
+    }
+    let checked = s.count(failed).await - 5;
+    assert!(
+        checked <= 1,
+        "{checked} more guesses reached the password check"
+    );
+    assert_eq!(refused + checked as usize, 40);
+    assert_eq!(
+        s.count("audit_events").await,
+        events_before + checked,
+        "a refusal writes nothing"
+    );
+    assert_eq!(
+        app::auth::throttle::flush_refusals(&s.state).await.unwrap(),
+        1
+    );
+    let details = s
+        .text("SELECT details FROM audit_events WHERE action = 'auth.throttled'")
+        .await;
+    assert_eq!(details, format!("{login}: {refused}"));
+    assert_eq!(
+        s.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'auth.throttled' AND school_id IS NOT NULL")
+            .await,
+        1,
+        "LOG-2: the school's readers see it"
+    );
+}
+
+// SEC-2: checking the current password on the password page is throttled and audited like a
+// sign-in, keyed by the account.
+#[tokio::test]
+async fn sec_2_current_password_guesses_are_throttled() {
+    let s = TestServer::start().await;
+    let school = s.school("Paulusschule", "paulusschule.example").await;
+    let (_, pupil) = s.ready_person(school, Role::Pupil, "Mia", None).await;
+    let mut statuses = Vec::new();
+    for i in 0..8 {
+        let answer = pupil
+            .call(
+                "auth/password",
+                &[
+                    ("current", &format!("Falsch#{i}")),
+                    ("new", "Wolken&Schaf51"),
+                    ("repeat", "Wolken&Schaf51"),
+                ],
+            )
+            .await;
+        statuses.push(answer.status());
+    }
+    assert_eq!(&statuses[..6], &[StatusCode::BAD_REQUEST; 6]);
+    assert_eq!(statuses[6], StatusCode::TOO_MANY_REQUESTS, "{statuses:?}");
+    assert_eq!(
+        s.count("audit_events WHERE action = 'auth.password_check_failed'")
+            .await,
+        6
+    );
 }

@@ -33,6 +33,21 @@ async fn create(b: &Browser, form: &[(&str, &str)]) -> Response {
     b.call("calendar/create", form).await
 }
 
+/// A new feed address for `calendar`, and its path on this server.
+async fn new_feed(b: &Browser, calendar: &str) -> (String, String) {
+    let url: String = b
+        .call("calendar/create-feed", &[("calendar", calendar)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let path = url
+        .split_once("/calendar/")
+        .map(|(_, p)| format!("/calendar/{p}"))
+        .unwrap();
+    (url, path)
+}
+
 async fn view(b: &Browser, calendar: &str, kind: &str, date: &str) -> CalendarPage {
     let res = b
         .call(
@@ -364,16 +379,7 @@ async fn cal_3_recurrence_across_dst_and_feeds() {
     let at = |i: usize| page.occurrences[i].starts_at.rem_euclid(86_400) / 3600;
     assert_eq!((at(0), at(1)), (7, 8));
 
-    let url: String = pupil
-        .call("calendar/create-feed", &[("calendar", "all")])
-        .await
-        .json()
-        .await
-        .unwrap();
-    let path = url
-        .split_once("/calendar/")
-        .map(|(_, p)| format!("/calendar/{p}"))
-        .unwrap();
+    let (url, path) = new_feed(&pupil, "all").await;
     // Shown once on the page, then only its hash is left.
     let feeds: Vec<app::calendar::FeedInfo> = pupil
         .call("calendar/feeds", &[])
@@ -478,4 +484,63 @@ async fn cal_3_recurrence_across_dst_and_feeds() {
         phone.get("/calendar/feed/nonsense.ics").await.status(),
         StatusCode::NOT_FOUND
     );
+}
+
+// SEC-6: control characters never reach a stored title, place or description (a bare `\r`
+// would break the iCal feed); line breaks in a description are kept as `\n`, and the feed
+// with them reads back with an independent parser, one event with its text intact.
+#[tokio::test]
+async fn sec_6_control_characters_stay_out_of_the_calendar() {
+    let s = TestServer::start().await;
+    let school = s.school("Paulusschule", "paulusschule.example").await;
+    let (_, pupil) = s.ready_person(school, Role::Pupil, "Mia", Some("2b")).await;
+    let before = s.count("calendar_events").await;
+    for (field, value) in [
+        ("title", "Sportfest\rX-INJECTED:1"),
+        ("title", "Sport\u{0}fest"),
+        ("place", "Halle\r\nX-INJECTED:1"),
+        ("description", "Bitte\rX-INJECTED:1"),
+        ("description", "Klingel\u{7}"),
+    ] {
+        let mut form = event_form("me", "Sportfest", "2026-11-18", "09:00", "12:00");
+        for pair in form.iter_mut() {
+            if pair.0 == field {
+                pair.1 = value;
+            }
+        }
+        let answer = create(&pupil, &form).await;
+        assert_eq!(
+            answer.status(),
+            StatusCode::BAD_REQUEST,
+            "{field}: {value:?}"
+        );
+    }
+    assert_eq!(s.count("calendar_events").await, before);
+    let mut form = event_form("me", "Sportfest", "2026-11-18", "09:00", "12:00");
+    for pair in form.iter_mut() {
+        if pair.0 == "description" {
+            pair.1 = "Turnbeutel mitbringen.\r\nTrinkflasche auch.";
+        }
+    }
+    assert_eq!(create(&pupil, &form).await.status(), StatusCode::OK);
+    let (_, path) = new_feed(&pupil, "me").await;
+    let text = s.browser().get(&path).await.text().await.unwrap();
+    let mut parser = ical::IcalParser::new(std::io::BufReader::new(text.as_bytes()));
+    let calendar = parser.next().unwrap().unwrap();
+    assert!(parser.next().is_none());
+    assert_eq!(calendar.events.len(), 1);
+    let property = |name: &str| {
+        calendar.events[0]
+            .properties
+            .iter()
+            .find(|p| p.name == name)
+            .and_then(|p| p.value.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(property("SUMMARY"), "Sportfest");
+    assert_eq!(
+        property("DESCRIPTION"),
+        "Turnbeutel mitbringen.\\nTrinkflasche auch."
+    );
+    assert!(!text.contains("X-INJECTED"));
 }

@@ -101,3 +101,75 @@ async fn the_server_runs_with_fixed_malloc_thresholds() {
         assert!(tunables[0].contains(expected), "{tunables:?}");
     }
 }
+
+// SEC-1: `schulhof audit rights` lists what the old rules let into existence and the rights
+// table would refuse: an administrator made by the secretariat, a self-added group owner, an
+// administrator inside a group; what the table allows is not listed.
+#[tokio::test]
+async fn sec_1_audit_rights_lists_what_the_table_would_refuse() {
+    use app::{audit::AuditEvent, auth::Role, platform::RequestInfo};
+    let s = crate::common::TestServer::start().await;
+    let school = s.school("Paulusschule", "paulusschule.example").await;
+    let clean = schulhof(&s, &["audit", "rights"]);
+    assert!(clean.status.success());
+    assert!(String::from_utf8_lossy(&clean.stdout).contains("no accounts"));
+    let (office, _) = s
+        .person(school, Role::Secretariat, "Sabine", "Sekretär", None, None)
+        .await;
+    let (admin, _) = s
+        .person(school, Role::Admin, "Ada", "Admin", None, None)
+        .await;
+    let (teacher, _) = s
+        .person(school, Role::Teacher, "Lea", "Lehrerin", None, None)
+        .await;
+    let (pupil, _) = s
+        .person(school, Role::Pupil, "Emma", "Kind", None, None)
+        .await;
+    let info = RequestInfo::default();
+    let store = s.store();
+    // As the old rules allowed: the secretariat made an administrator; a teacher made
+    // themself owner of a team; and (allowed, not listed) the secretariat made a pupil.
+    for (action, actor, subject, details) in [
+        ("user.created", office, admin, "ada.admin".to_string()),
+        (
+            "group.member_added",
+            teacher,
+            teacher,
+            "group 1: lea.lehrerin (owner)".to_string(),
+        ),
+        ("user.created", office, pupil, "emma.kind".to_string()),
+    ] {
+        let event = AuditEvent::new(action, &info)
+            .actor(actor, Some(school))
+            .subject(subject)
+            .details(details);
+        store.record(&event).await.unwrap();
+    }
+    let audit = AuditEvent::new("test.team", &info);
+    let team = store
+        .create_team(school, "Kollegium", &audit)
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .add_member(school, team, admin, false, &audit)
+        .await
+        .unwrap();
+    let out = schulhof(&s, &["audit", "rights"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("3 accounts or memberships"), "{text}");
+    assert!(
+        text.contains("sabine.sekretaer (secretariat) -> ada.admin (admin)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("lea.lehrerin (teacher) -> lea.lehrerin (teacher)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("administrator ada.admin is a member of Kollegium"),
+        "{text}"
+    );
+    assert!(!text.contains("emma.kind (pupil)"), "{text}");
+}

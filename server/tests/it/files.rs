@@ -990,3 +990,30 @@ async fn file_2_schools_set_their_own_limits_and_periods() {
     let page = admin.get("/admin/files").await.text().await.unwrap();
     assert!(page.contains("Fristen und Grenzen"));
 }
+
+// SEC-6, FLT-3: a rename cannot turn a text file into a program: the blocked-type check runs
+// on the new name, and the refusal is audited.
+#[tokio::test]
+async fn sec_6_rename_to_a_blocked_type_is_refused() {
+    let s = TestServer::start().await;
+    let school = s.school("Paulusschule", "paulusschule.example").await;
+    let (_, pupil) = s.ready_person(school, Role::Pupil, "Mia", Some("2b")).await;
+    let up = pupil
+        .upload("me", 0, "run.txt", b"echo hallo".to_vec())
+        .await;
+    assert_eq!(up.status(), StatusCode::OK);
+    let id: i64 = s.scalar("SELECT MAX(id) FROM file_nodes").await;
+    let before = s.count("file_nodes WHERE name = 'run.txt'").await;
+    for name in ["run.bat", "run.EXE", "run.sh. "] {
+        let answer = pupil
+            .call("files/rename", &[("id", &id.to_string()), ("name", name)])
+            .await;
+        assert_eq!(answer.status(), StatusCode::BAD_REQUEST, "{name}");
+    }
+    assert_eq!(s.count("file_nodes WHERE name = 'run.txt'").await, before);
+    assert_eq!(
+        s.count("audit_events WHERE action = 'filter.file_blocked'")
+            .await,
+        3
+    );
+}

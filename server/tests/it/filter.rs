@@ -337,3 +337,61 @@ async fn flt_2_bypass_corpus_is_refused() {
         attempts.len() as i64 + 1
     );
 }
+
+// SEC-3: an unknown scope is bad input (400), never the school's list by default.
+#[tokio::test]
+async fn sec_3_unknown_filter_scope_is_refused() {
+    let s = TestServer::start().await;
+    let (_, admin) = s.school_with(Role::Admin).await;
+    let before = s.fingerprint().await;
+    let garbage = "x".repeat(500_000);
+    for scope in ["School", "", garbage.as_str()] {
+        let add = admin
+            .call(
+                "filter/add",
+                &[("scope", scope), ("entry", "boese.example")],
+            )
+            .await;
+        assert_eq!(add.status(), StatusCode::BAD_REQUEST);
+        let list = admin
+            .call("filter/list", &[("scope", scope), ("query", "")])
+            .await;
+        assert_eq!(list.status(), StatusCode::BAD_REQUEST);
+    }
+    assert_eq!(s.fingerprint().await, before);
+}
+
+// SEC-6, FLT-1: the filter sees the text as it is stored and shown: a link hidden behind HTML
+// entities (`https&#58;//`, `bad&#46;example`) in a message is caught after the sanitiser and
+// the Markdown renderer decode it, and nothing is sent.
+#[tokio::test]
+async fn sec_6_links_behind_entities_are_caught() {
+    let s = TestServer::start().await;
+    let school = s.school("Paulusschule", "paulusschule.example").await;
+    let (_, admin) = s.ready_person(school, Role::Admin, "Ada", None).await;
+    let (_, pupil) = s.ready_person(school, Role::Pupil, "Mia", Some("2b")).await;
+    let (_, _) = s.ready_person(school, Role::Pupil, "Ben", Some("2b")).await;
+    add(&admin, "school", "boese.example").await;
+    let before = s.count("mail_messages").await;
+    for (format, body) in [
+        ("html", "<a href=\"https&#58;//boese.example/x\">Spiel</a>"),
+        ("typed", "[Spiel](https://boese&#46;example/x)"),
+        ("typed", "[Spiel](https://boese&#x2e;example \"Titel\")"),
+    ] {
+        let answer = pupil
+            .call(
+                "mail/send",
+                &[
+                    ("draft", "0"),
+                    ("forward", "0"),
+                    ("to", "ben.muster"),
+                    ("subject", "Hallo"),
+                    ("body", body),
+                    ("format", format),
+                ],
+            )
+            .await;
+        assert_eq!(answer.status(), StatusCode::BAD_REQUEST, "{format}: {body}");
+    }
+    assert_eq!(s.count("mail_messages").await, before);
+}

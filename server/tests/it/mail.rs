@@ -944,6 +944,13 @@ async fn mail_4_inspection_case() {
         case_page.contains("Einsicht – Vorgang AZ 2026/17"),
         "{case_page}"
     );
+    // SEC-1: the list page shows senders and subjects: browsing it is a read, logged too.
+    assert_eq!(s.count("mail_case_reads").await, 1);
+    assert_eq!(
+        s.count("audit_events WHERE action = 'mail.case_listed'")
+            .await,
+        1
+    );
     let res = rb
         .call(
             "mail/case-message",
@@ -951,7 +958,7 @@ async fn mail_4_inspection_case() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(s.count("mail_case_reads").await, 1);
+    assert_eq!(s.count("mail_case_reads").await, 2);
     assert_eq!(
         s.count("audit_events WHERE action = 'mail.case_read'")
             .await,
@@ -1089,4 +1096,32 @@ async fn file_3_export_holds_mail_as_eml() {
     let mut readme = String::new();
     std::io::Read::read_to_string(&mut zip.by_name("README.txt").unwrap(), &mut readme).unwrap();
     assert!(readme.contains("Post/"), "{readme}");
+}
+
+// SEC-3: 100,000 distinct recipients are refused by length before any splitting, with the
+// limit named, and nothing is stored.
+#[tokio::test]
+async fn sec_3_a_huge_recipient_list_is_refused_with_its_limit() {
+    let s = TestServer::start().await;
+    let school = s.school("Paulusschule", "paulusschule.example").await;
+    let (_, pupil) = s.ready_person(school, Role::Pupil, "Mia", Some("2b")).await;
+    let to: String = (0..100_000).map(|i| format!("k{i},")).collect();
+    let before = s.fingerprint().await;
+    let answer = pupil
+        .call(
+            "mail/send",
+            &[
+                ("draft", "0"),
+                ("forward", "0"),
+                ("to", &to),
+                ("subject", "Hallo"),
+                ("body", "Hallo"),
+                ("format", "typed"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status(), StatusCode::BAD_REQUEST);
+    let body = answer.text().await.unwrap();
+    assert!(body.contains("\"detail\":\"1000\""), "{body}");
+    assert_eq!(s.fingerprint().await, before);
 }

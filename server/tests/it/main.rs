@@ -16,6 +16,7 @@ mod logs;
 mod mail;
 mod malformed;
 mod policy;
+mod rights;
 mod s3;
 mod scale_out;
 mod schools;

@@ -167,6 +167,7 @@ fn server_functions() -> Vec<Endpoint> {
         auth::Logout,
         auth::ChangePassword,
         auth::SetLanguage,
+        auth::StartPasswordOrigin,
         policy::CurrentPolicy,
         policy::AcceptPolicy,
         policy::PublishPolicy,
@@ -279,7 +280,18 @@ fn routes() -> Vec<Endpoint> {
             Method::POST,
             "/admin/schools/admin",
             Form,
-            &[("school", Int), ("first_name", Text), ("last_name", Text)],
+            &[
+                ("school", Int),
+                ("first_name", Text),
+                ("last_name", Text),
+                ("role", Text),
+            ],
+        ),
+        route(
+            Method::POST,
+            "/admin/schools/start-password",
+            Form,
+            &[("school", Int), ("login", Text)],
         ),
         route(Method::GET, "/admin/users.csv", None, &[("query", Text)]),
         route(

@@ -448,7 +448,15 @@ async fn acc_3_roles_and_leaving_dates_are_changed_by_the_right_people() {
         (detail.role, detail.leaving_date.as_deref()),
         (Role::Teacher, Some("2027-07-31"))
     );
-    let cleared = office
+    // SEC-1: now a teacher, the person is beyond the secretariat's reach; the admin clears it.
+    let refused = office
+        .call(
+            "users/set-leaving-date",
+            &[("user_id", &id), ("leaving_date", "")],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let cleared = admin
         .call(
             "users/set-leaving-date",
             &[("user_id", &id), ("leaving_date", "")],

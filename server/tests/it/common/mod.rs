@@ -453,6 +453,11 @@ impl TestServer {
             "parent_consents",
             "users WHERE status = 'locked' OR must_change_password",
             "users WHERE role = 'pupil'",
+            // SEC-1: role changes, slips and withdrawals of any role.
+            "users WHERE role IN ('admin', 'management')",
+            "users WHERE role = 'teacher'",
+            "users WHERE start_password_issued_at IS NOT NULL",
+            "users WHERE status <> 'active'",
             "users WHERE leaving_date IS NOT NULL",
             "file_nodes",
             "file_nodes WHERE trashed_at IS NOT NULL",
