@@ -8,7 +8,7 @@ let pupilStart = '';
 const pupilPassword = 'Regen!Bogen3';
 
 /// VIOL-1 then PW-1: accept the policy, then choose a password while the checklist ticks.
-async function firstLogin(page: Page, login: string, start: string, password: string) {
+async function firstLogin(page: Page, login: string, start: string, password: string, issuedBy?: string) {
   await page.goto('/login');
   await page.getByLabel('Benutzername').fill(login);
   await page.getByLabel('Passwort', { exact: true }).fill(start);
@@ -18,6 +18,12 @@ async function firstLogin(page: Page, login: string, start: string, password: st
   await page.getByTestId('accept-policy').click();
   await expect(page).toHaveURL(/\/password$/);
   await expect(page.locator('form[data-hydrated="true"]')).toBeVisible();
+  // SEC-1, PW-2: the owner of a start password sees who issued it and when.
+  await expect(page.getByTestId('reset-notice')).toBeVisible();
+  if (issuedBy) {
+    await expect(page.getByTestId('reset-notice')).toContainText(issuedBy);
+    await shot(page, 'password-reset-notice');
+  }
   await page.getByLabel('Jetziges Passwort').fill(start);
   const field = page.getByLabel('Neues Passwort', { exact: true });
   await field.pressSequentially(password.slice(0, 3));
@@ -82,7 +88,7 @@ test.describe.serial('accounts', () => {
   // PW-2, VIOL-1, PW-1: a pupil signs in with the slip on a classroom tablet.
   test('a pupil signs in with the slip, accepts the policy and chooses a password', async ({ page }) => {
     await page.setViewportSize(tablet);
-    await firstLogin(page, pupilLogin, pupilStart, pupilPassword);
+    await firstLogin(page, pupilLogin, pupilStart, pupilPassword, 'Sabine Sekretär');
     await expect(page.getByTestId('dashboard')).toContainText('Hallo, Mia!');
     await shot(page, 'pupil-dashboard-tablet');
   });

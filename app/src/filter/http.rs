@@ -75,18 +75,20 @@ async fn receive(
         .map_err(|_| AppError::new(ErrorKind::BadInput, Key::FilterImportEmpty))?;
     let mut entries: Vec<(String, String)> = Vec::new();
     let mut name = String::new();
+    // SEC-3: one limit for the whole request, whatever its parts; other fields are read and
+    // counted too, never skipped uncounted.
+    let mut total = 0;
     while let Ok(Some(mut field)) = multipart.next_field().await {
-        if field.name() != Some("file") {
-            continue;
+        let is_file = field.name() == Some("file");
+        if is_file {
+            name = field
+                .file_name()
+                .unwrap_or_default()
+                .chars()
+                .take(100)
+                .collect();
         }
-        name = field
-            .file_name()
-            .unwrap_or_default()
-            .chars()
-            .take(100)
-            .collect();
         let mut pending: Vec<u8> = Vec::new();
-        let mut total = 0;
         loop {
             let chunk = match field.chunk().await {
                 Ok(Some(chunk)) => chunk,
@@ -100,9 +102,18 @@ async fn receive(
                     Key::FilterImportTooLarge,
                 ));
             }
+            if !is_file {
+                continue;
+            }
+            // Whole lines only; the rest waits for the next chunk. Only the new chunk is
+            // searched for the last line break, so a file without any stays linear work.
+            let before = pending.len();
             pending.extend_from_slice(&chunk);
-            // Whole lines only; the rest waits for the next chunk.
-            if let Some(end) = pending.iter().rposition(|&b| b == b'\n') {
+            if let Some(end) = chunk
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map(|at| before + at)
+            {
                 let text = String::from_utf8_lossy(&pending[..end]).into_owned();
                 entries.extend(text.lines().filter_map(links::parse_list_line));
                 pending.drain(..=end);

@@ -395,3 +395,42 @@ async fn sec_6_links_behind_entities_are_caught() {
     }
     assert_eq!(s.count("mail_messages").await, before);
 }
+
+// SEC-3: the import's 64 MB limit holds for the whole request, not per part: three parts of
+// 30 MB each are refused (413) and nothing is imported. The parts hold one long comment line
+// each, which the reader scans once (only each new chunk is searched for a line break).
+#[tokio::test]
+async fn sec_3_filter_import_limit_is_per_request() {
+    let s = TestServer::start().await;
+    let operator = s.signed_in_operator().await;
+    let mut form = reqwest::multipart::Form::new();
+    for i in 0..3 {
+        let mut part = vec![b'#'; 30 * 1024 * 1024];
+        part.extend_from_slice(b"\n0.0.0.0 boese.example\n");
+        form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(part).file_name(format!("teil{i}.txt")),
+        );
+    }
+    let res = operator
+        .client
+        .post(format!(
+            "{}/admin/filter/import?scope=deployment",
+            operator.base
+        ))
+        .header(reqwest::header::ACCEPT, "application/json")
+        .multipart(form)
+        .send()
+        .await;
+    // The server may stop reading before the client has sent everything: then the answer is
+    // a reset instead of the 413; either way nothing is imported.
+    if let Ok(res) = res {
+        assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    }
+    assert_eq!(s.count("link_blocklist").await, 0);
+    assert_eq!(
+        s.count("audit_events WHERE action = 'filter.list_imported'")
+            .await,
+        0
+    );
+}

@@ -597,3 +597,33 @@ async fn sec_1_story_operator_sets_up_and_resets() {
     assert_eq!(s.fingerprint().await, before);
     drop(admin);
 }
+
+// SEC-1: plain routes apply the setup gate like server functions: once a new policy waits for
+// acceptance, the secretariat gets no slips and no people list until it has accepted.
+#[tokio::test]
+async fn sec_1_plain_routes_apply_the_setup_gate() {
+    let s = TestServer::start().await;
+    let school = s.school("Paulusschule", "paulusschule.example").await;
+    let (_, _, office) = ready(&s, school, Role::Secretariat, "Sabine").await;
+    let (pupil, _) = s
+        .person(school, Role::Pupil, "Emma", "Kind", Some("2b"), None)
+        .await;
+    let audit = AuditEvent::new("test.policy", &RequestInfo::default());
+    s.store()
+        .publish_policy(school, "Neue Regeln.", "2027-08-01", &audit)
+        .await
+        .unwrap();
+    let before = s.fingerprint().await;
+    let slips = office
+        .client
+        .post(s.url("/admin/slips"))
+        .form(&[("user_id", pupil.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(slips.status(), StatusCode::FORBIDDEN);
+    let list = office.get("/admin/users.csv").await;
+    assert_eq!(list.status(), StatusCode::FORBIDDEN);
+    assert!(!list.text().await.unwrap().contains("emma.kind"));
+    assert_eq!(s.fingerprint().await, before);
+}
