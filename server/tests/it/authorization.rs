@@ -177,6 +177,8 @@ fn cases() -> Vec<Case> {
             .on_user()
             .form(|target| pairs(&[("user_id", target.to_string())])),
         case("account/activity", Allowed::SignedIn),
+        // PW-2, SEC-1: one's own start password's origin; it names nobody else.
+        case("auth/start-password-origin", Allowed::SignedIn),
         case("account/end-other-sessions", Allowed::SignedIn),
         case(
             "groups/members-write",

@@ -9,6 +9,23 @@ async fn json(res: reqwest::Response) -> serde_json::Value {
     res.json().await.unwrap()
 }
 
+/// The operator's upload of a blocklist file to the deployment's list.
+async fn import_list(
+    operator: &Browser,
+    form: reqwest::multipart::Form,
+) -> reqwest::Result<reqwest::Response> {
+    operator
+        .client
+        .post(format!(
+            "{}/admin/filter/import?scope=deployment",
+            operator.base
+        ))
+        .header(reqwest::header::ACCEPT, "application/json")
+        .multipart(form)
+        .send()
+        .await
+}
+
 async fn add(b: &Browser, scope: &str, entry: &str) {
     let res = b
         .call("filter/add", &[("scope", scope), ("entry", entry)])
@@ -222,17 +239,12 @@ async fn flt_1_a_million_line_list_imports() {
     }
     let part = reqwest::multipart::Part::bytes(list.into_bytes()).file_name("hosts.txt");
     let started = std::time::Instant::now();
-    let res = operator
-        .client
-        .post(format!(
-            "{}/admin/filter/import?scope=deployment",
-            operator.base
-        ))
-        .header(reqwest::header::ACCEPT, "application/json")
-        .multipart(reqwest::multipart::Form::new().part("file", part))
-        .send()
-        .await
-        .unwrap();
+    let res = import_list(
+        &operator,
+        reqwest::multipart::Form::new().part("file", part),
+    )
+    .await
+    .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(json(res).await["added"], 1_000_000);
     eprintln!("imported a million entries in {:?}", started.elapsed());
@@ -412,16 +424,7 @@ async fn sec_3_filter_import_limit_is_per_request() {
             reqwest::multipart::Part::bytes(part).file_name(format!("teil{i}.txt")),
         );
     }
-    let res = operator
-        .client
-        .post(format!(
-            "{}/admin/filter/import?scope=deployment",
-            operator.base
-        ))
-        .header(reqwest::header::ACCEPT, "application/json")
-        .multipart(form)
-        .send()
-        .await;
+    let res = import_list(&operator, form).await;
     // The server may stop reading before the client has sent everything: then the answer is
     // a reset instead of the 413; either way nothing is imported.
     if let Ok(res) = res {
