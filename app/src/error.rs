@@ -41,6 +41,11 @@ pub struct AppError {
     /// What the message names, such as the blocked link (FLT-1); filled into `{detail}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// SEC-7: the server's MAC of `detail`. A page shows the detail of an error that came in
+    /// its URL (`__err`, after a plain form post) only when this matches: otherwise a crafted
+    /// link could put any text into the site's own error banner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail_sig: Option<String>,
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -53,6 +58,7 @@ impl AppError {
             fields: Vec::new(),
             retry_after_secs: None,
             detail: None,
+            detail_sig: None,
         }
     }
 
@@ -90,6 +96,26 @@ impl AppError {
         self
     }
 
+    /// The error a page was sent back with in its URL (`__err`), with its detail kept only
+    /// when the server signed it (SEC-7).
+    pub fn from_url(encoded: &str) -> Self {
+        let mut error = leptos::server_fn::error::ServerFnUrlError::<AppError>::decode_err(encoded);
+        #[cfg(feature = "ssr")]
+        let signed = matches!(
+            (&error.detail, &error.detail_sig),
+            (Some(detail), Some(sig)) if signing::verify(detail, sig)
+        );
+        // The browser holds no key: it never decodes a URL's error (pages are rendered on the
+        // server), and if it did, it would show no detail.
+        #[cfg(not(feature = "ssr"))]
+        let signed = false;
+        if !signed {
+            error.detail = None;
+        }
+        error.detail_sig = None;
+        error
+    }
+
     /// The message in the reader's language, with its detail filled in.
     pub fn text(&self, lang: crate::i18n::Lang) -> String {
         lang.fill(
@@ -100,6 +126,16 @@ impl AppError {
 
     pub fn field(field: &str, message: Key) -> Self {
         Self::kind(ErrorKind::BadInput).with_field(field, message)
+    }
+
+    /// SEC-7: an enum-like field holds one of `allowed`, or the request is refused whole:
+    /// an unknown value never falls through to a default branch.
+    pub fn one_of(field: &str, value: &str, allowed: &[&str]) -> Result<(), AppError> {
+        if allowed.contains(&value) {
+            Ok(())
+        } else {
+            Err(Self::field(field, Key::ChoiceUnknown))
+        }
     }
 
     pub fn with_field(mut self, field: &str, message: Key) -> Self {
@@ -155,6 +191,19 @@ impl std::error::Error for AppError {}
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
+    /// On the server, a detail leaves signed (see `from_url`).
+    fn ser(&self) -> leptos::server_fn::Bytes {
+        use leptos::server_fn::Encodes;
+        #[cfg(feature = "ssr")]
+        let signed = AppError {
+            detail_sig: self.detail.as_deref().map(signing::sign),
+            ..self.clone()
+        };
+        #[cfg(not(feature = "ssr"))]
+        let signed = self.clone();
+        JsonEncoding::encode(&signed).unwrap_or_default()
+    }
+
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             // Malformed arguments are the caller's fault, never ours.
@@ -177,5 +226,76 @@ impl FromServerFnError for AppError {
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
         AppError::internal(e)
+    }
+}
+
+/// SEC-7: signs error details with a key derived from the deployment's secret, so that every
+/// app server of a deployment accepts what another signed.
+#[cfg(feature = "ssr")]
+pub mod signing {
+    use hmac::{Hmac, Mac};
+    use sha2::Sha256;
+    use std::sync::OnceLock;
+
+    static KEY: OnceLock<Vec<u8>> = OnceLock::new();
+
+    /// Set once at start-up from the deployment's secret. Until then (and in a process that
+    /// never sets it) a random key is used: details still show on the server that signed them.
+    pub fn set_key(secret: &str) {
+        let _ = KEY.set(derive(secret.as_bytes()));
+    }
+
+    fn derive(secret: &[u8]) -> Vec<u8> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key");
+        mac.update(b"schulhof error detail");
+        mac.finalize().into_bytes().to_vec()
+    }
+
+    fn mac() -> Hmac<Sha256> {
+        let key = KEY.get_or_init(|| derive(&rand::random::<[u8; 32]>()));
+        Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key")
+    }
+
+    pub fn sign(detail: &str) -> String {
+        let mut mac = mac();
+        mac.update(detail.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    pub fn verify(detail: &str, sig: &str) -> bool {
+        let Ok(sig) = hex::decode(sig) else {
+            return false;
+        };
+        let mut mac = mac();
+        mac.update(detail.as_bytes());
+        mac.verify_slice(&sig).is_ok()
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use crate::error::{AppError, ErrorKind};
+        use crate::i18n::Key;
+        use base64::Engine;
+        use leptos::server_fn::error::FromServerFnError;
+
+        /// What a plain form post's redirect carries in `__err`.
+        fn url_form(e: &AppError) -> String {
+            base64::engine::general_purpose::URL_SAFE.encode(e.ser())
+        }
+
+        // SEC-7: a detail signed by the server survives the trip through the URL; one written
+        // into a crafted link does not.
+        #[test]
+        fn sec_7_only_signed_details_come_back_from_the_url() {
+            let refused = AppError::new(ErrorKind::BadInput, Key::MailRecipientsOverLimit)
+                .with_detail("tom@andere.example");
+            let back = AppError::from_url(&url_form(&refused));
+            assert_eq!(back.detail.as_deref(), Some("tom@andere.example"));
+            let mut forged = refused.clone();
+            forged.detail = Some("Bitte ruf 0900-123 an".into());
+            let json = serde_json::to_vec(&forged).unwrap();
+            let crafted = base64::engine::general_purpose::URL_SAFE.encode(json);
+            assert_eq!(AppError::from_url(&crafted).detail, None);
+        }
     }
 }

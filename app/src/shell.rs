@@ -255,7 +255,6 @@ document.addEventListener('visibilitychange',function(){if(!document.hidden){d=5
 /// the form with the error in the query. The sign-in and password forms show theirs in place.
 #[component]
 fn FormError() -> impl IntoView {
-    use leptos::server_fn::error::ServerFnUrlError;
     let lang = use_lang();
     let path = leptos_router::hooks::use_location()
         .pathname
@@ -265,7 +264,7 @@ fn FormError() -> impl IntoView {
     }
     let error = leptos_router::hooks::use_query_map()
         .with_untracked(|q| q.get("__err"))
-        .map(|err| ServerFnUrlError::<crate::error::AppError>::decode_err(&err))?;
+        .map(|err| crate::error::AppError::from_url(&err))?;
     Some(view! {
         <div class="error-summary" role="alert" data-testid="form-error">
             <h2><Icon name=IconName::Alert/>{lang.t(Key::ErrorTitle)}</h2>

@@ -10,6 +10,7 @@ use leptos::config::{Env, LeptosOptions};
 
 /// Opens the database (migrating it) and assembles the shared state.
 pub async fn build_state(config: Config) -> Result<AppState, String> {
+    app::error::signing::set_key(config.secret_key.expose());
     let store = db::connect(&config.database_url, config.secret_key.clone()).await?;
     let leptos = LeptosOptions::builder()
         .output_name("schulhof")

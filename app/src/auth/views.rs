@@ -10,13 +10,12 @@ use crate::rules::password::Part;
 
 /// The error a plain (no-JavaScript) form post came back with, if it was `F`'s.
 fn error_from_url<F: leptos::server_fn::ServerFn>() -> Option<AppError> {
-    use leptos::server_fn::error::ServerFnUrlError;
     let query = leptos_router::hooks::use_query_map();
     query.with_untracked(|q| {
         (q.get("__path").as_deref() == Some(F::PATH))
             .then(|| q.get("__err"))
             .flatten()
-            .map(|err| ServerFnUrlError::<AppError>::decode_err(&err))
+            .map(|err| AppError::from_url(&err))
     })
 }
 

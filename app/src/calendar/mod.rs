@@ -272,6 +272,7 @@ pub async fn calendar_view(
     date: String,
 ) -> Result<CalendarPage, AppError> {
     let user = authenticate()?;
+    AppError::one_of("view", &view, &["", "month", "week", "agenda"])?;
     let state = app_state();
     let all = my_calendars(&state, &user).await?;
     let chosen: Vec<(CalendarKey, CalendarInfo)> = match calendar.as_str() {
@@ -295,7 +296,7 @@ pub async fn calendar_view(
         }
         "week" => (rule::week_start(day), rule::week_start(day) + 6),
         "agenda" => (day, day + 30),
-        // The default page holds both the week (tablets) and the agenda (phones).
+        // The default page ("") holds both the week (tablets) and the agenda (phones).
         _ => (
             rule::week_start(day),
             (rule::week_start(day) + 6).max(day + 30),

@@ -241,13 +241,11 @@ inherent_both! {
         Ok(keys)
     }
 
+    /// FILE-4, SEC-4: what `user_id` holds, with their quota locked until the transaction
+    /// ends, so that the check and the write that follows are one step on both backends.
     async fn quota_used_in(&self, tx: &mut crate::platform::db::Tx<Self>, user_id: i64) -> Result<i64, sqlx::Error> {
-        let used: Option<i64> = sqlx::query_scalar(
-            "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM file_nodes WHERE created_by = $1",
-        )
-        .bind(user_id)
-        .fetch_one(&mut **tx)
-        .await?;
+        self.lock_key(tx, crate::platform::db::LockSpace::Quota, user_id).await?;
+        let used: Option<i64> = sqlx::query_scalar(USED).bind(user_id).fetch_one(&mut **tx).await?;
         Ok(used.unwrap_or(0))
     }
 
@@ -266,6 +264,27 @@ inherent_both! {
         Ok(found.is_some())
     }
 }
+
+/// FILE-4, SEC-4: the bytes a person holds. Their files count node by node, trash
+/// included, as they always did. A mail attachment's blob counts once per holder (a draft, a
+/// sent copy, a received copy, in any box, trash included) unless one of their files holds
+/// the same blob. A received attachment counts only once its sender holds no reference any
+/// more: while the sender pays, a class of 25 is not charged for one letter; after, someone
+/// must. Mailing oneself and deleting the sent copy therefore frees nothing.
+const USED: &str = "SELECT CAST(
+     COALESCE((SELECT SUM(size) FROM file_nodes WHERE created_by = $1), 0)
+   + COALESCE((SELECT SUM(size) FROM (
+         SELECT a.blob_key, MAX(a.size) AS size
+         FROM mail_items i
+         JOIN mail_messages m ON m.id = i.message_id
+         JOIN mail_attachments a ON a.message_id = i.message_id
+         WHERE i.user_id = $1
+           AND NOT EXISTS (SELECT 1 FROM file_nodes f WHERE f.created_by = $1 AND f.blob_key = a.blob_key)
+           AND (m.sender_id = $1 OR m.sender_id IS NULL OR (
+                 NOT EXISTS (SELECT 1 FROM mail_items si JOIN mail_attachments sa ON sa.message_id = si.message_id
+                             WHERE si.user_id = m.sender_id AND sa.blob_key = a.blob_key)
+                 AND NOT EXISTS (SELECT 1 FROM file_nodes sf WHERE sf.created_by = m.sender_id AND sf.blob_key = a.blob_key)))
+         GROUP BY a.blob_key) held), 0) AS BIGINT)";
 
 impl_both!(FileStore {
     async fn node(&self, school_id: i64, id: i64) -> Result<Option<Node>, sqlx::Error> {
@@ -537,10 +556,7 @@ impl_both!(FileStore {
     }
 
     async fn usage(&self, user_id: i64) -> Result<(i64, Option<i64>), sqlx::Error> {
-        let used: Option<i64> = sqlx::query_scalar("SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM file_nodes WHERE created_by = $1")
-            .bind(user_id)
-            .fetch_one(&self.pool)
-            .await?;
+        let used: Option<i64> = sqlx::query_scalar(USED).bind(user_id).fetch_one(&self.pool).await?;
         let quota: Option<i64> = sqlx::query_scalar("SELECT quota_bytes FROM users WHERE id = $1")
             .bind(user_id)
             .fetch_optional(&self.pool)

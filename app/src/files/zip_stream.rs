@@ -67,14 +67,17 @@ fn write_all(
 ) -> Result<(), String> {
     let mut zip = ZipWriter::new_stream(writer);
     let stored = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
+    let mut taken = std::collections::HashSet::new();
     for entry in entries {
         match entry {
             Entry::Text { path, content } => {
+                let path = unique_path(path, &mut taken);
                 zip.start_file(path, stored).map_err(|e| e.to_string())?;
                 zip.write_all(content.as_bytes())
                     .map_err(|e| e.to_string())?;
             }
             Entry::Blob { path, key, size } => {
+                let path = unique_path(path, &mut taken);
                 let options = stored.large_file(size >= u32::MAX as i64);
                 zip.start_file(path, options).map_err(|e| e.to_string())?;
                 let mut stream = handle.block_on(blobs.read(&key, None))?;
@@ -87,6 +90,31 @@ fn write_all(
     }
     let mut writer = zip.finish().map_err(|e| e.to_string())?.into_inner();
     writer.flush().map_err(|e| e.to_string())
+}
+
+/// SEC-7: `path`, or the first of `path (2)`, `path (3)`, … (before the extension) that no
+/// earlier entry took. Two entries of one name (the same attachment in two messages, two
+/// files whose names differ only in case) would otherwise make the writer fail midway.
+fn unique_path(path: String, taken: &mut std::collections::HashSet<String>) -> String {
+    if taken.insert(path.to_lowercase()) {
+        return path;
+    }
+    let (dir, name) = path
+        .rsplit_once('/')
+        .map_or(("", path.as_str()), |(d, n)| (d, n));
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => (stem, format!(".{ext}")),
+        _ => (name, String::new()),
+    };
+    let prefix = if dir.is_empty() {
+        String::new()
+    } else {
+        format!("{dir}/")
+    };
+    (2..)
+        .map(|n| format!("{prefix}{stem} ({n}){ext}"))
+        .find(|candidate| taken.insert(candidate.to_lowercase()))
+        .expect("an unused number exists")
 }
 
 /// The archive as a response body. A failure midway ends the body early, which the
@@ -108,4 +136,23 @@ pub fn body(blobs: Arc<Blobs>, entries: Vec<Entry>) -> axum::body::Body {
         rx.recv().await.map(|item| (item, rx))
     });
     axum::body::Body::from_stream(stream)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unique_path;
+
+    // SEC-7: the same name twice in one archive gets a number instead of failing the archive.
+    #[test]
+    fn sec_7_archive_names_are_unique() {
+        let mut taken = std::collections::HashSet::new();
+        let mut add = |p: &str| unique_path(p.to_string(), &mut taken);
+        assert_eq!(add("Mail/Brief/Blatt.pdf"), "Mail/Brief/Blatt.pdf");
+        assert_eq!(add("Mail/Brief/Blatt.pdf"), "Mail/Brief/Blatt (2).pdf");
+        assert_eq!(add("Mail/Brief/blatt.PDF"), "Mail/Brief/blatt (3).PDF");
+        assert_eq!(add("README"), "README");
+        assert_eq!(add("README"), "README (2)");
+        assert_eq!(add(".hidden"), ".hidden");
+        assert_eq!(add(".hidden"), ".hidden (2)");
+    }
 }

@@ -154,7 +154,11 @@ pub async fn run_jobs(
         }
     }
     report.audit_deleted = store
-        .apply_retention(now, &AuditEvent::new("audit.retention", &system))
+        .apply_retention(
+            now,
+            state.config.audit_retention_min_days,
+            &AuditEvent::new("audit.retention", &system),
+        )
         .await
         .map_err(e)?;
     report.cases_closed = crate::mail::close_expired_cases(state).await?;

@@ -199,19 +199,20 @@ impl_both!(LifecycleStore {
             .bind(format!("%{}%", person.last_name.to_lowercase().replace(['%', '_'], "")))
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM login_throttle WHERE key LIKE $1")
-            .bind(format!("%{}%", person.login.replace(['%', '_'], "")))
+        // Their own throttle rows only: the keys that name exactly this login.
+        sqlx::query("DELETE FROM login_throttle WHERE key = $1 OR substr(key, 1, length($2)) = $2")
+            .bind(format!("{}|{}", crate::auth::throttle::ACCOUNT.scope, person.login))
+            .bind(format!("{}|{}|", crate::auth::throttle::ACCOUNT_FROM_ADDRESS.scope, person.login))
             .execute(&mut *tx)
             .await?;
         let address = format!("{}@{}", person.login, person.mail_domain);
         let names = vec![
-            address,
             person.login.clone(),
             format!("{} {}", person.first_name, person.last_name),
             format!("{}, {}", person.last_name, person.first_name),
             format!("{};{}", person.first_name, person.last_name),
         ];
-        let pseudonymised = self.pseudonymise_audit(&mut tx, user_id, &names, &pseudonym).await?;
+        let pseudonymised = self.pseudonymise_audit(&mut tx, user_id, person.school_id, &address, &names, &pseudonym).await?;
         // MAIL-1: their mailbox goes; what they sent others keeps, under the pseudonym.
         let messages: Vec<i64> = sqlx::query_scalar("DELETE FROM mail_items WHERE user_id = $1 RETURNING message_id")
             .bind(user_id)
@@ -223,12 +224,18 @@ impl_both!(LifecycleStore {
             .bind(&pseudonym)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("UPDATE mail_messages SET recipients = REPLACE(recipients, $1, $2) WHERE recipients LIKE $3")
-            .bind(&names[0])
-            .bind(&pseudonym)
-            .bind(format!("%{}%", names[0].replace(['%', '_'], "")))
-            .execute(&mut *tx)
+        // Recipient lines name them by address, in any school that mail reached: whole tokens
+        // only, so that `tom.li@…` never touches `atom.li@…`.
+        let lines: Vec<(i64, String)> = sqlx::query_as("SELECT id, recipients FROM mail_messages WHERE lower(recipients) LIKE $1")
+            .bind(format!("%{}%", address.to_lowercase().replace(['%', '_'], "")))
+            .fetch_all(&mut *tx)
             .await?;
+        for (id, recipients) in lines {
+            let replaced = crate::audit::replace_whole_tokens(&recipients, &address, &pseudonym);
+            if replaced != recipients {
+                sqlx::query("UPDATE mail_messages SET recipients = $1 WHERE id = $2").bind(&replaced).bind(id).execute(&mut *tx).await?;
+            }
+        }
         sqlx::query("UPDATE mail_case_reads SET reader_id = NULL WHERE reader_id = $1").bind(user_id).execute(&mut *tx).await?;
         // CAL-2: the history of shared events keeps what changed, under the pseudonym.
         sqlx::query("UPDATE calendar_history SET changed_by = NULL, changed_by_name = $2 WHERE changed_by = $1")

@@ -17,7 +17,7 @@ struct EventRow {
 /// The events a reader of `school` (none: the operator) may see, with the filter applied.
 const EVENTS: &str = "FROM audit_events e
      LEFT JOIN users a ON a.id = e.actor_id LEFT JOIN users s ON s.id = e.subject_id
-     WHERE (($1 = 0 AND e.school_id IS NULL) OR e.school_id = $1)
+     WHERE e.pruned_at IS NULL AND (($1 = 0 AND e.school_id IS NULL) OR e.school_id = $1)
        AND ($2 = 0 OR e.at >= $2) AND ($3 = 0 OR e.at < $3)
        AND ($4 = '' OR a.login = $4 OR s.login = $4)
        AND ($5 = '' OR e.action = $5)

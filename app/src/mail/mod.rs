@@ -725,6 +725,7 @@ pub async fn send_mail(
     let user = authenticate()?;
     let school = user.school()?;
     let state = app_state();
+    AppError::one_of("format", &format, &["", "typed", "html"])?;
     // SEC-3: the length of the list before any splitting.
     if to.len() > rule::MAX_RECIPIENTS_BYTES {
         return Err(AppError::field("to", Key::MailRecipientsOverLimit)
@@ -914,14 +915,29 @@ pub async fn attach(
             Key::MailTooManyAttachments,
         ));
     }
+    // SEC-7: the same file twice would be the same entry twice in every archive.
+    for attached in &present {
+        if let Some((_, held, _, _)) = state.store.attachment(id, attached.id).await?
+            && held == key
+        {
+            return Err(AppError::new(ErrorKind::BadInput, Key::MailAttachedTwice));
+        }
+    }
     let blocked = crate::files::blocked_list(state.store.blocked_types(school).await?);
     if crate::rules::files::blocked_by_name(&node.name, &blocked).is_some() {
         return Err(AppError::new(ErrorKind::BadInput, Key::FilesBlockedType));
     }
     let total = present.iter().map(|a| a.size).sum::<i64>() + node.size;
-    let limit = crate::files::allowance(&state, &user).await?.transfer_limit;
-    crate::rules::files::check_transfer(total, limit)
+    let allowance = crate::files::allowance(&state, &user).await?;
+    crate::rules::files::check_transfer(total, allowance.transfer_limit)
         .map_err(|key| AppError::new(ErrorKind::TooLarge, key))?;
+    // SEC-4, FILE-4: a group file someone else stored starts counting against the caller
+    // once their draft holds it.
+    if node.created_by != Some(user.id)
+        && crate::rules::files::check_quota(node.size, allowance.used, allowance.quota).is_err()
+    {
+        return Err(AppError::new(ErrorKind::TooLarge, Key::FilesQuotaFull));
+    }
     state
         .store
         .attach(
@@ -1227,7 +1243,9 @@ pub async fn finish_case(
     let html = body::from_plain(&text);
     let owner_inbox = [case.mailbox_user_id];
     let notice = notice_to(case.school_id, &owner_inbox, &subject, &html, &text);
+    // SEC-5: closed by the job or by a person, the event belongs to the case's school.
     let mut audit = AuditEvent::new("mail.case_closed", info)
+        .school(Some(case.school_id))
         .subject(case.mailbox_user_id)
         .details(format!("case {}: {}", case.id, case.reference));
     if let Some(user) = by {

@@ -19,6 +19,9 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// PW-2: how long a start password stays valid.
     pub start_password_days: i64,
+    /// LOG-3, SEC-5: the shortest audit retention a school may choose, and the operator's
+    /// own events' period. Below 183 days only with a written reason (docs/security.md).
+    pub audit_retention_min_days: i64,
 }
 
 /// The variables an operator may set, with their defaults, for `--help` and the docs.
@@ -77,6 +80,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "SCHULHOF_START_PASSWORD_DAYS",
         "14",
         "how long a start password stays valid",
+    ),
+    (
+        "SCHULHOF_AUDIT_RETENTION_MIN_DAYS",
+        "183",
+        "shortest audit log retention a school may set (days)",
     ),
     (
         "SCHULHOF_CONFIG",
@@ -155,7 +163,12 @@ impl Config {
         if !(1..=365).contains(&start_password_days) {
             return Err("SCHULHOF_START_PASSWORD_DAYS must be between 1 and 365".into());
         }
+        let audit_retention_min_days = minutes("SCHULHOF_AUDIT_RETENTION_MIN_DAYS", 183)? as i64;
+        if !(1..=730).contains(&audit_retention_min_days) {
+            return Err("SCHULHOF_AUDIT_RETENTION_MIN_DAYS must be between 1 and 730".into());
+        }
         Ok(Config {
+            audit_retention_min_days,
             trusted_proxies,
             start_password_days,
             addr,
@@ -208,6 +221,10 @@ impl Config {
             (
                 "SCHULHOF_START_PASSWORD_DAYS",
                 self.start_password_days.to_string(),
+            ),
+            (
+                "SCHULHOF_AUDIT_RETENTION_MIN_DAYS",
+                self.audit_retention_min_days.to_string(),
             ),
         ]
     }

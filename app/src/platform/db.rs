@@ -104,11 +104,34 @@ macro_rules! inherent_both {
 }
 pub(crate) use inherent_both;
 
+/// What a transaction-long lock on one id protects (PostgreSQL's advisory locks take a class
+/// and an id; SQLite's write lock already orders every writer).
+#[derive(Clone, Copy)]
+pub enum LockSpace {
+    /// FILE-4, SEC-4: a person's quota, between the check and the write.
+    Quota = 7244,
+}
+
 impl SqliteStore {
     /// `BEGIN IMMEDIATE` takes the write lock up front, so two writers queue on the busy
     /// timeout instead of failing later with "database is locked".
     pub(crate) async fn begin_write(&self) -> Result<Tx<Self>, sqlx::Error> {
         self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
+    /// A read transaction: in WAL mode its first read fixes the snapshot it sees.
+    pub(crate) async fn begin_snapshot(&self) -> Result<Tx<Self>, sqlx::Error> {
+        self.pool.begin().await
+    }
+
+    /// The write lock taken by `begin_write` already orders all writers.
+    pub(crate) async fn lock_key(
+        &self,
+        _tx: &mut Tx<Self>,
+        _space: LockSpace,
+        _id: i64,
+    ) -> Result<(), sqlx::Error> {
+        Ok(())
     }
 
     /// The write lock taken by `begin_write` already orders all audit writers.
@@ -120,6 +143,29 @@ impl SqliteStore {
 impl PgStore {
     pub(crate) async fn begin_write(&self) -> Result<Tx<Self>, sqlx::Error> {
         self.pool.begin().await
+    }
+
+    /// A read transaction that sees one snapshot for all its statements.
+    pub(crate) async fn begin_snapshot(&self) -> Result<Tx<Self>, sqlx::Error> {
+        self.pool
+            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await
+    }
+
+    /// Orders the writers of one id in `space` across all app servers until the transaction
+    /// ends. Ids beyond 32 bits share a lock with another id: slower, never wrong.
+    pub(crate) async fn lock_key(
+        &self,
+        tx: &mut Tx<Self>,
+        space: LockSpace,
+        id: i64,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT pg_advisory_xact_lock($1, $2)")
+            .bind(space as i32)
+            .bind(id as i32)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
     }
 
     /// Orders audit writers across all app servers until the transaction ends.
@@ -163,7 +209,7 @@ pub async fn connect(url: &str, audit_key: Secret) -> Result<Arc<dyn Store>, Str
             .run(&pool)
             .await
             .map_err(|e| format!("SQLite migration failed: {e}"))?;
-        Ok(Arc::new(SqliteStore { pool, audit_key }))
+        anchored(Arc::new(SqliteStore { pool, audit_key })).await
     } else {
         let pool = PgPoolOptions::new()
             .max_connections(16)
@@ -180,6 +226,16 @@ pub async fn connect(url: &str, audit_key: Secret) -> Result<Arc<dyn Store>, Str
             .run(&pool)
             .await
             .map_err(|e| format!("PostgreSQL migration failed: {e}"))?;
-        Ok(Arc::new(PgStore { pool, audit_key }))
+        anchored(Arc::new(PgStore { pool, audit_key })).await
     }
+}
+
+/// SEC-5: the first start after an upgrade anchors the audit log that is already there.
+async fn anchored(store: Arc<dyn Store>) -> Result<Arc<dyn Store>, String> {
+    match store.anchor_audit().await {
+        Ok(Some(line)) => tracing::info!("{line}"),
+        Ok(None) => {}
+        Err(e) => return Err(format!("cannot anchor the audit log: {e}")),
+    }
+    Ok(store)
 }

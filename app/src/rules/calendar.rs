@@ -7,6 +7,8 @@ pub const MAX_TITLE_CHARS: usize = 120;
 pub const MAX_TEXT_CHARS: usize = 2000;
 /// How many occurrences one expansion returns at most (a weekly event over ten years is 520).
 pub const MAX_OCCURRENCES: usize = 1000;
+/// SEC-3, CAL-1: days left out of a repeating event; a school year has about 190 school days.
+pub const MAX_EXCEPTIONS: usize = 200;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Repeat {
@@ -154,18 +156,21 @@ pub fn check(
             until
         }
     };
-    let mut days = Vec::new();
-    for text in exceptions
+    // SEC-3: the count before any date is parsed, and the split stops one past the limit.
+    let tokens: Vec<&str> = exceptions
         .split([',', ';', ' ', '\n'])
         .filter(|t| !t.trim().is_empty())
-    {
+        .take(MAX_EXCEPTIONS + 1)
+        .collect();
+    if tokens.len() > MAX_EXCEPTIONS {
+        return Err(("exceptions", Key::CalTooManyExceptions));
+    }
+    let mut days = Vec::with_capacity(tokens.len());
+    for text in tokens {
         days.push(super::date::parse(text).ok_or(("exceptions", Key::CalDateInvalid))?);
     }
     days.sort();
     days.dedup();
-    if days.len() > 200 {
-        return Err(("exceptions", Key::CalTextTooLong));
-    }
     let reminder = match reminder.trim() {
         "" => 0,
         text => text
@@ -259,6 +264,29 @@ mod tests {
             "30",
         )
         .unwrap()
+    }
+
+    // SEC-3: 100,000 tokens are refused by their count, before any is parsed as a date (the
+    // tokens are not dates, and the error is the count's, not the date's).
+    #[test]
+    fn sec_3_exceptions_are_counted_before_they_are_parsed() {
+        let many: String = (0..100_000).map(|i| format!("x{i} ")).collect();
+        let refused = check(
+            "Schwimmen",
+            "",
+            "",
+            "19.10.2026",
+            "09:00",
+            "10:30",
+            "weekly",
+            "",
+            &many,
+            "",
+        );
+        assert_eq!(
+            refused.err(),
+            Some(("exceptions", Key::CalTooManyExceptions))
+        );
     }
 
     #[test]

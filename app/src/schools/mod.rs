@@ -87,11 +87,17 @@ pub async fn set_school_settings(
 ) -> Result<(), AppError> {
     let (user, school) = crate::platform::school_staff(Capability::FilesManage)?;
     let mut error = AppError::kind(ErrorKind::BadInput);
+    // LOG-3, SEC-5: the operator fixes how short a school may keep its log.
+    let min_retention = app_state().config.audit_retention_min_days;
     for (field, value, range) in [
         ("transfer_limit_mb", transfer_limit_mb, 1..=1024),
         ("trash_days", trash_days, 1..=365),
         ("deletion_grace_days", deletion_grace_days, 1..=90),
-        ("audit_retention_days", audit_retention_days, 30..=730),
+        (
+            "audit_retention_days",
+            audit_retention_days,
+            min_retention..=730,
+        ),
     ] {
         if !range.contains(&value) {
             error = error.with_field(field, Key::SettingsRange);

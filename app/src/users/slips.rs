@@ -22,6 +22,9 @@ use crate::platform::{
 };
 
 /// Issues a start password to each given user of `school` and returns the slips.
+/// SEC-3: start-password slips per request.
+pub const MAX_SLIPS: usize = 1000;
+
 pub async fn issue(
     state: &AppState,
     request: &RequestInfo,
@@ -29,8 +32,13 @@ pub async fn issue(
     school: i64,
     user_ids: &[i64],
 ) -> Result<Vec<Slip>, AppError> {
-    if user_ids.is_empty() || user_ids.len() > 1000 {
+    if user_ids.is_empty() {
         return Err(AppError::kind(ErrorKind::BadInput));
+    }
+    // SEC-3: a whole school fits; the refusal names the limit.
+    if user_ids.len() > MAX_SLIPS {
+        return Err(AppError::field("user_ids", Key::UsersTooManySelected)
+            .with_detail(MAX_SLIPS.to_string()));
     }
     let people = state.store.people_for_slips(school, user_ids).await?;
     if people.is_empty() {

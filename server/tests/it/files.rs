@@ -1017,3 +1017,42 @@ async fn sec_6_rename_to_a_blocked_type_is_refused() {
         3
     );
 }
+
+// SEC-4, FILE-4: ten uploads at once that together exceed the quota: the check and the write
+// are one step, so no more are stored than fit (on PostgreSQL too, where READ COMMITTED would
+// let every check pass before any write).
+#[tokio::test]
+async fn sec_4_parallel_uploads_never_exceed_the_quota() {
+    let s = TestServer::start().await;
+    let (school, pupil_id, pupil) = pupil_school(&s).await;
+    let (_, admin) = s.ready_person(school, Role::Admin, "Anna", None).await;
+    let res = admin
+        .call(
+            "files/set-quota",
+            &[("user_id", &pupil_id.to_string()), ("quota_mb", "1")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let uploads = (0..10).map(|i| {
+        let pupil = &pupil;
+        async move {
+            pupil
+                .upload("me", 0, &format!("teil{i}.bin"), vec![i as u8; 300 * 1024])
+                .await
+                .status()
+        }
+    });
+    let statuses = futures::future::join_all(uploads).await;
+    let stored = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    assert_eq!(stored, 3, "{statuses:?}");
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::OK || *s == StatusCode::PAYLOAD_TOO_LARGE)
+    );
+    assert!(
+        s.scalar("SELECT CAST(SUM(size) AS BIGINT) FROM file_nodes")
+            .await
+            <= MB as i64
+    );
+}

@@ -1015,8 +1015,9 @@ async fn mail_4_inspection_case() {
         .unwrap();
     assert_eq!(report.cases_closed, 1);
     assert_eq!(s.count("mail_cases WHERE closed_at IS NOT NULL").await, 1);
+    // SEC-5: closed by the job, the event still belongs to the school.
     assert_eq!(
-        s.count("audit_events WHERE action = 'mail.case_closed'")
+        s.count("audit_events WHERE action = 'mail.case_closed' AND school_id IS NOT NULL")
             .await,
         1
     );
@@ -1124,4 +1125,110 @@ async fn sec_3_a_huge_recipient_list_is_refused_with_its_limit() {
     let body = answer.text().await.unwrap();
     assert!(body.contains("\"detail\":\"1000\""), "{body}");
     assert_eq!(s.fingerprint().await, before);
+}
+
+// SEC-4, FILE-4: a blob counts against everyone who holds it. A draft attachment keeps
+// counting after its file is deleted and the trash emptied; mailing oneself and deleting the
+// sent copy frees nothing; deleting the last copy frees the space.
+#[tokio::test]
+async fn sec_4_attachments_count_against_the_quota() {
+    let s = TestServer::start().await;
+    let school = s.school("Paulusschule", DOMAIN).await;
+    let (_, admin) = s.ready_person(school, Role::Admin, "Ada", None).await;
+    let (anna, ab) = s
+        .ready_person(school, Role::Pupil, "Anna", Some("2b"))
+        .await;
+    let res = admin
+        .call(
+            "files/set-quota",
+            &[("user_id", &anna.to_string()), ("quota_mb", "1")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let upload = ab.upload("me", 0, "eins.bin", vec![1; 600 * 1024]).await;
+    assert_eq!(upload.status(), StatusCode::OK);
+    let file: serde_json::Value = upload.json().await.unwrap();
+    let file = file["ids"][0].as_i64().unwrap().to_string();
+    let form = |file: &str| {
+        [
+            ("draft", "0".to_string()),
+            ("to", String::new()),
+            ("subject", "Blatt".to_string()),
+            ("body", "Anbei.".to_string()),
+            ("file", file.to_string()),
+        ]
+    };
+    let owned = form(&file);
+    let fields: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = ab.call("mail/attach", &fields).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let draft: i64 = res.json().await.unwrap();
+    // SEC-7: the same file twice in one message is refused.
+    let again: Vec<(&str, String)> = owned
+        .iter()
+        .map(|(k, v)| {
+            (
+                *k,
+                if *k == "draft" {
+                    draft.to_string()
+                } else {
+                    v.clone()
+                },
+            )
+        })
+        .collect();
+    let fields: Vec<(&str, &str)> = again.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = ab.call("mail/attach", &fields).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(error_text(res).await.1.contains("MailAttachedTwice"));
+    assert_eq!(
+        ab.call("files/delete", &[("id", &file)]).await.status(),
+        StatusCode::OK
+    );
+    let res = ab
+        .call("files/empty-trash", &[("space", "me"), ("id", "0")])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let second = || ab.upload("me", 0, "zwei.bin", vec![2; 600 * 1024]);
+    assert_eq!(
+        second().await.status(),
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "the draft still holds the first 600 KB"
+    );
+
+    // Sent to herself, the sent copy deleted: the received copy still holds it.
+    let own = format!("{}@{DOMAIN}", login_of(&s, anna).await);
+    let res = send_as(
+        &ab,
+        &own,
+        "Blatt",
+        "Anbei.",
+        "typed",
+        &draft.to_string(),
+        "0",
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK, "{:?}", error_text(res).await);
+    let sent = inbox(&ab, "sent", "").await.items[0].item_id.to_string();
+    for _ in 0..2 {
+        assert_eq!(
+            ab.call("mail/delete", &[("item", &sent)]).await.status(),
+            StatusCode::OK
+        );
+    }
+    assert_eq!(second().await.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let received = inbox(&ab, "inbox", "").await.items[0].item_id.to_string();
+    for _ in 0..2 {
+        assert_eq!(
+            ab.call("mail/delete", &[("item", &received)])
+                .await
+                .status(),
+            StatusCode::OK
+        );
+    }
+    assert_eq!(
+        second().await.status(),
+        StatusCode::OK,
+        "the last reference is gone"
+    );
 }

@@ -3,6 +3,7 @@
 mod common;
 
 mod accounts;
+mod audit;
 mod authorization;
 mod calendar;
 mod cli;

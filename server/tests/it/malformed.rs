@@ -444,7 +444,8 @@ fn cases(endpoint: &Endpoint, callers: usize) -> BoxedStrategy<Case> {
     let required = index(&|f| !f.optional);
     let typed = index(&|f| matches!(f.kind, Kind::Int | Kind::Bool));
     // A file's content sent as a field (the user import) may fill the whole body.
-    let texts = index(&|f| f.kind == Kind::Text && f.name != "content");
+    // Only required fields: any value of an optional one (a ticked checkbox) is a valid request.
+    let texts = index(&|f| f.kind == Kind::Text && !f.optional && f.name != "content");
     let ids = index(&Field::is_id);
     let any_field = (0..n.max(1)).collect::<Vec<_>>();
     let pick = |v: Vec<usize>| prop::sample::select(v);
@@ -720,6 +721,7 @@ impl OtherSchool {
                 format!("message_id IN (SELECT id FROM mail_messages WHERE school_id = {school})"),
             ),
             ("schools", format!("id = {school}")),
+            ("link_blocklist", format!("school_id = {school}")),
         ] {
             let ids = s
                 .column::<i64>(&format!("SELECT id FROM {table} WHERE {condition}"))
@@ -747,6 +749,7 @@ impl OtherSchool {
             "event" => "calendar_events",
             "feed" => "calendar_feeds",
             "school" => "schools",
+            _ if feature.starts_with("filter") => "link_blocklist",
             _ if feature.starts_with("files") => "file_nodes",
             _ if feature.starts_with("mail") => "mail_items",
             _ if feature.starts_with("calendar") => "calendar_events",
@@ -772,6 +775,11 @@ async fn school_with_content(s: &TestServer, name: &str, domain: &str) -> Vec<Br
         let (_, b) = s.ready_person(school, role, first, class).await;
         browsers.push(b);
     }
+    // The school's own link filter entry, so that removing another school's entry is tried.
+    s.sql(&format!(
+        "INSERT INTO link_blocklist (school_id, domain, path_prefix, created_at) VALUES ({school}, 'gesperrt-{domain}', '', 0)"
+    ))
+    .await;
     let pupil = &browsers[0];
     assert!(
         pupil
@@ -1152,4 +1160,59 @@ async fn security_headers_on_every_kind_of_response() {
         "nosniff"
     );
     assert!(checked >= 30, "{checked} kinds of page");
+}
+
+// SEC-3: every list field, sent 100,000 distinct tokens, is refused with a 4xx whose error
+// names the limit, and nothing changes.
+#[tokio::test]
+async fn sec_3_lists_of_100000_tokens_are_refused_with_their_limit() {
+    let s = TestServer::start().await;
+    let browsers = school_with_content(&s, "Paulusschule", "paulusschule.example").await;
+    let teacher = &browsers[1];
+    let before = s.dump().await;
+    let recipients: String = (0..100_000).map(|i| format!("p{i} ")).collect();
+    let days: String = (0..100_000)
+        .map(|i| format!("{}.{}. ", i % 28 + 1, i % 12 + 1))
+        .collect();
+    // (endpoint, form, the key that names the limit)
+    type ListCase<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: [ListCase; 2] = [
+        (
+            "mail/send",
+            vec![
+                ("draft", "0"),
+                ("forward", "0"),
+                ("to", &recipients),
+                ("subject", "Hallo"),
+                ("body", "Hallo"),
+                ("format", "typed"),
+            ],
+            "MailRecipientsOverLimit",
+        ),
+        (
+            "calendar/create",
+            vec![
+                ("calendar", "me"),
+                ("title", "Schwimmen"),
+                ("place", ""),
+                ("description", ""),
+                ("date", "19.10.2026"),
+                ("start", "09:00"),
+                ("end", "10:30"),
+                ("repeat", "weekly"),
+                ("until", ""),
+                ("exceptions", &days),
+                ("reminder", ""),
+            ],
+            "CalTooManyExceptions",
+        ),
+    ];
+    for (endpoint, form, limit) in cases {
+        let res = teacher.call(endpoint, &form).await;
+        let status = res.status();
+        let body = res.text().await.unwrap();
+        assert!(status.is_client_error(), "{endpoint}: {status}");
+        assert!(body.contains(limit), "{endpoint}: {body}");
+    }
+    assert_eq!(s.dump().await, before);
 }

@@ -535,11 +535,13 @@ pub fn start_password(slips_page: &str, nth: usize) -> String {
 /// Columns that change on reads by design: a session's sliding expiry, and a new calendar
 /// feed's address, which the feeds page shows once and then forgets (CAL-3).
 const VOLATILE_COLUMNS: &[&str] = &["last_seen_at", "expires_at", "token_once"];
-/// Tables that record refusals by design (the audit log and its checkpoints, the login
-/// throttle) or the scheduled jobs' lease: a refused request may write there and nowhere else.
+/// Tables that record refusals by design (the audit log, its checkpoints and its head, the
+/// login throttle) or the scheduled jobs' lease: a refused request may write there and nowhere
+/// else.
 const RECORDS_OF_REFUSALS: &[&str] = &[
     "audit_events",
     "audit_checkpoints",
+    "audit_head",
     "login_throttle",
     "job_leases",
     "_sqlx_migrations",
