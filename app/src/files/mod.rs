@@ -652,15 +652,25 @@ pub async fn blocked_types() -> Result<String, AppError> {
     Ok(blocked_list(app_state().store.blocked_types(school).await?).join(", "))
 }
 
+/// FLT-3, SEC-3: file endings on one school's list.
+pub const MAX_BLOCKED_TYPES: usize = 500;
+
 #[server(prefix = "/api", endpoint = "files/set-blocked-types")]
 pub async fn set_blocked_types(list: String) -> Result<(), AppError> {
     let (admin, school) = school_staff(Capability::FilesManage)?;
     let state = app_state();
+    // SEC-3: the size of the list before it is split (500 endings of up to 20 characters and
+    // a separator each).
+    if list.len() > MAX_BLOCKED_TYPES * 22 {
+        return Err(AppError::field("list", Key::FilesBlockedTooMany));
+    }
     let entries = blocked_list(Some(list));
-    if entries.len() > 500
-        || entries
-            .iter()
-            .any(|e| e.len() > 20 || !e.chars().all(|c| c.is_ascii_alphanumeric()))
+    if entries.len() > MAX_BLOCKED_TYPES {
+        return Err(AppError::field("list", Key::FilesBlockedTooMany));
+    }
+    if entries
+        .iter()
+        .any(|e| e.len() > 20 || !e.chars().all(|c| c.is_ascii_alphanumeric()))
     {
         return Err(AppError::field("list", Key::FilesBlockedInvalid));
     }

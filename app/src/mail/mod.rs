@@ -1152,6 +1152,9 @@ pub async fn tell(
 
 /// MAIL-4: opens an inspection case. The owner is told in the same transaction; there is no
 /// way to open a case without that notice.
+/// MAIL-4, SEC-3: designated readers of one case; a case is read by a few, never by many.
+pub const MAX_CASE_READERS: usize = 10;
+
 #[server(prefix = "/api", endpoint = "mail/open-case")]
 pub async fn open_case(
     login: String,
@@ -1174,8 +1177,13 @@ pub async fn open_case(
     if reference.is_empty() || reference.chars().count() > 100 {
         return Err(AppError::field("reference", Key::ErrorRequired));
     }
+    // SEC-3: counted before any login is looked up.
+    let logins = rule::split_recipients(&readers);
+    if logins.len() > MAX_CASE_READERS {
+        return Err(AppError::field("readers", Key::MailCaseTooManyReaders));
+    }
     let mut reader_ids = Vec::new();
-    for login in rule::split_recipients(&readers) {
+    for login in logins {
         match state.store.account_by_login(&login).await? {
             Some((id, s, _, _)) if s == school && id != owner => {
                 let role = state.store.role_of(id).await?;

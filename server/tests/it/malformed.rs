@@ -1169,15 +1169,22 @@ async fn sec_3_lists_of_100000_tokens_are_refused_with_their_limit() {
     let s = TestServer::start().await;
     let browsers = school_with_content(&s, "Paulusschule", "paulusschule.example").await;
     let teacher = &browsers[1];
+    let admin = &browsers[2];
+    let management = &browsers[3];
     let before = s.dump().await;
     let recipients: String = (0..100_000).map(|i| format!("p{i} ")).collect();
+    let endings: String = (0..100_000).map(|i| format!("e{i} ")).collect();
+    let pupil = s
+        .text("SELECT login FROM users WHERE role = 'pupil' LIMIT 1")
+        .await;
     let days: String = (0..100_000)
         .map(|i| format!("{}.{}. ", i % 28 + 1, i % 12 + 1))
         .collect();
-    // (endpoint, form, the key that names the limit)
-    type ListCase<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str);
-    let cases: [ListCase; 2] = [
+    // (caller, endpoint, form, the key that names the limit)
+    type ListCase<'a> = (&'a Browser, &'a str, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: [ListCase; 4] = [
         (
+            teacher,
             "mail/send",
             vec![
                 ("draft", "0"),
@@ -1190,6 +1197,7 @@ async fn sec_3_lists_of_100000_tokens_are_refused_with_their_limit() {
             "MailRecipientsOverLimit",
         ),
         (
+            teacher,
             "calendar/create",
             vec![
                 ("calendar", "me"),
@@ -1206,9 +1214,27 @@ async fn sec_3_lists_of_100000_tokens_are_refused_with_their_limit() {
             ],
             "CalTooManyExceptions",
         ),
+        (
+            admin,
+            "files/set-blocked-types",
+            vec![("list", &endings)],
+            "FilesBlockedTooMany",
+        ),
+        (
+            management,
+            "mail/open-case",
+            vec![
+                ("login", &pupil),
+                ("reason", "Konkreter Verdacht laut Anzeige"),
+                ("reference", "AZ 1"),
+                ("readers", &recipients),
+                ("until", "2099-01-01"),
+            ],
+            "MailCaseTooManyReaders",
+        ),
     ];
-    for (endpoint, form, limit) in cases {
-        let res = teacher.call(endpoint, &form).await;
+    for (caller, endpoint, form, limit) in cases {
+        let res = caller.call(endpoint, &form).await;
         let status = res.status();
         let body = res.text().await.unwrap();
         assert!(status.is_client_error(), "{endpoint}: {status}");
