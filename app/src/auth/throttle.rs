@@ -53,15 +53,22 @@ pub fn delay_after(rule: &Rule, failures: i64) -> i64 {
     }
 }
 
+/// The keys that name `login`: the account's own, and the start of every account-and-address
+/// key. Deleting a person forgets exactly these (LIFE-3).
+pub fn login_keys(login: &str) -> (String, String) {
+    (
+        format!("{}|{login}", ACCOUNT.scope),
+        format!("{}|{login}|", ACCOUNT_FROM_ADDRESS.scope),
+    )
+}
+
 /// The throttle keys of one sign-in attempt, each with its rule.
 pub fn keys(login: &str, ip: &str) -> [(String, &'static Rule); 3] {
     let ip = address_key(ip);
+    let (account, account_from) = login_keys(login);
     [
-        (
-            format!("{}|{login}|{ip}", ACCOUNT_FROM_ADDRESS.scope),
-            &ACCOUNT_FROM_ADDRESS,
-        ),
-        (format!("{}|{login}", ACCOUNT.scope), &ACCOUNT),
+        (format!("{account_from}{ip}"), &ACCOUNT_FROM_ADDRESS),
+        (account, &ACCOUNT),
         (format!("{}|{ip}", ADDRESS.scope), &ADDRESS),
     ]
 }
@@ -190,8 +197,7 @@ pub async fn flush_refusals(state: &crate::platform::AppState) -> Result<usize, 
         let mut event =
             AuditEvent::new("auth.throttled", &system).details(format!("{login}: {count}"));
         if let Some(user) = state.store.user_by_login(login).await? {
-            event = event.subject(user.id);
-            event.school_id = user.school_id;
+            event = event.subject(user.id).school(user.school_id);
         }
         state.store.record(&event).await?;
     }

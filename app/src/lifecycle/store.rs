@@ -200,9 +200,10 @@ impl_both!(LifecycleStore {
             .execute(&mut *tx)
             .await?;
         // Their own throttle rows only: the keys that name exactly this login.
+        let (account, account_from) = crate::auth::throttle::login_keys(&person.login);
         sqlx::query("DELETE FROM login_throttle WHERE key = $1 OR substr(key, 1, length($2)) = $2")
-            .bind(format!("{}|{}", crate::auth::throttle::ACCOUNT.scope, person.login))
-            .bind(format!("{}|{}|", crate::auth::throttle::ACCOUNT_FROM_ADDRESS.scope, person.login))
+            .bind(account)
+            .bind(account_from)
             .execute(&mut *tx)
             .await?;
         let address = format!("{}@{}", person.login, person.mail_domain);

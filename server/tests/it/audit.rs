@@ -17,13 +17,6 @@ async fn note(s: &TestServer, school: Option<i64>, details: &str) -> i64 {
     s.scalar("SELECT MAX(id) FROM audit_events").await
 }
 
-async fn run_jobs(s: &TestServer) -> app::lifecycle::JobReport {
-    app::lifecycle::run_jobs(&s.state, "test", true)
-        .await
-        .unwrap()
-        .unwrap()
-}
-
 // SEC-5: deleting the newest rows leaves a chain that still links; the MACed head finds it.
 // The log page's incremental check starts from the last good mark and still sees new damage.
 #[tokio::test]
@@ -143,7 +136,7 @@ async fn sec_5_pseudonymisation_matches_whole_tokens_in_its_school() {
         "UPDATE users SET deletion_due_at = 1 WHERE id = {tom}"
     ))
     .await;
-    assert_eq!(run_jobs(&s).await.deleted, 1);
+    assert_eq!(s.run_jobs().await.deleted, 1);
 
     let pseudonym = s.text("SELECT pseudonym FROM deletion_reports").await;
     assert_eq!(

@@ -5,13 +5,6 @@ use reqwest::StatusCode;
 
 use crate::common::{SIGNED_IN_PASSWORD, TestServer};
 
-async fn run_jobs(s: &TestServer) -> app::lifecycle::JobReport {
-    app::lifecycle::run_jobs(&s.state, "test", true)
-        .await
-        .unwrap()
-        .unwrap()
-}
-
 // LIFE-1: the secretariat records a withdrawal; the account is locked at once, everywhere,
 // and the secretariat can call the deletion off during the grace period.
 #[tokio::test]
@@ -71,7 +64,7 @@ async fn life_1_withdrawal_locks_at_once_and_can_be_cancelled() {
     assert!(page.contains("endgültig gelöscht"));
 
     assert_eq!(
-        run_jobs(&s).await.deleted,
+        s.run_jobs().await.deleted,
         0,
         "not before the grace period ends"
     );
@@ -105,7 +98,7 @@ async fn life_2_leavers_are_deactivated_by_the_job() {
         "UPDATE users SET leaving_date = '2099-07-31' WHERE id = {stays}"
     ))
     .await;
-    let report = run_jobs(&s).await;
+    let report = s.run_jobs().await;
     assert_eq!(report.deactivated, 1);
     assert_eq!(
         s.text(&format!("SELECT status FROM users WHERE id = {pupil_id}"))
@@ -117,7 +110,7 @@ async fn life_2_leavers_are_deactivated_by_the_job() {
             .await,
         "active"
     );
-    assert_eq!(run_jobs(&s).await.deactivated, 0, "once only");
+    assert_eq!(s.run_jobs().await.deactivated, 0, "once only");
 }
 
 /// Every text and every user-referencing column of every table that still holds `needle`.
@@ -328,7 +321,7 @@ async fn life_3_deletion_leaves_no_residue() {
         "UPDATE users SET deletion_due_at = deletion_due_at - 8 * 86400 WHERE id = {pupil_id}"
     ))
     .await;
-    let report = run_jobs(&s).await;
+    let report = s.run_jobs().await;
     assert_eq!(report.deleted, 1);
 
     let left = residue(&s, &needles, pupil_id).await;

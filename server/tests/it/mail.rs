@@ -725,17 +725,11 @@ async fn mail_1_drafts_folders_and_trash() {
     let res = ab.call("mail/delete", &[("item", &item.to_string())]).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(inbox(&ab, "trash", "").await.items.len(), 1);
-    let report = app::lifecycle::run_jobs(&s.state, "test", true)
-        .await
-        .unwrap()
-        .unwrap();
+    let report = s.run_jobs().await;
     assert_eq!(report.mail_purged, 0, "too young to purge");
     s.sql("UPDATE mail_items SET trashed_at = trashed_at - 31 * 86400 WHERE box = 'trash'")
         .await;
-    let report = app::lifecycle::run_jobs(&s.state, "test", true)
-        .await
-        .unwrap()
-        .unwrap();
+    let report = s.run_jobs().await;
     assert_eq!(report.mail_purged, 0, "no attachments to collect");
     assert!(inbox(&ab, "trash", "").await.items.is_empty());
     assert_eq!(
@@ -1009,10 +1003,7 @@ async fn mail_4_inspection_case() {
         StatusCode::FORBIDDEN,
         "access ends with the end date, job or not"
     );
-    let report = app::lifecycle::run_jobs(&s.state, "test", true)
-        .await
-        .unwrap()
-        .unwrap();
+    let report = s.run_jobs().await;
     assert_eq!(report.cases_closed, 1);
     assert_eq!(s.count("mail_cases WHERE closed_at IS NOT NULL").await, 1);
     // SEC-5: closed by the job, the event still belongs to the school.

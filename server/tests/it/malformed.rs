@@ -722,6 +722,9 @@ impl OtherSchool {
             ),
             ("schools", format!("id = {school}")),
             ("link_blocklist", format!("school_id = {school}")),
+            ("mail_reports", format!("school_id = {school}")),
+            ("mail_cases", format!("school_id = {school}")),
+            ("log_sessions", format!("school_id = {school}")),
         ] {
             let ids = s
                 .column::<i64>(&format!("SELECT id FROM {table} WHERE {condition}"))
@@ -741,6 +744,10 @@ impl OtherSchool {
                 "mail_folders"
             }
             "folder" if feature.starts_with("mail") => "mail_folders",
+            "id" if feature == "mail/close-report" => "mail_reports",
+            "id" if feature == "mail/close-case" => "mail_cases",
+            "case" => "mail_cases",
+            "session" => "log_sessions",
             "user" | "target" | "member" | "user_id" => "users",
             "group" | "group_id" => "groups",
             "folder" | "parent" | "destination" | "node" | "entry" => "file_nodes",
@@ -756,7 +763,10 @@ impl OtherSchool {
             _ if feature.starts_with("groups") => "groups",
             _ => "users",
         };
-        let ids = self.0.get(table).unwrap_or(&self.0["users"]);
+        let ids = self
+            .0
+            .get(table)
+            .unwrap_or_else(|| panic!("the other school has no {table} for {endpoint} {field}"));
         ids[pick % ids.len()]
     }
 }
@@ -882,12 +892,39 @@ async fn malformed_input_is_refused_and_changes_nothing() {
     let other_browsers = school_with_content(&s, "Andere Schule", "andere.example").await;
     let mut callers = vec![s.browser()];
     callers.extend(school_with_content(&s, "Paulusschule", "paulusschule.example").await);
-    let other = OtherSchool::load(
-        &s,
-        s.scalar("SELECT id FROM schools WHERE name = 'Andere Schule'")
-            .await,
-    )
-    .await;
+    let other_school = s
+        .scalar("SELECT id FROM schools WHERE name = 'Andere Schule'")
+        .await;
+    // SEC-7: an attachment, a report, an inspection case and a log reading in the other school, so that
+    // requests naming them are tried. Made here, not in both schools, so that no draw can
+    // name one of the calling school's own.
+    let pupil = s
+        .scalar(&format!(
+            "SELECT id FROM users WHERE school_id = {other_school} AND role = 'pupil'"
+        ))
+        .await;
+    for insert in [
+        format!(
+            "INSERT INTO mail_reports (school_id, message_id, reporter_id, comment, created_at) \
+             SELECT {other_school}, MIN(id), {pupil}, 'Gemein', 0 FROM mail_messages WHERE school_id = {other_school}"
+        ),
+        format!(
+            "INSERT INTO mail_attachments (message_id, name, blob_key, size, content_type) \
+             SELECT MIN(m.id), 'bild.txt', MIN(f.blob_key), 5, 'text/plain' FROM mail_messages m, file_nodes f \
+             WHERE m.school_id = {other_school} AND f.school_id = {other_school} AND f.blob_key IS NOT NULL"
+        ),
+        format!(
+            "INSERT INTO mail_cases (school_id, mailbox_user_id, reference, reason, opened_at, ends_at) \
+             VALUES ({other_school}, {pupil}, 'Az. 1', 'Verdacht', 0, 4102444800)"
+        ),
+        format!(
+            "INSERT INTO log_sessions (user_id, school_id, reason, reference, started_at, expires_at) \
+             VALUES ({pupil}, {other_school}, 'Prüfung', 'Az. 2', 0, 4102444800)"
+        ),
+    ] {
+        s.sql(&insert).await;
+    }
+    let other = OtherSchool::load(&s, other_school).await;
     drop(other_browsers);
 
     let panics_before = panics_so_far();

@@ -330,6 +330,14 @@ pub fn location(res: &Response) -> String {
 }
 
 impl TestServer {
+    /// Runs the scheduled jobs once, now, and returns their report.
+    pub async fn run_jobs(&self) -> app::lifecycle::JobReport {
+        app::lifecycle::run_jobs(&self.state, "test", true)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
     /// A school with the given mail domain.
     pub async fn school(&self, name: &str, domain: &str) -> i64 {
         use app::{audit::AuditEvent, platform::RequestInfo};
