@@ -25,6 +25,10 @@ pub mod users;
 
 #[cfg(feature = "ssr")]
 pub mod platform;
+#[cfg(feature = "ssr")]
+pub mod state;
+#[cfg(feature = "ssr")]
+pub mod web;
 
 pub use shell::{App, shell};
 

@@ -71,7 +71,7 @@ fn provide_nonce(_nonce: String) {}
 /// The language, the signed-in user and the CSP nonce, as the HTTP layer left them on the request.
 #[cfg(feature = "ssr")]
 fn request_context() -> (Lang, Option<SessionUser>, Option<String>) {
-    use crate::platform::request::CurrentSession;
+    use crate::auth::CurrentSession;
     let Some(parts) = use_context::<axum::http::request::Parts>() else {
         return (Lang::default(), None, None);
     };

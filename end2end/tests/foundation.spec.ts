@@ -1,5 +1,7 @@
 import { test, expect, Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
 const sizes = {
   tablet: { width: 768, height: 1024 },
@@ -119,4 +121,20 @@ test.describe('in the browser', () => {
     await page.getByTestId('logout').click();
     await expect(page).toHaveURL(/\/login$/);
   });
+});
+
+// Issue 17: the build a user runs is the build we measure. Every built asset is served from its
+// precompressed brotli file (full quality, made once by `scripts/build`), not compressed again
+// per request: the length on the wire is the `.br` file's.
+test('every /pkg/ asset is served brotli-compressed from its precompressed file', async ({ request }) => {
+  const dir = join(__dirname, '..', '..', 'target', 'site', 'pkg');
+  const assets = readdirSync(dir).filter((name) => !name.endsWith('.br') && !name.endsWith('.gz'));
+  expect(assets.filter((name) => name.endsWith('.wasm')).length).toBe(1);
+  for (const name of assets) {
+    expect(existsSync(join(dir, `${name}.br`)), `${name}.br was built`).toBe(true);
+    const res = await request.get(`/pkg/${name}`, { headers: { 'Accept-Encoding': 'br' } });
+    expect(res.status(), name).toBe(200);
+    expect(res.headers()['content-encoding'], name).toBe('br');
+    expect(Number(res.headers()['content-length']), name).toBe(statSync(join(dir, `${name}.br`)).size);
+  }
 });

@@ -4,9 +4,10 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use app::{
+    auth::CurrentSession,
     auth::session,
     error::{AppError, ErrorKind},
-    platform::{AppState, RequestInfo, request::CurrentSession},
+    platform::{AppState, RequestInfo},
     shell::{CspNonce, shell},
 };
 use axum::{
@@ -71,11 +72,11 @@ pub fn router(state: AppState) -> Router {
         // fixed 2 MB body limit must not cut in first.
         .route(
             "/files/upload",
-            post(app::files::http::upload).layer(DefaultBodyLimit::disable()),
+            post(app::files::upload::upload).layer(DefaultBodyLimit::disable()),
         )
-        .route("/files/download/{id}", get(app::files::http::download))
-        .route("/files/archive", get(app::files::http::archive))
-        .route("/account/export.zip", get(app::files::http::export))
+        .route("/files/download/{id}", get(app::files::download::download))
+        .route("/files/archive", get(app::files::download::archive))
+        .route("/account/export.zip", get(app::account::export::export))
         .route(
             "/mail/attachment/{item}/{attachment}",
             get(app::mail::http::attachment),
@@ -157,14 +158,11 @@ const HEALTH_WINDOW_MS: i64 = 1000;
 
 /// 200 when the database answers (checked at most once a second), 503 when it does not.
 async fn healthz(State(state): State<AppState>) -> Response {
-    let now_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default();
+    let now_ms = app::platform::now_ms();
     if now_ms - LAST_HEALTHY_MS.load(Ordering::Relaxed) < HEALTH_WINDOW_MS {
         return (StatusCode::OK, "ok").into_response();
     }
-    match state.store.ping().await {
+    match state.database().ping().await {
         Ok(()) => {
             LAST_HEALTHY_MS.store(now_ms, Ordering::Relaxed);
             (StatusCode::OK, "ok").into_response()
@@ -180,6 +178,30 @@ async fn healthz(State(state): State<AppState>) -> Response {
 /// Server functions take small forms; the largest field (a mail body) is 256 KiB of text,
 /// which percent-encoding can triple.
 const SERVER_FN_BODY_LIMIT: usize = 1024 * 1024;
+
+/// The server functions that take no arguments and change nothing: these also answer a POST
+/// with no body and no `Content-Type`. The server functions without arguments that change
+/// state (`auth/logout`, `mail/empty-trash`, `account/end-other-sessions`) are not here; the
+/// test `empty_posts_are_answered_only_where_nothing_changes` checks both lists are complete.
+pub const READS_WITHOUT_ARGUMENTS: &[&str] = &[
+    "account/activity",
+    "auth/start-password-origin",
+    "calendar/feeds",
+    "calendar/settings",
+    "calendar/upcoming",
+    "files/blocked-types",
+    "lifecycle/reports",
+    "logs/overview",
+    "mail/cases",
+    "mail/notices",
+    "mail/reports",
+    "mail/settings",
+    "mail/unread",
+    "policy/current",
+    "schools/list",
+    "schools/settings",
+    "users/year-end-preview",
+];
 
 /// Server functions take URL-encoded forms only. The form decoder would quietly turn invalid
 /// UTF-8 into U+FFFD and read other content types as forms, so a malformed body could still
@@ -197,10 +219,24 @@ async fn server_fn_body(req: Request, next: Next) -> Response {
             v.trim()
                 .eq_ignore_ascii_case("application/x-www-form-urlencoded")
         });
+    let (mut parts, body) = req.into_parts();
     if !is_form {
-        return error_response(AppError::kind(ErrorKind::BadInput));
+        // A read without arguments may come as a bare `curl -X POST`; everything else, and
+        // every request that changes state, must say it sends a form.
+        let bare = !parts.headers.contains_key(header::CONTENT_TYPE)
+            && parts
+                .headers
+                .get(header::CONTENT_LENGTH)
+                .is_none_or(|length| length.as_bytes() == b"0");
+        let name = parts.uri.path().trim_start_matches("/api/");
+        if !(bare && READS_WITHOUT_ARGUMENTS.contains(&name)) {
+            return error_response(AppError::kind(ErrorKind::BadInput));
+        }
+        parts.headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
     }
-    let (parts, body) = req.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, SERVER_FN_BODY_LIMIT).await else {
         return error_response(AppError::kind(ErrorKind::TooLarge));
     };

@@ -3,15 +3,12 @@
 
 pub mod http;
 
-use std::sync::Arc;
-
-use app::platform::{AppState, config::Config, db};
+use app::platform::{AppState, config::Config};
 use leptos::config::{Env, LeptosOptions};
 
 /// Opens the database (migrating it) and assembles the shared state.
 pub async fn build_state(config: Config) -> Result<AppState, String> {
     app::error::signing::set_key(config.secret_key.expose());
-    let store = db::connect(&config.database_url, config.secret_key.clone()).await?;
     let leptos = LeptosOptions::builder()
         .output_name("schulhof")
         .site_root(config.site_root.as_str())
@@ -20,14 +17,7 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         .hash_files(built_with_hashes())
         .env(Env::PROD)
         .build();
-    let blobs = Arc::new(app::files::blob::Blobs::open(&config.store_url)?);
-    Ok(AppState {
-        config: Arc::new(config),
-        store,
-        blobs,
-        leptos,
-        refusals: Arc::default(),
-    })
+    app::state::build(config, leptos).await
 }
 
 /// cargo-leptos leaves `hash.txt` beside a release binary whose assets carry content hashes.

@@ -50,19 +50,22 @@ fn main() -> ExitCode {
 /// and stays resident after it is freed: 380 MB after 200 sign-ins, measured. With a fixed
 /// threshold the buffers are mapped and given back on each free (about 40 MB after the same
 /// 200). glibc reads its tunables only when a process starts, so the server starts itself
-/// once more with them set. An operator's own `GLIBC_TUNABLES` is left alone.
+/// once more with them set. An operator's own `GLIBC_TUNABLES` is left alone. Only `serve`
+/// restarts: the console commands hash at most one password. Schulhof starts no child
+/// processes, so the setting goes no further than the server.
+const MALLOC_TUNABLES: &str =
+    "glibc.malloc.mmap_threshold=4194304:glibc.malloc.trim_threshold=33554432";
+
 fn restart_with_malloc_tunables() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     if std::env::var_os("GLIBC_TUNABLES").is_none()
+        && matches!(std::env::args().nth(1).as_deref(), None | Some("serve"))
         && let Ok(exe) = std::env::current_exe()
     {
         use std::os::unix::process::CommandExt;
         let error = std::process::Command::new(exe)
             .args(std::env::args_os().skip(1))
-            .env(
-                "GLIBC_TUNABLES",
-                "glibc.malloc.mmap_threshold=4194304:glibc.malloc.trim_threshold=33554432",
-            )
+            .env("GLIBC_TUNABLES", MALLOC_TUNABLES)
             .exec();
         // Only reached if the restart failed; the server still works, with more memory.
         eprintln!("schulhof: could not restart with malloc tunables: {error}");
@@ -74,8 +77,8 @@ async fn run() -> ExitCode {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     if matches!(args.first(), Some(&("help" | "--help" | "-h"))) {
         println!("{HELP}");
-        for (name, default, what) in app::platform::config::VARIABLES {
-            println!("  {name:<32} {what} (default: {default})");
+        for var in app::platform::config::VARIABLES {
+            println!("  {:<32} {} (default: {})", var.name, var.help, var.default);
         }
         return ExitCode::SUCCESS;
     }
@@ -127,6 +130,11 @@ async fn serve(config: Config) -> Result<(), String> {
     for (name, value) in config.describe() {
         eprintln!("  {name:<32} {value}");
     }
+    if std::env::var("GLIBC_TUNABLES").is_ok_and(|v| v == MALLOC_TUNABLES) {
+        tracing::info!(
+            "restarted with GLIBC_TUNABLES={MALLOC_TUNABLES}, so that password hashing gives its memory back (docs/deployment.md)"
+        );
+    }
     let state = server::build_state(config).await?;
     let public_url = state.config.public_url.clone();
     if let Some(password) = session::ensure_operator(&state)
@@ -177,7 +185,7 @@ async fn create_school(config: Config, name: &str, domain: &str) -> Result<(), S
     let state = state(config).await?;
     let audit = operator_event("school.created").details(format!("{name} ({domain})"));
     match state
-        .store
+        .schools()
         .create_school(name, &domain, &audit)
         .await
         .map_err(|e| e.to_string())?
@@ -206,7 +214,7 @@ async fn create_user(
     }
     let state = state(config).await?;
     let school = state
-        .store
+        .schools()
         .school_by_domain(&domain.trim().to_lowercase())
         .await
         .map_err(|e| e.to_string())?
@@ -221,7 +229,7 @@ async fn create_user(
     };
     let audit = operator_event("user.created").details("console");
     let (_, login) = state
-        .store
+        .user_admin()
         .create_person(&person, &audit)
         .await
         .map_err(|e| e.to_string())?;
@@ -249,7 +257,7 @@ async fn start_password(config: Config, login: &str) -> Result<(), String> {
 async fn verify(config: Config) -> Result<(), String> {
     let state = state(config).await?;
     match state
-        .store
+        .audit()
         .verify_chain()
         .await
         .map_err(|e| e.to_string())?
@@ -275,7 +283,7 @@ async fn run_jobs(config: Config) -> Result<(), String> {
 async fn rights_report(config: Config) -> Result<(), String> {
     let state = server::build_state(config).await?;
     let findings = state
-        .store
+        .rights_report()
         .rights_findings()
         .await
         .map_err(|e| e.to_string())?;

@@ -3,6 +3,8 @@
 pub mod views;
 
 #[cfg(feature = "ssr")]
+pub mod export;
+#[cfg(feature = "ssr")]
 pub mod store;
 
 use leptos::prelude::*;
@@ -11,9 +13,11 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
+use crate::auth::authenticate;
+#[cfg(feature = "ssr")]
 use crate::{
     audit::AuditEvent,
-    platform::{app_state, authenticate, request_info, secret::sha256_hex},
+    platform::{app_state, request_info, secret::sha256_hex},
 };
 
 /// One signed-in browser, as its owner sees it. The token never leaves the server.
@@ -72,7 +76,7 @@ pub async fn account_activity() -> Result<AccountOverview, AppError> {
     let user = authenticate()?;
     let current = request_info().session_token.as_deref().map(sha256_hex);
     Ok(app_state()
-        .store
+        .session_list()
         .overview(user.id, current.as_deref())
         .await?)
 }
@@ -85,7 +89,7 @@ pub async fn end_session(id: String) -> Result<(), AppError> {
         .actor(user.id, user.school_id)
         .subject(user.id);
     if !app_state()
-        .store
+        .session_list()
         .end_own_session(user.id, id.trim(), &audit)
         .await?
     {
@@ -107,7 +111,7 @@ pub async fn end_other_sessions() -> Result<(), AppError> {
         .actor(user.id, user.school_id)
         .subject(user.id);
     app_state()
-        .store
+        .session_list()
         .end_other_sessions(user.id, &keep, &audit)
         .await?;
     Ok(())

@@ -20,7 +20,7 @@ struct LoginRow {
 }
 
 #[async_trait::async_trait]
-pub trait SessionListStore {
+pub trait SessionListStore: Send + Sync {
     async fn overview(
         &self,
         user_id: i64,
@@ -39,6 +39,13 @@ pub trait SessionListStore {
         keep_token_hash: &str,
         audit: &AuditEvent,
     ) -> Result<(), sqlx::Error>;
+}
+
+impl crate::platform::AppState {
+    /// The storage of the own-sessions list, as the composition root registered it.
+    pub fn session_list(&self) -> &dyn SessionListStore {
+        self.stores.get::<dyn SessionListStore>()
+    }
 }
 
 impl_both!(SessionListStore {

@@ -14,10 +14,12 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
+use crate::auth::authenticate;
+#[cfg(feature = "ssr")]
 use crate::{
     error::ErrorKind,
     i18n::Key,
-    platform::{app_state, authenticate, request_info},
+    platform::{app_state, request_info},
 };
 
 /// One person as everybody at the school sees them. The optional fields are `None` unless
@@ -69,12 +71,15 @@ pub async fn address_book(query: String) -> Result<AddressBookView, AppError> {
     let state = app_state();
     let query: String = query.trim().to_lowercase().chars().take(60).collect();
     let role = role_named(&query);
-    let entries = state.store.entries(school, &query, role, PAGE).await?;
-    let my_entry = state.store.entry_of(school, user.id).await?;
+    let entries = state
+        .addressbook()
+        .entries(school, &query, role, PAGE)
+        .await?;
+    let my_entry = state.addressbook().entry_of(school, user.id).await?;
     Ok(AddressBookView {
         entries,
         query,
-        mine: state.store.own_fields(user.id).await?,
+        mine: state.addressbook().own_fields(user.id).await?,
         my_entry,
     })
 }
@@ -145,7 +150,10 @@ pub async fn save_own_fields(
     let info = request_info();
     crate::filter::check(&state, &user, &info, "note", &[&fields.note]).await?;
     crate::filter::check(&state, &user, &info, "postal", &[&fields.postal]).await?;
-    state.store.save_own_fields(user.id, &fields).await?;
+    state
+        .addressbook()
+        .save_own_fields(user.id, &fields)
+        .await?;
     leptos_axum::redirect("/addressbook?saved=1");
     Ok(())
 }
@@ -154,16 +162,15 @@ pub async fn save_own_fields(
 #[cfg(feature = "ssr")]
 pub async fn vcard_download(
     axum::extract::State(state): axum::extract::State<crate::platform::AppState>,
-    axum::Extension(session): axum::Extension<crate::platform::request::CurrentSession>,
+    crate::web::SignedIn(user): crate::web::SignedIn,
+    headers: axum::http::HeaderMap,
 ) -> axum::response::Response {
-    use axum::response::IntoResponse;
     let found = async {
-        let user = crate::platform::request::signed_in(&session)?;
         let school = user
             .school_id
             .ok_or_else(|| AppError::kind(ErrorKind::Forbidden))?;
         let entry = state
-            .store
+            .addressbook()
             .entry_of(school, user.id)
             .await?
             .ok_or_else(|| AppError::kind(ErrorKind::NotFound))?;
@@ -174,26 +181,10 @@ pub async fn vcard_download(
     }
     .await;
     match found {
-        Ok(card) => (
-            [
-                (
-                    axum::http::header::CONTENT_TYPE,
-                    "text/vcard; charset=utf-8",
-                ),
-                (
-                    axum::http::header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"kontakt.vcf\"",
-                ),
-            ],
-            card,
-        )
-            .into_response(),
-        Err(error) => (
-            axum::http::StatusCode::from_u16(error.status())
-                .unwrap_or(axum::http::StatusCode::NOT_FOUND),
-            error.text(crate::i18n::Lang::De),
-        )
-            .into_response(),
+        Ok(card) => {
+            crate::web::download::attachment(card, "text/vcard; charset=utf-8", "kontakt.vcf")
+        }
+        Err(error) => crate::web::failure(&headers, error, "/addressbook", Key::AbTitle),
     }
 }
 

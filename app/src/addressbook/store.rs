@@ -32,7 +32,7 @@ const ENTRY: &str = "SELECT u.id, u.login, u.first_name, u.last_name, u.role, s.
      FROM users u JOIN schools s ON s.id = u.school_id LEFT JOIN address_fields a ON a.user_id = u.id";
 
 #[async_trait::async_trait]
-pub trait AddressBookStore {
+pub trait AddressBookStore: Send + Sync {
     /// People of the school matching `query` in name, login, class or team, or having `role`.
     async fn entries(
         &self,
@@ -44,6 +44,13 @@ pub trait AddressBookStore {
     async fn entry_of(&self, school_id: i64, user_id: i64) -> Result<Option<Entry>, sqlx::Error>;
     async fn own_fields(&self, user_id: i64) -> Result<OwnFields, sqlx::Error>;
     async fn save_own_fields(&self, user_id: i64, fields: &OwnFields) -> Result<(), sqlx::Error>;
+}
+
+impl crate::platform::AppState {
+    /// The storage of the address book, as the composition root registered it.
+    pub fn addressbook(&self) -> &dyn AddressBookStore {
+        self.stores.get::<dyn AddressBookStore>()
+    }
 }
 
 impl_both!(AddressBookStore {

@@ -115,7 +115,7 @@ inherent_both! {
 }
 
 #[async_trait::async_trait]
-pub trait AuditStore {
+pub trait AuditStore: Send + Sync {
     /// Records an event that has no other change to travel with (a failed login).
     async fn record(&self, event: &AuditEvent) -> Result<(), sqlx::Error>;
     /// Checks the whole chain, page by page, from the newest start checkpoint to the head.
@@ -142,6 +142,13 @@ pub trait AuditStore {
     async fn last_event_id(&self) -> Result<i64, sqlx::Error>;
     /// The newest events' actions, newest first, for operators and tests.
     async fn recent_actions(&self, limit: i64) -> Result<Vec<(String, Option<i64>)>, sqlx::Error>;
+}
+
+impl crate::platform::AppState {
+    /// The storage of the audit log, as the composition root registered it.
+    pub fn audit(&self) -> &dyn AuditStore {
+        self.stores.get::<dyn AuditStore>()
+    }
 }
 
 impl_both!(AuditStore {

@@ -3,6 +3,8 @@ pub mod rights;
 pub mod views;
 
 #[cfg(feature = "ssr")]
+pub mod current;
+#[cfg(feature = "ssr")]
 pub mod guessable;
 #[cfg(feature = "ssr")]
 pub mod session;
@@ -20,8 +22,12 @@ use crate::i18n::Key;
 #[cfg(feature = "ssr")]
 use crate::{
     audit::AuditEvent,
-    platform::{app_state, authenticate_during_setup, passwords, request_info, secret::Secret},
+    platform::{app_state, passwords, request_info, secret::Secret},
     rules,
+};
+#[cfg(feature = "ssr")]
+pub use current::{
+    CurrentSession, authenticate, authenticate_during_setup, school_staff, signed_in,
 };
 
 /// ACC-3: the roles a person can have. The operator runs the deployment and belongs to no school.
@@ -257,15 +263,15 @@ pub async fn change_password(current: String, new: String, repeat: String) -> Re
     // keyed by the account.
     let keys = throttle::keys(&user.login, &request.ip);
     session::throttle_gate(&state, &keys, &user.login).await?;
-    let stored = state.store.password_hash(user.id).await?;
+    let stored = state.accounts().password_hash(user.id).await?;
     if !passwords::verify(Secret::new(current), stored).await? {
         let event = AuditEvent::new("auth.password_check_failed", &request)
             .actor(user.id, user.school_id)
             .subject(user.id);
-        state.store.record(&event).await?;
+        state.audit().record(&event).await?;
         return Err(AppError::field("current", Key::PasswordCurrentWrong));
     }
-    state.store.refund(&keys).await?;
+    state.throttle().refund(&keys).await?;
     let hash = passwords::hash(Secret::new(new)).await?;
     let keep = request
         .session_token
@@ -275,7 +281,7 @@ pub async fn change_password(current: String, new: String, repeat: String) -> Re
         .actor(user.id, user.school_id)
         .subject(user.id);
     state
-        .store
+        .accounts()
         .set_password(user.id, &hash, keep.as_deref(), &audit)
         .await?;
     leptos_axum::redirect("/");
@@ -298,7 +304,10 @@ pub async fn start_password_origin() -> Result<Option<ResetOrigin>, AppError> {
     if !user.must_change_password {
         return Ok(None);
     }
-    Ok(app_state().store.start_password_origin(user.id).await?)
+    Ok(app_state()
+        .accounts()
+        .start_password_origin(user.id)
+        .await?)
 }
 
 /// Remembers the visitor's language in a cookie and returns to the page they were on.

@@ -54,10 +54,10 @@ pub async fn throttle_gate(
     login: &str,
 ) -> Result<(), AppError> {
     let names: Vec<String> = keys.iter().map(|(key, _)| key.clone()).collect();
-    let now = super::throttle::now_ms();
-    let wait = match state.store.blocked_for(&names, now).await? {
+    let now = crate::platform::now_ms();
+    let wait = match state.throttle().blocked_for(&names, now).await? {
         Some(wait) => Some(wait),
-        None => state.store.reserve(keys, now).await?,
+        None => state.throttle().reserve(keys, now).await?,
     };
     if let Some(wait) = wait {
         state.refusals.add(login);
@@ -91,7 +91,7 @@ pub async fn sign_in(
     throttle_gate(state, &keys, &login).await?;
     let too_long = password.expose().chars().count() > crate::rules::password::MAX_CHARS;
     let user = state
-        .store
+        .accounts()
         .user_by_login(&login)
         .await?
         .filter(|u| domain.is_none() || u.school_domain == domain);
@@ -111,7 +111,7 @@ pub async fn sign_in(
                 event.school_id = user.school_id;
             }
             // The attempt was counted before the check; the event is the record of it.
-            state.store.record(&event).await?;
+            state.audit().record(&event).await?;
             return Err(AppError::new(ErrorKind::Unauthenticated, Key::LoginFailed));
         }
     };
@@ -120,7 +120,7 @@ pub async fn sign_in(
         .subject(user.id);
     if user.status != super::store::ACTIVE {
         state
-            .store
+            .audit()
             .record(&AuditEvent {
                 action: "auth.login_refused_locked",
                 ..audit
@@ -130,13 +130,13 @@ pub async fn sign_in(
     }
     // SEC-2: the reservation is given back: the account's keys are forgotten, the address's
     // counter goes down by one.
-    state.store.refund(&keys).await?;
+    state.throttle().refund(&keys).await?;
     let token = random_hex(32);
     let token_hash = sha256_hex(&token);
     let max_age = state.config.session_max.as_secs();
     let user_agent: String = request.user_agent.chars().take(300).collect();
     state
-        .store
+        .accounts()
         .create_session(
             &NewSession {
                 token_hash: &token_hash,
@@ -152,7 +152,11 @@ pub async fn sign_in(
         .await?;
     set_cookie(&session_cookie(state, &token, max_age));
     // The session just made decides where to go: the policy, the password, or home.
-    let next = match state.store.live_session(&token_hash, now, now - 1).await? {
+    let next = match state
+        .accounts()
+        .live_session(&token_hash, now, now - 1)
+        .await?
+    {
         Some(live) => live.user.next_step().unwrap_or("/"),
         None => "/",
     };
@@ -170,7 +174,10 @@ pub async fn sign_out(
         let audit = AuditEvent::new("auth.logout", request)
             .actor(user.id, user.school_id)
             .subject(user.id);
-        state.store.end_session(&sha256_hex(token), &audit).await?;
+        state
+            .accounts()
+            .end_session(&sha256_hex(token), &audit)
+            .await?;
     }
     set_cookie(&session_cookie(state, "", 0));
     leptos_axum::redirect("/login");
@@ -182,11 +189,15 @@ pub async fn load(state: &AppState, token: &str) -> Result<Option<SessionUser>, 
     let now = now();
     let hash = sha256_hex(token);
     let idle_since = now - state.config.session_idle.as_secs() as i64;
-    let Some(live) = state.store.live_session(&hash, now, idle_since).await? else {
+    let Some(live) = state
+        .accounts()
+        .live_session(&hash, now, idle_since)
+        .await?
+    else {
         return Ok(None);
     };
     if now - live.last_seen_at >= TOUCH_EVERY_SECS {
-        state.store.touch_session(&hash, now).await?;
+        state.accounts().touch_session(&hash, now).await?;
     }
     Ok(Some(live.user))
 }
@@ -210,7 +221,7 @@ pub async fn issue_start_password(
     audit: AuditEvent,
 ) -> Result<Secret, AppError> {
     let user = state
-        .store
+        .accounts()
         .user_by_login(&login.trim().to_lowercase())
         .await?
         .ok_or_else(|| AppError::kind(ErrorKind::NotFound))?;
@@ -221,7 +232,7 @@ pub async fn issue_start_password(
         ..audit.subject(user.id)
     };
     state
-        .store
+        .accounts()
         .set_start_password(user.id, &hash, now() + days * 86_400, &audit)
         .await?;
     Ok(password)
@@ -238,7 +249,7 @@ pub async fn ensure_operator(state: &AppState) -> Result<Option<Secret>, AppErro
         role: Role::Operator,
     };
     let audit = AuditEvent::new("operator.created", &RequestInfo::default());
-    if state.store.create_user(&new, &audit).await?.is_none() {
+    if state.accounts().create_user(&new, &audit).await?.is_none() {
         return Ok(None);
     }
     let audit = AuditEvent::new("auth.start_password_issued", &RequestInfo::default())

@@ -62,7 +62,7 @@ pub struct LiveSession {
 pub const ACTIVE: &str = "active";
 
 #[async_trait::async_trait]
-pub trait AccountStore {
+pub trait AccountStore: Send + Sync {
     async fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, sqlx::Error>;
     async fn password_hash(&self, user_id: i64) -> Result<Option<String>, sqlx::Error>;
     /// Creates a user unless the login is taken; `None` means it was.
@@ -109,6 +109,13 @@ pub trait AccountStore {
     ) -> Result<Option<LiveSession>, sqlx::Error>;
     async fn touch_session(&self, token_hash: &str, now: i64) -> Result<(), sqlx::Error>;
     async fn end_session(&self, token_hash: &str, audit: &AuditEvent) -> Result<(), sqlx::Error>;
+}
+
+impl crate::platform::AppState {
+    /// The storage of accounts and sessions, as the composition root registered it.
+    pub fn accounts(&self) -> &dyn AccountStore {
+        self.stores.get::<dyn AccountStore>()
+    }
 }
 
 impl_both!(AccountStore {

@@ -35,15 +35,9 @@ pub const ADDRESS: Rule = Rule {
 /// Failures older than this are forgotten.
 pub const WINDOW_MS: i64 = 15 * 60 * 1000;
 
-/// Milliseconds since the Unix epoch: whole seconds would turn a one-second delay into
-/// anything between nothing and one second, depending on where the clock ticks.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default()
-}
-
+/// The throttle counts in milliseconds (`platform::now_ms`): whole seconds would turn a
+/// one-second delay into anything between nothing and one second, depending on where the
+/// clock ticks.
 pub fn delay_after(rule: &Rule, failures: i64) -> i64 {
     let over = failures - rule.free_failures;
     if over <= 0 {
@@ -74,7 +68,7 @@ pub fn keys(login: &str, ip: &str) -> [(String, &'static Rule); 3] {
 }
 
 #[async_trait::async_trait]
-pub trait ThrottleStore {
+pub trait ThrottleStore: Send + Sync {
     /// Whole seconds (rounded up) until another attempt is allowed, if any key is blocked at
     /// `now_ms`. Reads only: a flood of throttled attempts takes no write lock.
     async fn blocked_for(&self, keys: &[String], now_ms: i64) -> Result<Option<i64>, sqlx::Error>;
@@ -93,6 +87,13 @@ pub trait ThrottleStore {
     async fn refund(&self, keys: &[(String, &'static Rule)]) -> Result<(), sqlx::Error>;
     /// Forgets throttle rows whose last failure is older than the window (the scheduled jobs).
     async fn purge_throttle(&self, now_ms: i64) -> Result<u64, sqlx::Error>;
+}
+
+impl crate::platform::AppState {
+    /// The storage of the sign-in throttle, as the composition root registered it.
+    pub fn throttle(&self) -> &dyn ThrottleStore {
+        self.stores.get::<dyn ThrottleStore>()
+    }
 }
 
 impl_both!(ThrottleStore {
@@ -196,10 +197,10 @@ pub async fn flush_refusals(state: &crate::platform::AppState) -> Result<usize, 
     for (login, count) in &counts {
         let mut event =
             AuditEvent::new("auth.throttled", &system).details(format!("{login}: {count}"));
-        if let Some(user) = state.store.user_by_login(login).await? {
+        if let Some(user) = state.accounts().user_by_login(login).await? {
             event = event.subject(user.id).school(user.school_id);
         }
-        state.store.record(&event).await?;
+        state.audit().record(&event).await?;
     }
     Ok(counts.len())
 }

@@ -76,9 +76,10 @@ pub fn calendar(events: &[EventRow], domain: &str) -> String {
                 ("", _) => String::new(),
                 (until, true) => format!(";UNTIL={}", compact(until)),
                 // With a TZID start, UNTIL is UTC: the end of that day in Germany.
-                (until, false) => crate::i18n::end_of_day_berlin(until)
+                (until, false) => crate::rules::date::end_of_day_berlin(until)
                     .map(|end| {
-                        let (y, m, d) = crate::i18n::civil_from_days((end - 1).div_euclid(86_400));
+                        let (y, m, d) =
+                            crate::rules::date::civil_from_days((end - 1).div_euclid(86_400));
                         let secs = (end - 1).rem_euclid(86_400);
                         format!(
                             ";UNTIL={y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
@@ -122,7 +123,7 @@ pub async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> Re
         return StatusCode::NOT_FOUND.into_response();
     }
     let hash = crate::platform::secret::sha256_hex(token);
-    let owner = match state.store.feed_owner(&hash).await {
+    let owner = match state.calendar().feed_owner(&hash).await {
         Ok(Some(owner)) => owner,
         Ok(None) => return StatusCode::NOT_FOUND.into_response(),
         Err(e) => {

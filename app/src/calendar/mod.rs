@@ -18,12 +18,14 @@ use crate::error::AppError;
 use crate::rules::calendar::EventFields;
 
 #[cfg(feature = "ssr")]
+use crate::auth::{authenticate, school_staff};
+#[cfg(feature = "ssr")]
 use crate::{
     audit::AuditEvent,
     auth::{Capability, SessionUser},
     error::ErrorKind,
     i18n::Key,
-    platform::{AppState, app_state, authenticate, request_info, school_staff},
+    platform::{AppState, app_state, request_info},
     rules::calendar as rule,
 };
 #[cfg(feature = "ssr")]
@@ -150,20 +152,21 @@ pub async fn calendar_access(
             },
         )),
         CalendarRef::Group(group) => {
-            let (owner, _) = state
-                .store
+            let place = state
+                .groups()
                 .membership(user.id, group, school)
                 .await?
                 .ok_or_else(AppError::not_found)?;
             let name = state
-                .store
+                .groups()
                 .my_groups(user.id)
                 .await?
                 .into_iter()
-                .find(|g| g.0 == group)
-                .map(|g| g.1)
+                .find(|g| g.id == group)
+                .map(|g| g.name)
                 .ok_or_else(AppError::not_found)?;
-            let can_write = owner || state.store.calendar_members_write(school).await?;
+            let can_write =
+                place.is_owner || state.calendar().calendar_members_write(school).await?;
             Ok((
                 key(None, Some(group)),
                 CalendarInfo {
@@ -193,7 +196,7 @@ async fn event_access(
     id: i64,
 ) -> Result<(EventRow, CalendarKey, CalendarInfo), AppError> {
     let row = state
-        .store
+        .calendar()
         .event(user.school()?, id)
         .await?
         .ok_or_else(AppError::not_found)?;
@@ -214,8 +217,8 @@ async fn my_calendars(
         calendar_access(state, user, CalendarRef::Personal).await?,
         calendar_access(state, user, CalendarRef::School).await?,
     ];
-    for (group, _) in state.store.my_groups(user.id).await? {
-        out.push(calendar_access(state, user, CalendarRef::Group(group)).await?);
+    for group in state.groups().my_groups(user.id).await? {
+        out.push(calendar_access(state, user, CalendarRef::Group(group.id)).await?);
     }
     Ok(out)
 }
@@ -231,14 +234,14 @@ async fn occurrences_between(
     let mut out = Vec::new();
     for (key, info) in calendars {
         for row in state
-            .store
+            .calendar()
             .events_between(*key, &rule::date_of(from), &rule::date_of(to))
             .await?
         {
             let fields = row.fields();
             for day in rule::occurrences(&fields, from, to) {
                 let date = rule::date_of(day);
-                let (y, m, d) = crate::i18n::civil_from_days(day);
+                let (y, m, d) = crate::rules::date::civil_from_days(day);
                 let (h, min) = rule::time_parts(&fields.start).unwrap_or((0, 0));
                 out.push(Occurrence {
                     event_id: row.id,
@@ -247,7 +250,7 @@ async fn occurrences_between(
                     date,
                     start: fields.start.clone(),
                     end: fields.end.clone(),
-                    starts_at: crate::i18n::berlin_to_unix(y, m, d, h, min),
+                    starts_at: crate::rules::date::berlin_to_unix(y, m, d, h, min),
                     calendar: info.code.clone(),
                     repeats: fields.repeat != rule::Repeat::Never,
                 });
@@ -260,8 +263,8 @@ async fn occurrences_between(
 
 #[cfg(feature = "ssr")]
 fn today() -> i64 {
-    let (y, m, d, _, _) = crate::i18n::berlin_time(crate::platform::now());
-    crate::i18n::days_from_civil(y, m, d)
+    let (y, m, d, _, _) = crate::rules::date::berlin_time(crate::platform::now());
+    crate::rules::date::days_from_civil(y, m, d)
 }
 
 /// CAL-1: a week, a month or the coming 30 days of one calendar or all (`all`).
@@ -285,12 +288,12 @@ pub async fn calendar_view(
     let day = rule::day_number(&date).unwrap_or_else(today);
     let (from, to) = match view.as_str() {
         "month" => {
-            let (y, m, _) = crate::i18n::civil_from_days(day);
-            let first = crate::i18n::days_from_civil(y, m, 1);
+            let (y, m, _) = crate::rules::date::civil_from_days(day);
+            let first = crate::rules::date::days_from_civil(y, m, 1);
             let next = if m == 12 {
-                crate::i18n::days_from_civil(y + 1, 1, 1)
+                crate::rules::date::days_from_civil(y + 1, 1, 1)
             } else {
-                crate::i18n::days_from_civil(y, m + 1, 1)
+                crate::rules::date::days_from_civil(y, m + 1, 1)
             };
             (rule::week_start(first), rule::week_start(next - 1) + 6)
         }
@@ -380,7 +383,7 @@ pub async fn event(id: i64) -> Result<EventPage, AppError> {
     let state = app_state();
     let (row, _, info) = event_access(&state, &user, id).await?;
     let history = state
-        .store
+        .calendar()
         .history(row.id)
         .await?
         .into_iter()
@@ -410,30 +413,9 @@ fn writable(info: &CalendarInfo) -> Result<(), AppError> {
 async fn checked(
     state: &AppState,
     user: &SessionUser,
-    title: &str,
-    place: &str,
-    description: &str,
-    date: &str,
-    start: &str,
-    end: &str,
-    repeat: &str,
-    until: &str,
-    exceptions: &str,
-    reminder: &str,
+    form: &rule::EventForm,
 ) -> Result<EventFields, AppError> {
-    let fields = rule::check(
-        title,
-        place,
-        description,
-        date,
-        start,
-        end,
-        repeat,
-        until,
-        exceptions,
-        reminder,
-    )
-    .map_err(|(field, key)| AppError::field(field, key))?;
+    let fields = rule::check(form).map_err(|(field, key)| AppError::field(field, key))?;
     crate::filter::check(
         state,
         user,
@@ -470,21 +452,19 @@ pub async fn create_event(
     let target = CalendarRef::parse(&calendar).ok_or_else(AppError::not_found)?;
     let (key, info) = calendar_access(&state, &user, target).await?;
     writable(&info)?;
-    let fields = checked(
-        &state,
-        &user,
-        &title,
-        &place,
-        &description,
-        &date,
-        &start,
-        &end,
-        &repeat,
-        &until,
-        &exceptions,
-        &reminder,
-    )
-    .await?;
+    let form = rule::EventForm {
+        title,
+        place,
+        description,
+        date,
+        start,
+        end,
+        repeat,
+        until,
+        exceptions,
+        reminder,
+    };
+    let fields = checked(&state, &user, &form).await?;
     let name = format!("{} {}", user.first_name, user.last_name);
     let change = Change {
         by: user.id,
@@ -492,7 +472,7 @@ pub async fn create_event(
         action: "created",
     };
     let id = state
-        .store
+        .calendar()
         .create_event(key, &fields, keeps_history(&key).then_some(&change))
         .await?;
     leptos_axum::redirect(&format!("/calendar/event?id={id}"));
@@ -522,21 +502,19 @@ pub async fn update_event(
     if row.deleted_at.is_some() {
         return Err(AppError::not_found());
     }
-    let fields = checked(
-        &state,
-        &user,
-        &title,
-        &place,
-        &description,
-        &date,
-        &start,
-        &end,
-        &repeat,
-        &until,
-        &exceptions,
-        &reminder,
-    )
-    .await?;
+    let form = rule::EventForm {
+        title,
+        place,
+        description,
+        date,
+        start,
+        end,
+        repeat,
+        until,
+        exceptions,
+        reminder,
+    };
+    let fields = checked(&state, &user, &form).await?;
     let name = format!("{} {}", user.first_name, user.last_name);
     let change = Change {
         by: user.id,
@@ -544,7 +522,7 @@ pub async fn update_event(
         action: "updated",
     };
     if !state
-        .store
+        .calendar()
         .update_event(
             row.id,
             version,
@@ -574,7 +552,7 @@ pub async fn delete_event(id: i64, version: i64) -> Result<(), AppError> {
         action: "deleted",
     };
     if !state
-        .store
+        .calendar()
         .delete_event(
             row.id,
             version,
@@ -593,7 +571,10 @@ pub async fn delete_event(id: i64, version: i64) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "calendar/settings")]
 pub async fn calendar_settings() -> Result<bool, AppError> {
     let (_, school) = school_staff(Capability::CalendarManage)?;
-    Ok(app_state().store.calendar_members_write(school).await?)
+    Ok(app_state()
+        .calendar()
+        .calendar_members_write(school)
+        .await?)
 }
 
 /// CAL-1: the school lets members (not only owners) write their groups' calendars.
@@ -605,7 +586,7 @@ pub async fn set_calendar_members_write(allowed: String) -> Result<(), AppError>
         .actor(user.id, Some(school))
         .details(allowed.to_string());
     app_state()
-        .store
+        .calendar()
         .set_calendar_members_write(school, allowed, &audit)
         .await?;
     Ok(())
@@ -619,7 +600,7 @@ pub async fn feeds() -> Result<Vec<FeedInfo>, AppError> {
     let state = app_state();
     let base = state.config.public_url.trim_end_matches('/').to_string();
     Ok(state
-        .store
+        .calendar()
         .take_feeds(user.id)
         .await?
         .into_iter()
@@ -648,7 +629,7 @@ pub async fn create_feed(calendar: String) -> Result<String, AppError> {
     let token = crate::platform::secret::random_hex(32);
     let hash = crate::platform::secret::sha256_hex(&token);
     state
-        .store
+        .calendar()
         .create_feed(user.id, &hash, &token, &calendar)
         .await?;
     leptos_axum::redirect("/calendar/feeds");
@@ -662,7 +643,7 @@ pub async fn create_feed(calendar: String) -> Result<String, AppError> {
 pub async fn revoke_feed(id: i64) -> Result<(), AppError> {
     let user = authenticate()?;
     if !app_state()
-        .store
+        .calendar()
         .revoke_feed(user.id, id, crate::platform::now())
         .await?
     {
@@ -686,7 +667,7 @@ pub async fn feed_text(
         }
     };
     let domain = state
-        .store
+        .schools()
         .school_domain(user.school()?)
         .await?
         .unwrap_or_default();
@@ -696,7 +677,7 @@ pub async fn feed_text(
     for (key, _) in &calendars {
         events.extend(
             state
-                .store
+                .calendar()
                 .events_between(*key, &rule::date_of(from), &rule::date_of(to))
                 .await?,
         );

@@ -78,7 +78,7 @@ pub struct HistoryRow {
 pub type FeedRow = (i64, String, i64, Option<i64>, Option<String>);
 
 #[async_trait::async_trait]
-pub trait CalendarStore {
+pub trait CalendarStore: Send + Sync {
     /// Live events of a calendar that can happen between `from` and `to` (`YYYY-MM-DD`).
     async fn events_between(
         &self,
@@ -134,6 +134,13 @@ pub trait CalendarStore {
         &self,
         token_hash: &str,
     ) -> Result<Option<(crate::auth::SessionUser, String)>, sqlx::Error>;
+}
+
+impl crate::platform::AppState {
+    /// The storage of calendars, as the composition root registered it.
+    pub fn calendar(&self) -> &dyn CalendarStore {
+        self.stores.get::<dyn CalendarStore>()
+    }
 }
 
 inherent_both! {

@@ -182,17 +182,17 @@ fn Grid(
     last: i64,
     month_of: i64,
 ) -> impl IntoView {
-    let month = crate::i18n::civil_from_days(month_of).1;
+    let month = crate::rules::date::civil_from_days(month_of).1;
     view! {
         <div class="cal-month" data-testid="cal-month">
             {(0..7).map(|i| view! { <div class="cal-head">{weekday(lang, first + i)}</div> }).collect_view()}
             {(first..=last).map(|day| {
                 let date = rule::date_of(day);
-                let inside = crate::i18n::civil_from_days(day).1 == month;
+                let inside = crate::rules::date::civil_from_days(day).1 == month;
                 let today = occurrences.iter().filter(|o| o.date == date).cloned().collect::<Vec<_>>();
                 view! {
                     <div class="cal-cell" class:outside=!inside>
-                        <span class="cal-date">{crate::i18n::civil_from_days(day).2}</span>
+                        <span class="cal-date">{crate::rules::date::civil_from_days(day).2}</span>
                         {today.into_iter().map(|o| view! {
                             <a class="cal-chip" href=format!("/calendar/event?id={}", o.event_id)>{o.title.clone()}</a>
                         }).collect_view()}

@@ -8,11 +8,13 @@
 pub mod views;
 
 #[cfg(feature = "ssr")]
-pub mod blob;
-#[cfg(feature = "ssr")]
-pub mod http;
+pub mod download;
 #[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod transfer;
+#[cfg(feature = "ssr")]
+pub mod upload;
 #[cfg(feature = "ssr")]
 pub mod zip_stream;
 
@@ -22,12 +24,14 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
+use crate::auth::{authenticate, school_staff};
+#[cfg(feature = "ssr")]
 use crate::{
     audit::AuditEvent,
     auth::{Capability, Role, SessionUser},
     error::ErrorKind,
     i18n::Key,
-    platform::{AppState, app_state, authenticate, request_info, school_staff},
+    platform::{AppState, app_state, request_info},
     rules::files as rule,
 };
 #[cfg(feature = "ssr")]
@@ -210,12 +214,15 @@ pub async fn space_access(
             true,
         )),
         Space::Group(group) => {
-            let (owner, members_write) = state
-                .store
+            let place = state
+                .groups()
                 .membership(user.id, group, school)
                 .await?
                 .ok_or_else(|| AppError::kind(ErrorKind::NotFound))?;
-            Ok((SpaceRef { owner: 0, group }, owner || members_write))
+            Ok((
+                SpaceRef { owner: 0, group },
+                place.is_owner || place.members_write,
+            ))
         }
     }
 }
@@ -233,7 +240,7 @@ pub async fn node_access(
         .school_id
         .ok_or_else(|| AppError::kind(ErrorKind::Forbidden))?;
     let node = state
-        .store
+        .files()
         .node(school, id)
         .await?
         .ok_or_else(|| AppError::kind(ErrorKind::NotFound))?;
@@ -243,7 +250,7 @@ pub async fn node_access(
         None => return Err(AppError::kind(ErrorKind::NotFound)),
     };
     let (_, can_write) = space_access(state, user, space).await?;
-    let in_trash = state.store.ancestors(id).await?.iter().any(|a| a.2);
+    let in_trash = state.files().ancestors(id).await?.iter().any(|a| a.2);
     if in_trash != trashed || (trashed && node.trashed_at.is_none()) {
         return Err(AppError::kind(ErrorKind::NotFound));
     }
@@ -292,9 +299,9 @@ pub async fn allowance(state: &AppState, user: &SessionUser) -> Result<Allowance
     let school = user
         .school_id
         .ok_or_else(|| AppError::kind(ErrorKind::Forbidden))?;
-    let store = &state.store;
-    let (used, own_quota) = store.usage(user.id).await?;
-    let (limit, exception) = store
+    let (used, own_quota) = state.files().usage(user.id).await?;
+    let (limit, exception) = state
+        .files()
         .transfer_limit(user.id, school, crate::platform::now())
         .await?;
     Ok(Allowance {
@@ -304,7 +311,7 @@ pub async fn allowance(state: &AppState, user: &SessionUser) -> Result<Allowance
             .as_ref()
             .map_or(limit, |e| e.limit_bytes.max(limit)),
         exception,
-        blocked: blocked_list(store.blocked_types(school).await?),
+        blocked: blocked_list(state.files().blocked_types(school).await?),
     })
 }
 
@@ -330,7 +337,6 @@ pub async fn list_folder(space: String, folder: i64, page: i64) -> Result<Folder
     let state = app_state();
     let space = space_param(&space)?;
     let (space_ref, can_write) = space_access(&state, &user, space).await?;
-    let store = &state.store;
     let folder = folder_param(folder);
     let mut path = Vec::new();
     if let Some(id) = folder {
@@ -338,7 +344,8 @@ pub async fn list_folder(space: String, folder: i64, page: i64) -> Result<Folder
         if node.space() != space_ref || !node.is_folder {
             return Err(AppError::kind(ErrorKind::NotFound));
         }
-        path = store
+        path = state
+            .files()
             .ancestors(id)
             .await?
             .into_iter()
@@ -346,22 +353,23 @@ pub async fn list_folder(space: String, folder: i64, page: i64) -> Result<Folder
             .collect();
     }
     let page = page.clamp(0, 100_000);
-    let (entries, total) = store
+    let (entries, total) = state
+        .files()
         .list_folder(space_ref, folder, page * PAGE_SIZE, PAGE_SIZE)
         .await?;
-    let groups = store.my_groups(user.id).await?;
+    let groups = state.groups().my_groups(user.id).await?;
     let space_name = match space {
         Space::Personal => None,
         Space::Group(g) => groups
             .iter()
-            .find(|(id, _)| *id == g)
-            .map(|(_, n)| n.clone()),
+            .find(|group| group.id == g)
+            .map(|group| group.name.clone()),
     };
     let mut spaces = vec![(Space::Personal, String::new())];
     spaces.extend(
         groups
             .into_iter()
-            .map(|(id, name)| (Space::Group(id), name)),
+            .map(|group| (Space::Group(group.id), group.name)),
     );
     Ok(FolderView {
         space,
@@ -373,7 +381,7 @@ pub async fn list_folder(space: String, folder: i64, page: i64) -> Result<Folder
         page,
         can_write,
         spaces,
-        folders: store.folders(space_ref).await?,
+        folders: state.files().folders(space_ref).await?,
         allowance: allowance(&state, &user).await?,
     })
 }
@@ -387,7 +395,7 @@ pub async fn create_folder(space: String, folder: i64, name: String) -> Result<i
     let name = name_field(&name)?;
     crate::filter::check(&state, &user, &request_info(), "name", &[&name]).await?;
     let outcome = state
-        .store
+        .files()
         .create_node(&store::NewNode {
             school_id: user.school_id.unwrap_or_default(),
             space: space_ref,
@@ -413,14 +421,14 @@ pub async fn rename_entry(id: i64, name: String) -> Result<(), AppError> {
     crate::filter::check(&state, &user, &request_info(), "name", &[&name]).await?;
     // SEC-6, FLT-3: `run.txt` does not become `run.bat` by a rename.
     if !node.is_folder {
-        let blocked = blocked_list(state.store.blocked_types(node.school_id).await?);
+        let blocked = blocked_list(state.files().blocked_types(node.school_id).await?);
         if let Some(ext) = rule::blocked_by_name(&name, &blocked) {
             let info = request_info();
-            return Err(http::refuse_blocked(&state, &user, &info, &name, &ext).await);
+            return Err(transfer::refuse_blocked(&state, &user, &info, &name, &ext).await);
         }
     }
     let outcome = state
-        .store
+        .files()
         .rename_node(node.id, &name, &rule::name_key(&name))
         .await?;
     saved(outcome).map(|_| ())
@@ -433,7 +441,7 @@ pub async fn move_entry(id: i64, target: i64) -> Result<(), AppError> {
     let state = app_state();
     let (node, can_write) = node_access(&state, &user, id, false).await?;
     writable(can_write)?;
-    let outcome = state.store.move_node(&node, folder_param(target)).await?;
+    let outcome = state.files().move_node(&node, folder_param(target)).await?;
     saved(outcome).map(|_| ())
 }
 
@@ -452,7 +460,7 @@ pub async fn copy_entry(id: i64, target: i64) -> Result<i64, AppError> {
     };
     let quota = allowance(&state, &user).await?.quota;
     let outcome = state
-        .store
+        .files()
         .copy_node(&node, target, &name, user.id, quota)
         .await?;
     saved(outcome)
@@ -479,7 +487,7 @@ pub async fn delete_entry(id: i64) -> Result<(), AppError> {
     let (node, can_write) = node_access(&state, &user, id, false).await?;
     writable(can_write)?;
     state
-        .store
+        .files()
         .trash_node(node.id, user.id, crate::platform::now())
         .await?;
     Ok(())
@@ -493,7 +501,7 @@ pub async fn list_trash(space: String) -> Result<TrashView, AppError> {
     let (space_ref, _) = space_access(&state, &user, space).await?;
     let keep_days = match user.school_id {
         Some(school) => state
-            .store
+            .school_settings()
             .settings(school)
             .await?
             .map_or(30, |s| s.trash_days),
@@ -501,7 +509,7 @@ pub async fn list_trash(space: String) -> Result<TrashView, AppError> {
     };
     Ok(TrashView {
         space,
-        entries: state.store.list_trash(space_ref).await?,
+        entries: state.files().list_trash(space_ref).await?,
         keep_days,
     })
 }
@@ -512,7 +520,7 @@ pub async fn restore_entry(id: i64) -> Result<(), AppError> {
     let state = app_state();
     let (node, can_write) = node_access(&state, &user, id, true).await?;
     writable(can_write)?;
-    saved(app_state().store.restore_node(&node).await?).map(|_| ())
+    saved(app_state().files().restore_node(&node).await?).map(|_| ())
 }
 
 /// Deletes one item of the trash (`id`), or all of it (`id` 0), for good.
@@ -529,7 +537,7 @@ pub async fn empty_trash(space: String, id: i64) -> Result<(), AppError> {
     let audit = AuditEvent::new("file.trash_emptied", &request_info())
         .actor(user.id, user.school_id)
         .details(format!("{} {}", space_param_code(space_ref), id));
-    let keys = state.store.purge(space_ref, only, &audit).await?;
+    let keys = state.files().purge(space_ref, only, &audit).await?;
     delete_unreferenced(&state, &keys).await;
     Ok(())
 }
@@ -547,7 +555,7 @@ fn space_param_code(space: SpaceRef) -> String {
 #[cfg(feature = "ssr")]
 pub async fn delete_unreferenced(state: &AppState, keys: &[String]) {
     for key in keys {
-        if let Ok(false) = state.store.is_blob_referenced(key).await
+        if let Ok(false) = state.files().is_blob_referenced(key).await
             && let Err(e) = state.blobs.delete(key).await
         {
             tracing::warn!(error = %e, "blob left for the collector");
@@ -560,12 +568,12 @@ pub async fn delete_unreferenced(state: &AppState, keys: &[String]) {
 pub async fn collect(state: &AppState) -> Result<(usize, usize), String> {
     let now = crate::platform::now();
     let purged = state
-        .store
+        .files()
         .purge_expired_trash(now)
         .await
         .map_err(|e| e.to_string())?;
     let referenced = state
-        .store
+        .files()
         .referenced_blobs()
         .await
         .map_err(|e| e.to_string())?;
@@ -594,7 +602,7 @@ pub async fn grant_exception(
         return Err(AppError::field("reason", Key::ErrorRequired));
     }
     let ends_at = crate::rules::date::parse(&until)
-        .and_then(|day| crate::i18n::end_of_day_berlin(&day))
+        .and_then(|day| crate::rules::date::end_of_day_berlin(&day))
         .filter(|end| *end > crate::platform::now())
         .ok_or_else(|| AppError::field("until", Key::FilesUntilFuture))?;
     let exception = TransferException {
@@ -607,7 +615,7 @@ pub async fn grant_exception(
         .subject(user_id)
         .details(format!("{limit_mb} MB until {until}: {reason}"));
     if !state
-        .store
+        .files()
         .grant_exception(school, user_id, &exception, admin.id, &audit)
         .await?
     {
@@ -636,7 +644,7 @@ pub async fn set_quota(user_id: i64, quota_mb: String) -> Result<(), AppError> {
         .subject(user_id)
         .details(quota.map_or("default".into(), |q| format!("{} MB", q / rule::MB)));
     if !state
-        .store
+        .files()
         .set_quota(school, user_id, quota, &audit)
         .await?
     {
@@ -649,7 +657,7 @@ pub async fn set_quota(user_id: i64, quota_mb: String) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "files/blocked-types")]
 pub async fn blocked_types() -> Result<String, AppError> {
     let (_, school) = school_staff(Capability::FilesManage)?;
-    Ok(blocked_list(app_state().store.blocked_types(school).await?).join(", "))
+    Ok(blocked_list(app_state().files().blocked_types(school).await?).join(", "))
 }
 
 /// FLT-3, SEC-3: file endings on one school's list.
@@ -678,7 +686,10 @@ pub async fn set_blocked_types(list: String) -> Result<(), AppError> {
     let audit = AuditEvent::new("file.blocklist_changed", &request_info())
         .actor(admin.id, Some(school))
         .details(list.clone());
-    state.store.set_blocked_types(school, &list, &audit).await?;
+    state
+        .files()
+        .set_blocked_types(school, &list, &audit)
+        .await?;
     Ok(())
 }
 

@@ -131,7 +131,7 @@ fn name_taken<T>(result: Result<T, sqlx::Error>) -> Result<Option<T>, sqlx::Erro
 }
 
 #[async_trait::async_trait]
-pub trait FileStore {
+pub trait FileStore: Send + Sync {
     async fn node(&self, school_id: i64, id: i64) -> Result<Option<Node>, sqlx::Error>;
     /// Root first, the node itself last.
     async fn ancestors(&self, id: i64) -> Result<Vec<(i64, String, bool)>, sqlx::Error>;
@@ -204,21 +204,19 @@ pub trait FileStore {
         quota: Option<i64>,
         audit: &AuditEvent,
     ) -> Result<bool, sqlx::Error>;
-    /// (is owner, members may write) for a member of a group of the school; `None` otherwise.
-    async fn membership(
-        &self,
-        user_id: i64,
-        group_id: i64,
-        school_id: i64,
-    ) -> Result<Option<(bool, bool)>, sqlx::Error>;
-    /// The classes and teams the person belongs to, as (id, name).
-    async fn my_groups(&self, user_id: i64) -> Result<Vec<(i64, String)>, sqlx::Error>;
     /// The files below a folder (or a whole space), with their paths relative to it.
     async fn archive_items(
         &self,
         space: SpaceRef,
         folder: Option<i64>,
     ) -> Result<Vec<ArchiveItem>, sqlx::Error>;
+}
+
+impl crate::platform::AppState {
+    /// The storage of files, as the composition root registered it.
+    pub fn files(&self) -> &dyn FileStore {
+        self.stores.get::<dyn FileStore>()
+    }
 }
 
 inherent_both! {
@@ -642,28 +640,6 @@ impl_both!(FileStore {
         self.write_audit(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(true)
-    }
-
-    async fn membership(&self, user_id: i64, group_id: i64, school_id: i64) -> Result<Option<(bool, bool)>, sqlx::Error> {
-        sqlx::query_as(
-            "SELECT gm.is_owner, g.members_write FROM group_members gm JOIN groups g ON g.id = gm.group_id
-             WHERE gm.user_id = $1 AND gm.group_id = $2 AND g.school_id = $3",
-        )
-        .bind(user_id)
-        .bind(group_id)
-        .bind(school_id)
-        .fetch_optional(&self.pool)
-        .await
-    }
-
-    async fn my_groups(&self, user_id: i64) -> Result<Vec<(i64, String)>, sqlx::Error> {
-        sqlx::query_as(
-            "SELECT g.id, g.name FROM group_members gm JOIN groups g ON g.id = gm.group_id
-             WHERE gm.user_id = $1 AND g.kind IN ('class', 'team') ORDER BY g.kind, g.name",
-        )
-        .bind(user_id)
-        .fetch_all(&self.pool)
-        .await
     }
 
     async fn archive_items(&self, space: SpaceRef, folder: Option<i64>) -> Result<Vec<ArchiveItem>, sqlx::Error> {

@@ -9,7 +9,7 @@ use futures::StreamExt;
 use tokio::sync::mpsc;
 use zip::{CompressionMethod, ZipWriter, write::SimpleFileOptions};
 
-use super::blob::Blobs;
+use crate::platform::blob::Blobs;
 
 /// One entry of an archive: a blob from the store, or text made for the archive.
 pub enum Entry {

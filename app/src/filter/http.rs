@@ -1,8 +1,6 @@
 //! `POST /admin/filter/import?scope=school|deployment`: a list file (multipart field `file`),
 //! one domain or URL a line, hosts-file lines and `#` comments allowed. A million lines are
 //! one transaction.
-use std::collections::HashMap;
-
 use axum::{
     Extension,
     extract::{FromRequest, Multipart, Query, Request, State},
@@ -11,27 +9,32 @@ use axum::{
 };
 
 use crate::audit::AuditEvent;
+use crate::auth::SessionUser;
 use crate::error::{AppError, ErrorKind};
 use crate::i18n::Key;
-use crate::platform::{
-    AppState, RequestInfo,
-    request::{CurrentSession, signed_in},
-};
+use crate::platform::{AppState, RequestInfo};
 use crate::rules::links;
-use crate::users::http::{error_page, lang_of};
+use crate::web::{SignedIn, failure, wants_json};
 
 /// A list file larger than this is refused: a million domains take about 25 MB.
 pub const MAX_LIST_BYTES: usize = 64 * 1024 * 1024;
 
+/// `?scope=school` (the default) or `?scope=deployment`.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct ImportQuery {
+    scope: String,
+}
+
 pub async fn import(
     State(state): State<AppState>,
-    Extension(session): Extension<CurrentSession>,
+    SignedIn(user): SignedIn,
     Extension(info): Extension<RequestInfo>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(query): Query<ImportQuery>,
     request: Request,
 ) -> Response {
     let headers = request.headers().clone();
-    let scope = query.get("scope").cloned().unwrap_or_default();
+    let scope = query.scope;
     let back = format!(
         "/admin/filter?scope={}",
         if scope == "deployment" {
@@ -40,36 +43,25 @@ pub async fn import(
             "school"
         }
     );
-    match receive(&state, &session, &info, &scope, request).await {
-        Ok(added)
-            if headers
-                .get(header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|a| a.contains("json")) =>
-        {
-            (
-                [(header::CONTENT_TYPE, "application/json")],
-                format!("{{\"added\":{added}}}"),
-            )
-                .into_response()
-        }
+    match receive(&state, &user, &info, &scope, request).await {
+        Ok(added) if wants_json(&headers) => (
+            [(header::CONTENT_TYPE, "application/json")],
+            format!("{{\"added\":{added}}}"),
+        )
+            .into_response(),
         Ok(_) => Redirect::to(&back).into_response(),
-        Err(error) if error.kind == ErrorKind::Unauthenticated => {
-            Redirect::to("/login").into_response()
-        }
-        Err(error) => error_page(lang_of(&headers), &error, &back, Key::FilterTitle),
+        Err(error) => failure(&headers, error, &back, Key::FilterTitle),
     }
 }
 
 async fn receive(
     state: &AppState,
-    session: &CurrentSession,
+    user: &SessionUser,
     info: &RequestInfo,
     scope: &str,
     request: Request,
 ) -> Result<u64, AppError> {
-    let user = signed_in(session)?;
-    let list = super::list_of(&user, scope)?;
+    let list = super::list_of(user, scope)?;
     let mut multipart = Multipart::from_request(request, state)
         .await
         .map_err(|_| AppError::new(ErrorKind::BadInput, Key::FilterImportEmpty))?;
@@ -136,5 +128,8 @@ async fn receive(
             "list {list}: {} entries from {name}",
             entries.len()
         ));
-    Ok(state.store.add_blocked(list, &entries, &audit).await?)
+    Ok(state
+        .link_filter()
+        .add_blocked(list, &entries, &audit)
+        .await?)
 }

@@ -18,12 +18,14 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
+use crate::auth::authenticate;
+#[cfg(feature = "ssr")]
 use crate::{
     audit::AuditEvent,
     auth::{Capability, SessionUser},
     error::ErrorKind,
     i18n::Key,
-    platform::{AppState, RequestInfo, app_state, authenticate, request_info},
+    platform::{AppState, RequestInfo, app_state, request_info},
     rules::links,
 };
 
@@ -59,7 +61,10 @@ pub async fn first_blocked(
         .collect();
     hosts.sort();
     hosts.dedup();
-    let entries = state.store.blocked_matches(school_id, &hosts).await?;
+    let entries = state
+        .link_filter()
+        .blocked_matches(school_id, &hosts)
+        .await?;
     if entries.is_empty() {
         return Ok(None);
     }
@@ -93,7 +98,7 @@ pub async fn check(
     let audit = AuditEvent::new("filter.link_blocked", info)
         .actor(user.id, Some(school))
         .details(format!("{field}: {}", link.original));
-    state.store.record(&audit).await?;
+    state.audit().record(&audit).await?;
     Err(AppError::new(ErrorKind::BadInput, Key::FilterLinkBlocked)
         .with_field(field, Key::FilterLinkBlockedField)
         .with_detail(link.original))
@@ -119,7 +124,10 @@ pub async fn blocklist(scope: String, query: String) -> Result<BlocklistView, Ap
     let user = authenticate()?;
     let list = list_of(&user, &scope)?;
     let query: String = query.trim().to_lowercase().chars().take(100).collect();
-    let (entries, total) = app_state().store.blocked_entries(list, &query).await?;
+    let (entries, total) = app_state()
+        .link_filter()
+        .blocked_entries(list, &query)
+        .await?;
     Ok(BlocklistView {
         scope: if list == 0 { "deployment" } else { "school" }.into(),
         entries,
@@ -139,7 +147,7 @@ pub async fn add_blocked(scope: String, entry: String) -> Result<(), AppError> {
         .actor(user.id, user.school_id)
         .details(format!("added to list {list}: {}{}", parsed.0, parsed.1));
     app_state()
-        .store
+        .link_filter()
         .add_blocked(list, &[parsed], &audit)
         .await?;
     Ok(())
@@ -152,7 +160,11 @@ pub async fn remove_blocked(scope: String, id: i64) -> Result<(), AppError> {
     let audit = AuditEvent::new("filter.list_changed", &request_info())
         .actor(user.id, user.school_id)
         .details(format!("removed from list {list}:"));
-    if !app_state().store.remove_blocked(list, id, &audit).await? {
+    if !app_state()
+        .link_filter()
+        .remove_blocked(list, id, &audit)
+        .await?
+    {
         return Err(AppError::kind(ErrorKind::NotFound));
     }
     Ok(())

@@ -7,7 +7,7 @@ use crate::platform::db::impl_both;
 const BATCH: usize = 1000;
 
 #[async_trait::async_trait]
-pub trait LinkFilterStore {
+pub trait LinkFilterStore: Send + Sync {
     /// Entries of the deployment's and the school's list for any of `hosts`, as (domain, path).
     async fn blocked_matches(
         &self,
@@ -33,6 +33,13 @@ pub trait LinkFilterStore {
         list: i64,
         query: &str,
     ) -> Result<(Vec<BlockedEntry>, i64), sqlx::Error>;
+}
+
+impl crate::platform::AppState {
+    /// The storage of the link filter, as the composition root registered it.
+    pub fn link_filter(&self) -> &dyn LinkFilterStore {
+        self.stores.get::<dyn LinkFilterStore>()
+    }
 }
 
 impl_both!(LinkFilterStore {

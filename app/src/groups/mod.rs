@@ -11,12 +11,14 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
+use crate::auth::school_staff;
+#[cfg(feature = "ssr")]
 use crate::{
     audit::AuditEvent,
     auth::{Capability, require_over, rights::Act},
     error::ErrorKind,
     i18n::Key,
-    platform::{app_state, request_info, school_staff},
+    platform::{app_state, request_info},
     rules,
 };
 
@@ -68,14 +70,14 @@ pub const MAX_TEAM_NAME_CHARS: usize = 60;
 pub async fn list_groups(query: String) -> Result<Vec<GroupSummary>, AppError> {
     let (_, school) = school_staff(Capability::UsersManage)?;
     let query: String = query.trim().to_lowercase().chars().take(60).collect();
-    Ok(app_state().store.groups(school, &query).await?)
+    Ok(app_state().groups().groups(school, &query).await?)
 }
 
 #[server(prefix = "/api", endpoint = "groups/detail")]
 pub async fn group_members(group_id: i64) -> Result<GroupDetail, AppError> {
     let (_, school) = school_staff(Capability::UsersManage)?;
     app_state()
-        .store
+        .groups()
         .group_detail(school, group_id)
         .await?
         .ok_or_else(|| AppError::kind(ErrorKind::NotFound))
@@ -99,7 +101,7 @@ pub async fn create_team(name: String) -> Result<i64, AppError> {
         .actor(user.id, Some(school))
         .details(name.to_string());
     app_state()
-        .store
+        .groups()
         .create_team(school, name, &audit)
         .await?
         .ok_or_else(|| {
@@ -117,7 +119,7 @@ pub async fn add_member(group_id: i64, login: String, owner: bool) -> Result<(),
     let login: String = login.trim().to_lowercase().chars().take(200).collect();
     let state = app_state();
     let target = state
-        .store
+        .user_admin()
         .target_by_login(school, &login)
         .await?
         .ok_or_else(|| AppError::field("login", Key::ErrorNotFound))?;
@@ -137,7 +139,7 @@ pub async fn add_member(group_id: i64, login: String, owner: bool) -> Result<(),
             if owner { " (owner)" } else { "" }
         ));
     let owners = state
-        .store
+        .groups()
         .add_member(school, group_id, target.id, owner, &audit)
         .await?
         .ok_or_else(AppError::not_found)?;
@@ -185,7 +187,7 @@ pub async fn set_members_write(group_id: i64, allowed: bool) -> Result<(), AppEr
         .actor(user.id, Some(school))
         .details(format!("group {group_id}: {allowed}"));
     if !app_state()
-        .store
+        .groups()
         .set_members_write(school, group_id, allowed, &audit)
         .await?
     {
@@ -201,7 +203,7 @@ pub async fn remove_member(group_id: i64, user_id: i64) -> Result<(), AppError> 
     let target = crate::users::target_of(&user, school, Act::AddMember, user_id).await?;
     let state = app_state();
     let owners = state
-        .store
+        .groups()
         .owners(school, group_id)
         .await?
         .ok_or_else(AppError::not_found)?;
@@ -210,7 +212,7 @@ pub async fn remove_member(group_id: i64, user_id: i64) -> Result<(), AppError> 
         .subject(user_id)
         .details(format!("group {group_id}"));
     if !state
-        .store
+        .groups()
         .remove_member(school, group_id, user_id, &audit)
         .await?
     {

@@ -57,6 +57,23 @@ fn member(r: MemberRow) -> Member {
     }
 }
 
+/// A class or team of a school, as mail addresses and menus name it.
+#[derive(sqlx::FromRow)]
+pub struct GroupRef {
+    pub id: i64,
+    /// `class` or `team`.
+    pub kind: String,
+    pub name: String,
+}
+
+/// One person's place in a group of their school.
+#[derive(sqlx::FromRow, Clone, Copy)]
+pub struct Membership {
+    pub is_owner: bool,
+    /// FILE-1: whether the group's members may write its folder.
+    pub members_write: bool,
+}
+
 /// ACC-3, SEC-1: who is told about a membership change, and the group's name for the notice.
 pub struct Owners {
     pub group_name: String,
@@ -64,7 +81,7 @@ pub struct Owners {
 }
 
 #[async_trait::async_trait]
-pub trait GroupStore {
+pub trait GroupStore: Send + Sync {
     async fn groups(&self, school_id: i64, query: &str) -> Result<Vec<GroupSummary>, sqlx::Error>;
     async fn group_detail(
         &self,
@@ -88,6 +105,19 @@ pub trait GroupStore {
         owner: bool,
         audit: &AuditEvent,
     ) -> Result<Option<Owners>, sqlx::Error>;
+    /// Every class and team of the school, classes first, by name.
+    async fn school_groups(&self, school_id: i64) -> Result<Vec<GroupRef>, sqlx::Error>;
+    /// The members of a group whose accounts are not being deleted, by id.
+    async fn member_ids(&self, group_id: i64) -> Result<Vec<i64>, sqlx::Error>;
+    /// The person's place in a group of the school; `None` when they are not a member.
+    async fn membership(
+        &self,
+        user_id: i64,
+        group_id: i64,
+        school_id: i64,
+    ) -> Result<Option<Membership>, sqlx::Error>;
+    /// The classes and teams the person belongs to, classes first.
+    async fn my_groups(&self, user_id: i64) -> Result<Vec<GroupRef>, sqlx::Error>;
     /// The group's owners and name, for telling them about a change.
     async fn owners(&self, school_id: i64, group_id: i64) -> Result<Option<Owners>, sqlx::Error>;
     async fn remove_member(
@@ -107,7 +137,53 @@ pub trait GroupStore {
     ) -> Result<bool, sqlx::Error>;
 }
 
+impl crate::platform::AppState {
+    /// The storage of groups, as the composition root registered it.
+    pub fn groups(&self) -> &dyn GroupStore {
+        self.stores.get::<dyn GroupStore>()
+    }
+}
+
 impl_both!(GroupStore {
+    async fn school_groups(&self, school_id: i64) -> Result<Vec<GroupRef>, sqlx::Error> {
+        sqlx::query_as("SELECT id, kind, name FROM groups WHERE school_id = $1 AND kind IN ('class', 'team') ORDER BY kind, name")
+            .bind(school_id)
+            .fetch_all(&self.pool)
+            .await
+    }
+
+    async fn member_ids(&self, group_id: i64) -> Result<Vec<i64>, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT gm.user_id FROM group_members gm JOIN users u ON u.id = gm.user_id
+             WHERE gm.group_id = $1 AND u.deletion_due_at IS NULL ORDER BY gm.user_id",
+        )
+        .bind(group_id)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    async fn membership(&self, user_id: i64, group_id: i64, school_id: i64) -> Result<Option<Membership>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT gm.is_owner, g.members_write FROM group_members gm JOIN groups g ON g.id = gm.group_id
+             WHERE gm.user_id = $1 AND gm.group_id = $2 AND g.school_id = $3",
+        )
+        .bind(user_id)
+        .bind(group_id)
+        .bind(school_id)
+        .fetch_optional(&self.pool)
+        .await
+    }
+
+    async fn my_groups(&self, user_id: i64) -> Result<Vec<GroupRef>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT g.id, g.kind, g.name FROM group_members gm JOIN groups g ON g.id = gm.group_id
+             WHERE gm.user_id = $1 AND g.kind IN ('class', 'team') ORDER BY g.kind, g.name",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await
+    }
+
     async fn groups(&self, school_id: i64, query: &str) -> Result<Vec<GroupSummary>, sqlx::Error> {
         let rows: Vec<GroupRow> = sqlx::query_as(GROUPS)
             .bind(school_id)

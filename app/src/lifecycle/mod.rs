@@ -12,11 +12,13 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
+use crate::auth::school_staff;
+#[cfg(feature = "ssr")]
 use crate::{
     audit::AuditEvent,
     auth::{Capability, rights::Act},
     error::ErrorKind,
-    platform::{AppState, RequestInfo, app_state, request_info, school_staff},
+    platform::{AppState, RequestInfo, app_state, request_info},
 };
 
 /// One deleted account, as the school keeps it: no content, no name.
@@ -51,7 +53,7 @@ pub async fn record_withdrawal(user_id: i64) -> Result<(), AppError> {
         .actor(user.id, Some(school))
         .subject(user_id);
     if !app_state()
-        .store
+        .lifecycle()
         .withdraw(school, user_id, crate::platform::now(), &audit)
         .await?
     {
@@ -69,7 +71,7 @@ pub async fn cancel_deletion(user_id: i64) -> Result<(), AppError> {
         .actor(user.id, Some(school))
         .subject(user_id);
     if !app_state()
-        .store
+        .lifecycle()
         .cancel_deletion(school, user_id, crate::platform::now(), &audit)
         .await?
     {
@@ -81,14 +83,14 @@ pub async fn cancel_deletion(user_id: i64) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "lifecycle/reports")]
 pub async fn deletion_reports() -> Result<DeletionsView, AppError> {
     let (_, school) = school_staff(Capability::UsersManage)?;
-    let store = &app_state().store;
-    let last_run = store.last_run(JOBS).await?;
+    let state = app_state();
+    let last_run = state.lifecycle().last_run(JOBS).await?;
     let next = last_run
         .as_ref()
         .map(|(at, _)| ((at + JOB_INTERVAL_SECS - crate::platform::now()) / 60).max(0))
         .unwrap_or(0);
     Ok(DeletionsView {
-        reports: store.deletion_reports(school).await?,
+        reports: state.lifecycle().deletion_reports(school).await?,
         last_run,
         next_run_within_mins: next,
     })
@@ -126,9 +128,9 @@ pub async fn run_jobs(
     now_please: bool,
 ) -> Result<Option<JobReport>, String> {
     let now = crate::platform::now();
-    let store = &state.store;
     let e = |e: sqlx::Error| e.to_string();
-    let taken = store
+    let taken = state
+        .lifecycle()
         .take_lease(JOBS, holder, now, JOB_INTERVAL_SECS - 60)
         .await
         .map_err(e)?;
@@ -136,24 +138,31 @@ pub async fn run_jobs(
         return Ok(None);
     }
     let system = RequestInfo::default();
-    let (y, m, d, _, _) = crate::i18n::berlin_time(now);
+    let (y, m, d, _, _) = crate::rules::date::berlin_time(now);
     let today = format!("{y:04}-{m:02}-{d:02}");
     let mut report = JobReport {
-        deactivated: store
+        deactivated: state
+            .lifecycle()
             .deactivate_leavers(&today, now, &AuditEvent::new("user.left", &system))
             .await
             .map_err(e)?
             .len(),
         ..Default::default()
     };
-    for id in store.due_for_deletion(now).await.map_err(e)? {
+    for id in state.lifecycle().due_for_deletion(now).await.map_err(e)? {
         let audit = AuditEvent::new("user.deleted", &system);
-        if let Some(deleted) = store.delete_account(id, now, &audit).await.map_err(e)? {
+        if let Some(deleted) = state
+            .lifecycle()
+            .delete_account(id, now, &audit)
+            .await
+            .map_err(e)?
+        {
             crate::files::delete_unreferenced(state, &deleted.blob_keys).await;
             report.deleted += 1;
         }
     }
-    report.audit_deleted = store
+    report.audit_deleted = state
+        .audit()
         .apply_retention(
             now,
             state.config.audit_retention_min_days,
@@ -163,9 +172,14 @@ pub async fn run_jobs(
         .map_err(e)?;
     report.cases_closed = crate::mail::close_expired_cases(state).await?;
     let idle = state.config.session_idle.as_secs() as i64;
-    report.sessions_purged = store.purge_sessions(now, now - idle).await.map_err(e)?;
-    report.throttle_purged = store
-        .purge_throttle(crate::auth::throttle::now_ms())
+    report.sessions_purged = state
+        .accounts()
+        .purge_sessions(now, now - idle)
+        .await
+        .map_err(e)?;
+    report.throttle_purged = state
+        .throttle()
+        .purge_throttle(crate::platform::now_ms())
         .await
         .map_err(e)?;
     report.mail_purged = crate::mail::purge_trash(state).await?;
@@ -184,6 +198,10 @@ pub async fn run_jobs(
         report.sessions_purged,
         report.throttle_purged
     );
-    store.finish_lease(JOBS, now, &summary).await.map_err(e)?;
+    state
+        .lifecycle()
+        .finish_lease(JOBS, now, &summary)
+        .await
+        .map_err(e)?;
     Ok(Some(report))
 }

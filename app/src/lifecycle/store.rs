@@ -23,7 +23,7 @@ struct Person {
 }
 
 #[async_trait::async_trait]
-pub trait LifecycleStore {
+pub trait LifecycleStore: Send + Sync {
     /// LIFE-1: deactivates at once and schedules the deletion. False if not in this school
     /// or already scheduled.
     async fn withdraw(
@@ -68,6 +68,13 @@ pub trait LifecycleStore {
     async fn finish_lease(&self, name: &str, now: i64, result: &str) -> Result<(), sqlx::Error>;
     /// When the jobs last ran and what they did.
     async fn last_run(&self, name: &str) -> Result<Option<(i64, String)>, sqlx::Error>;
+}
+
+impl crate::platform::AppState {
+    /// The storage of the account lifecycle, as the composition root registered it.
+    pub fn lifecycle(&self) -> &dyn LifecycleStore {
+        self.stores.get::<dyn LifecycleStore>()
+    }
 }
 
 impl_both!(LifecycleStore {

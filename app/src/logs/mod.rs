@@ -15,12 +15,14 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
+use crate::auth::{authenticate, school_staff};
+#[cfg(feature = "ssr")]
 use crate::{
     audit::{AuditEvent, ChainStatus},
     auth::{Capability, Role, SessionUser},
     error::ErrorKind,
     i18n::Key,
-    platform::{AppState, app_state, authenticate, request_info, school_staff},
+    platform::{AppState, app_state, request_info},
 };
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,7 +107,7 @@ pub async fn readable_school(state: &AppState, user: &SessionUser) -> Result<i64
         return Ok(0);
     }
     match user.school_id {
-        Some(school) if state.store.is_reader(user.id).await? => Ok(school),
+        Some(school) if state.logs().is_reader(user.id).await? => Ok(school),
         _ => Err(AppError::new(ErrorKind::Forbidden, Key::LogsNoRight)),
     }
 }
@@ -116,7 +118,7 @@ pub async fn log_overview() -> Result<LogRights, AppError> {
     let state = app_state();
     let may_grant = user.can(Capability::LogsReadGrant) && user.school_id.is_some();
     let readers = match (may_grant, user.school_id) {
-        (true, Some(school)) => state.store.readers(school).await?,
+        (true, Some(school)) => state.logs().readers(school).await?,
         _ => Vec::new(),
     };
     Ok(LogRights {
@@ -139,7 +141,7 @@ pub async fn grant_log_right(login: String) -> Result<(), AppError> {
         .actor(user.id, Some(school))
         .details(login.clone());
     app_state()
-        .store
+        .logs()
         .grant_reader(school, &login, user.id, &audit)
         .await?
         .ok_or_else(|| AppError::field("login", Key::ErrorNotFound))?;
@@ -153,7 +155,7 @@ pub async fn withdraw_log_right(user_id: i64) -> Result<(), AppError> {
         .actor(user.id, Some(school))
         .subject(user_id);
     if !app_state()
-        .store
+        .logs()
         .withdraw_reader(school, user_id, &audit)
         .await?
     {
@@ -190,7 +192,7 @@ pub async fn open_reading(reason: String, reference: String) -> Result<i64, AppE
     };
     let audit =
         AuditEvent::new("log.reading_opened", &request_info()).actor(user.id, user.school_id);
-    let id = state.store.open_reading(&session, user.id, &audit).await?;
+    let id = state.logs().open_reading(&session, user.id, &audit).await?;
     leptos_axum::redirect(&format!("/logs?session={id}"));
     Ok(id)
 }
@@ -204,7 +206,7 @@ pub async fn live_reading(
 ) -> Result<(ReadingSession, i64), AppError> {
     let school = readable_school(state, user).await?;
     let session = state
-        .store
+        .logs()
         .reading(user.id, id, crate::platform::now())
         .await?
         .ok_or_else(|| AppError::new(ErrorKind::Forbidden, Key::LogsReasonFirst))?;
@@ -219,7 +221,7 @@ fn day_bounds(from: &str, until: &str) -> Result<(i64, i64), AppError> {
             return Ok(0);
         }
         crate::rules::date::parse(text)
-            .and_then(|day| crate::i18n::end_of_day_berlin(&day))
+            .and_then(|day| crate::rules::date::end_of_day_berlin(&day))
             .ok_or_else(|| AppError::field(field, Key::ErrorBadInput))
     };
     let from = parse(from, "from")?;
@@ -249,7 +251,7 @@ pub async fn log_events(
         .actor(reader.id, reader.school_id)
         .details(format!("session {}: {filter:?} page {page}", reading.id));
     let (events, total) = state
-        .store
+        .logs()
         .events(
             school,
             &filter,
@@ -258,10 +260,10 @@ pub async fn log_events(
             &audit,
         )
         .await?;
-    let chain = match state.store.verify_recent().await? {
+    let chain = match state.audit().verify_recent().await? {
         ChainStatus::Intact(checked) => Chain::Intact {
             checked,
-            up_to: state.store.last_event_id().await?,
+            up_to: state.audit().last_event_id().await?,
         },
         ChainStatus::BrokenAt(id) => Chain::BrokenAt { id },
     };

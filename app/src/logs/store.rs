@@ -24,7 +24,7 @@ const EVENTS: &str = "FROM audit_events e
        AND ($6 = '' OR e.action LIKE $7)";
 
 #[async_trait::async_trait]
-pub trait LogStore {
+pub trait LogStore: Send + Sync {
     async fn readers(&self, school_id: i64) -> Result<Vec<Reader>, sqlx::Error>;
     /// False when the login is not a person of this school.
     async fn grant_reader(
@@ -63,6 +63,13 @@ pub trait LogStore {
         limit: i64,
         audit: &AuditEvent,
     ) -> Result<(Vec<LogEvent>, i64), sqlx::Error>;
+}
+
+impl crate::platform::AppState {
+    /// The storage of log reading, as the composition root registered it.
+    pub fn logs(&self) -> &dyn LogStore {
+        self.stores.get::<dyn LogStore>()
+    }
 }
 
 impl_both!(LogStore {

@@ -74,9 +74,13 @@ pub async fn entries(
     let Some(school) = user.school_id else {
         return Ok((Vec::new(), String::new()));
     };
-    let domain = state.store.school_domain(school).await?.unwrap_or_default();
-    let folders = state.store.mail_folders(user.id).await?;
-    let rows = state.store.export_items(user.id).await?;
+    let domain = state
+        .schools()
+        .school_domain(school)
+        .await?
+        .unwrap_or_default();
+    let folders = state.mail().mail_folders(user.id).await?;
+    let rows = state.mail().export_items(user.id).await?;
     let root = lang.t(Key::MailExportFolder);
     let mut out = Vec::new();
     for row in &rows {
@@ -90,7 +94,7 @@ pub async fn entries(
                 .find(|(id, _)| format!("f{id}") == code)
                 .map_or_else(|| code.to_string(), |f| file_stem(&f.1)),
         };
-        let (y, m, d, _, _) = crate::i18n::berlin_time(row.created_at);
+        let (y, m, d, _, _) = crate::rules::date::berlin_time(row.created_at);
         let stem = format!(
             "{root}/{folder}/{y:04}-{m:02}-{d:02} {} {}",
             row.id,
@@ -100,9 +104,9 @@ pub async fn entries(
             path: format!("{stem}.eml"),
             content: eml(row, &domain)?,
         });
-        for attachment in state.store.attachments(row.message_id).await? {
+        for attachment in state.mail().attachments(row.message_id).await? {
             if let Some((name, key, size, _)) = state
-                .store
+                .mail()
                 .attachment(row.message_id, attachment.id)
                 .await?
             {

@@ -12,23 +12,20 @@ use axum::{
 
 use crate::audit::AuditEvent;
 use crate::error::{AppError, ErrorKind};
-use crate::files::http::{failure, refuse_size, serve_blob};
+use crate::files::transfer::refuse_size;
 use crate::i18n::Key;
-use crate::platform::{
-    AppState, RequestInfo,
-    request::{CurrentSession, signed_in},
-};
+use crate::platform::{AppState, RequestInfo};
+use crate::web::{SignedIn, download::serve_blob, failure};
 
 pub async fn attachment(
     State(state): State<AppState>,
-    Extension(session): Extension<CurrentSession>,
+    SignedIn(user): SignedIn,
     Extension(info): Extension<RequestInfo>,
     Path((item, attachment)): Path<(i64, i64)>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
     let result = async {
-        let user = signed_in(&session)?;
         let case = query.get("case").and_then(|c| c.parse::<i64>().ok());
         let owner = match case {
             Some(case) => {
@@ -39,12 +36,12 @@ pub async fn attachment(
             None => user.id,
         };
         let row = state
-            .store
+            .mail()
             .item(owner, item)
             .await?
             .ok_or_else(|| AppError::kind(ErrorKind::NotFound))?;
         let found = state
-            .store
+            .mail()
             .attachment(row.message_id, attachment)
             .await?
             .ok_or_else(|| AppError::kind(ErrorKind::NotFound))?;
@@ -68,7 +65,7 @@ pub async fn attachment(
                     row.message_id
                 ));
             state
-                .store
+                .mail()
                 .log_case_read(
                     case,
                     user.id,
@@ -82,18 +79,17 @@ pub async fn attachment(
     }
     .await;
     match result {
-        Ok((name, key, size, content_type)) => {
-            serve_blob(
-                &state,
-                &headers,
-                &name,
-                &content_type,
-                size,
-                &key,
-                query.contains_key("inline"),
-            )
-            .await
-        }
-        Err(error) => failure(&headers, error, "/mail"),
+        Ok((name, key, size, content_type)) => serve_blob(
+            &state.blobs,
+            &headers,
+            &name,
+            &content_type,
+            size,
+            &key,
+            query.contains_key("inline"),
+        )
+        .await
+        .unwrap_or_else(|error| failure(&headers, error, "/mail", Key::MailTitle)),
+        Err(error) => failure(&headers, error, "/mail", Key::MailTitle),
     }
 }

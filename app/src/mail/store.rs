@@ -118,7 +118,7 @@ fn like_pattern(query: &str) -> String {
 }
 
 #[async_trait::async_trait]
-pub trait MailStore {
+pub trait MailStore: Send + Sync {
     /// One page of a mailbox folder, newest first, below the item `before` (0: from the top).
     async fn mailbox(
         &self,
@@ -186,17 +186,6 @@ pub trait MailStore {
         allowed: bool,
         audit: &AuditEvent,
     ) -> Result<(), sqlx::Error>;
-    /// (id, school, first name, last name) of the account with this login.
-    async fn account_by_login(
-        &self,
-        login: &str,
-    ) -> Result<Option<(i64, i64, String, String)>, sqlx::Error>;
-    /// (id, kind, name) of every class and team of the school.
-    async fn school_groups(
-        &self,
-        school_id: i64,
-    ) -> Result<Vec<(i64, String, String)>, sqlx::Error>;
-    async fn group_member_ids(&self, group_id: i64) -> Result<Vec<i64>, sqlx::Error>;
     /// People of the school whose name, login or class contains `query`.
     async fn directory(
         &self,
@@ -256,12 +245,15 @@ pub trait MailStore {
     ) -> Result<(), sqlx::Error>;
     /// FILE-3: every message in the user's mailbox, for the export.
     async fn export_items(&self, user_id: i64) -> Result<Vec<ExportRow>, sqlx::Error>;
-    async fn school_domain(&self, school_id: i64) -> Result<Option<String>, sqlx::Error>;
-    async fn role_of(&self, user_id: i64) -> Result<Option<crate::auth::Role>, sqlx::Error>;
-    /// "First Last" of an account, empty if it is gone.
-    async fn name_of(&self, user_id: i64) -> Result<String, sqlx::Error>;
     /// MAIL-4: notices the user has not opened yet, as (item, subject), for the banner.
     async fn unread_notices(&self, user_id: i64) -> Result<Vec<(i64, String)>, sqlx::Error>;
+}
+
+impl crate::platform::AppState {
+    /// The storage of mail, as the composition root registered it.
+    pub fn mail(&self) -> &dyn MailStore {
+        self.stores.get::<dyn MailStore>()
+    }
 }
 
 inherent_both! {
@@ -678,33 +670,6 @@ impl_both!(MailStore {
         tx.commit().await
     }
 
-    async fn account_by_login(&self, login: &str) -> Result<Option<(i64, i64, String, String)>, sqlx::Error> {
-        sqlx::query_as(
-            "SELECT id, school_id, first_name, last_name FROM users
-             WHERE login = $1 AND school_id IS NOT NULL AND deletion_due_at IS NULL",
-        )
-        .bind(login)
-        .fetch_optional(&self.pool)
-        .await
-    }
-
-    async fn school_groups(&self, school_id: i64) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
-        sqlx::query_as("SELECT id, kind, name FROM groups WHERE school_id = $1 AND kind IN ('class', 'team') ORDER BY kind, name")
-            .bind(school_id)
-            .fetch_all(&self.pool)
-            .await
-    }
-
-    async fn group_member_ids(&self, group_id: i64) -> Result<Vec<i64>, sqlx::Error> {
-        sqlx::query_scalar(
-            "SELECT gm.user_id FROM group_members gm JOIN users u ON u.id = gm.user_id
-             WHERE gm.group_id = $1 AND u.deletion_due_at IS NULL ORDER BY gm.user_id",
-        )
-        .bind(group_id)
-        .fetch_all(&self.pool)
-        .await
-    }
-
     async fn directory(&self, school_id: i64, query: &str, limit: i64) -> Result<Vec<DirectoryRow>, sqlx::Error> {
         sqlx::query_as(
             "SELECT u.login, u.first_name, u.last_name, u.role,
@@ -921,29 +886,6 @@ impl_both!(MailStore {
             .await?;
         self.write_audit(&mut tx, audit).await?;
         tx.commit().await
-    }
-
-    async fn school_domain(&self, school_id: i64) -> Result<Option<String>, sqlx::Error> {
-        sqlx::query_scalar("SELECT mail_domain FROM schools WHERE id = $1")
-            .bind(school_id)
-            .fetch_optional(&self.pool)
-            .await
-    }
-
-    async fn role_of(&self, user_id: i64) -> Result<Option<crate::auth::Role>, sqlx::Error> {
-        let role: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = $1")
-            .bind(user_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(role.as_deref().and_then(crate::auth::Role::from_code))
-    }
-
-    async fn name_of(&self, user_id: i64) -> Result<String, sqlx::Error> {
-        let name: Option<(String, String)> = sqlx::query_as("SELECT first_name, last_name FROM users WHERE id = $1")
-            .bind(user_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(name.map(|(f, l)| format!("{f} {l}")).unwrap_or_default())
     }
 
     async fn unread_notices(&self, user_id: i64) -> Result<Vec<(i64, String)>, sqlx::Error> {

@@ -24,81 +24,104 @@ pub struct Config {
     pub audit_retention_min_days: i64,
 }
 
-/// The variables an operator may set, with their defaults, for `--help` and the docs.
-pub const VARIABLES: &[(&str, &str, &str)] = &[
-    (
-        "SCHULHOF_ADDR",
-        "127.0.0.1:3000",
-        "address and port to listen on",
-    ),
-    (
-        "SCHULHOF_PUBLIC_URL",
-        "http://<SCHULHOF_ADDR>",
-        "the address users type; https turns on Secure cookies",
-    ),
-    (
-        "SCHULHOF_DATA",
-        "./data",
-        "data folder (SQLite database, files, secret key)",
-    ),
-    (
-        "DATABASE_URL",
-        "sqlite://<SCHULHOF_DATA>/schulhof.db",
-        "sqlite://… or postgres://…",
-    ),
-    (
-        "SCHULHOF_STORE",
-        "file://<SCHULHOF_DATA>/files",
-        "file store: file://folder or s3://bucket",
-    ),
-    (
-        "SCHULHOF_SITE_ROOT",
-        "target/site",
-        "folder with the built CSS, JS and WASM",
-    ),
-    (
-        "SCHULHOF_SESSION_IDLE_MINUTES",
-        "120",
-        "a session ends after this long unused",
-    ),
-    (
-        "SCHULHOF_SESSION_MAX_HOURS",
-        "12",
-        "a session ends this long after login, however used",
-    ),
-    (
-        "SCHULHOF_SECRET_KEY",
-        "<SCHULHOF_DATA>/secret.key",
-        "64 hex digits; all app servers need the same",
-    ),
-    (
-        "SCHULHOF_TRUSTED_PROXIES",
-        "(none)",
-        "comma-separated proxy addresses whose X-Forwarded-For counts",
-    ),
-    (
-        "SCHULHOF_START_PASSWORD_DAYS",
-        "14",
-        "how long a start password stays valid",
-    ),
-    (
-        "SCHULHOF_AUDIT_RETENTION_MIN_DAYS",
-        "183",
-        "shortest audit log retention a school may set (days)",
-    ),
-    (
-        "SCHULHOF_CONFIG",
-        "(none)",
-        "a file of KEY=value lines read before the environment",
-    ),
+/// One variable an operator may set: its name is spelled only here, and `--help`, [`Config::load`]
+/// and the start-up print ([`Config::describe`]) all take it from here.
+#[derive(Clone, Copy, Debug)]
+pub struct Var {
+    pub name: &'static str,
+    pub default: &'static str,
+    pub help: &'static str,
+}
+
+pub const ADDR: Var = Var {
+    name: "SCHULHOF_ADDR",
+    default: "127.0.0.1:3000",
+    help: "address and port to listen on",
+};
+pub const PUBLIC_URL: Var = Var {
+    name: "SCHULHOF_PUBLIC_URL",
+    default: "http://<SCHULHOF_ADDR>",
+    help: "the address users type; https turns on Secure cookies",
+};
+pub const DATA: Var = Var {
+    name: "SCHULHOF_DATA",
+    default: "./data",
+    help: "data folder (SQLite database, files, secret key)",
+};
+pub const DATABASE_URL: Var = Var {
+    name: "DATABASE_URL",
+    default: "sqlite://<SCHULHOF_DATA>/schulhof.db",
+    help: "sqlite://… or postgres://…",
+};
+pub const STORE: Var = Var {
+    name: "SCHULHOF_STORE",
+    default: "file://<SCHULHOF_DATA>/files",
+    help: "file store: file://folder or s3://bucket",
+};
+pub const SITE_ROOT: Var = Var {
+    name: "SCHULHOF_SITE_ROOT",
+    default: "target/site",
+    help: "folder with the built CSS, JS and WASM",
+};
+pub const SESSION_IDLE_MINUTES: Var = Var {
+    name: "SCHULHOF_SESSION_IDLE_MINUTES",
+    default: "120",
+    help: "a session ends after this long unused",
+};
+pub const SESSION_MAX_HOURS: Var = Var {
+    name: "SCHULHOF_SESSION_MAX_HOURS",
+    default: "12",
+    help: "a session ends this long after login, however used",
+};
+pub const SECRET_KEY: Var = Var {
+    name: "SCHULHOF_SECRET_KEY",
+    default: "<SCHULHOF_DATA>/secret.key",
+    help: "64 hex digits; all app servers need the same",
+};
+pub const TRUSTED_PROXIES: Var = Var {
+    name: "SCHULHOF_TRUSTED_PROXIES",
+    default: "(none)",
+    help: "comma-separated proxy addresses whose X-Forwarded-For counts",
+};
+pub const START_PASSWORD_DAYS: Var = Var {
+    name: "SCHULHOF_START_PASSWORD_DAYS",
+    default: "14",
+    help: "how long a start password stays valid",
+};
+pub const AUDIT_RETENTION_MIN_DAYS: Var = Var {
+    name: "SCHULHOF_AUDIT_RETENTION_MIN_DAYS",
+    default: "183",
+    help: "shortest audit log retention a school may set (days)",
+};
+pub const CONFIG_FILE: Var = Var {
+    name: "SCHULHOF_CONFIG",
+    default: "(none)",
+    help: "a file of KEY=value lines read before the environment",
+};
+
+/// The variables an operator may set, in the order `--help` lists them.
+pub const VARIABLES: &[Var] = &[
+    ADDR,
+    PUBLIC_URL,
+    DATA,
+    DATABASE_URL,
+    STORE,
+    SITE_ROOT,
+    SESSION_IDLE_MINUTES,
+    SESSION_MAX_HOURS,
+    SECRET_KEY,
+    TRUSTED_PROXIES,
+    START_PASSWORD_DAYS,
+    AUDIT_RETENTION_MIN_DAYS,
+    CONFIG_FILE,
 ];
 
 impl Config {
     /// Reads the configuration. `lookup` is the environment in production and a map in tests.
     pub fn load(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
-        let file = match lookup("SCHULHOF_CONFIG") {
+        let file = match lookup(CONFIG_FILE.name) {
             Some(path) => std::fs::read_to_string(&path)
-                .map_err(|e| format!("SCHULHOF_CONFIG={path}: {e}"))?,
+                .map_err(|e| format!("{}={path}: {e}", CONFIG_FILE.name))?,
             None => String::new(),
         };
         let from_file = |name: &str| {
@@ -107,66 +130,82 @@ impl Config {
                 .find(|(k, _)| k.trim() == name)
                 .map(|(_, v)| v.trim().to_string())
         };
-        let get = |name: &str| {
-            lookup(name)
-                .or_else(|| from_file(name))
+        let get = |var: &Var| {
+            lookup(var.name)
+                .or_else(|| from_file(var.name))
                 .filter(|v| !v.is_empty())
         };
+        // A number, or the variable's default.
+        let number = |var: &Var| -> Result<u64, String> {
+            let v = get(var).unwrap_or_else(|| var.default.to_string());
+            v.parse()
+                .map_err(|_| format!("{}={v} is not a number", var.name))
+        };
+        let in_range = |var: &Var, range: std::ops::RangeInclusive<u64>| -> Result<i64, String> {
+            let value = number(var)?;
+            if !range.contains(&value) {
+                return Err(format!(
+                    "{} must be between {} and {}",
+                    var.name,
+                    range.start(),
+                    range.end()
+                ));
+            }
+            Ok(value as i64)
+        };
 
-        let addr_text = get("SCHULHOF_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
+        let addr_text = get(&ADDR).unwrap_or_else(|| ADDR.default.into());
         let addr: SocketAddr = addr_text
             .parse()
-            .map_err(|_| format!("SCHULHOF_ADDR={addr_text} is not host:port"))?;
-        let public_url = get("SCHULHOF_PUBLIC_URL")
+            .map_err(|_| format!("{}={addr_text} is not host:port", ADDR.name))?;
+        let public_url = get(&PUBLIC_URL)
             .unwrap_or_else(|| format!("http://{addr}"))
             .trim_end_matches('/')
             .to_string();
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
             return Err(format!(
-                "SCHULHOF_PUBLIC_URL={public_url} must start with http:// or https://"
+                "{}={public_url} must start with http:// or https://",
+                PUBLIC_URL.name
             ));
         }
-        let data_dir = PathBuf::from(get("SCHULHOF_DATA").unwrap_or_else(|| "./data".into()));
-        let database_url = get("DATABASE_URL")
+        let data_dir = PathBuf::from(get(&DATA).unwrap_or_else(|| DATA.default.into()));
+        let database_url = get(&DATABASE_URL)
             .unwrap_or_else(|| format!("sqlite://{}/schulhof.db", data_dir.display()));
         if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres")) {
-            return Err("DATABASE_URL must start with sqlite:// or postgres://".into());
+            return Err(format!(
+                "{} must start with sqlite:// or postgres://",
+                DATABASE_URL.name
+            ));
         }
         let store_url =
-            get("SCHULHOF_STORE").unwrap_or_else(|| format!("file://{}/files", data_dir.display()));
+            get(&STORE).unwrap_or_else(|| format!("file://{}/files", data_dir.display()));
         if !(store_url.starts_with("file://") || store_url.starts_with("s3://")) {
-            return Err("SCHULHOF_STORE must start with file:// or s3://".into());
+            return Err(format!("{} must start with file:// or s3://", STORE.name));
         }
-        let minutes = |name: &str, default: u64| -> Result<u64, String> {
-            get(name).map_or(Ok(default), |v| {
-                v.parse().map_err(|_| format!("{name}={v} is not a number"))
-            })
-        };
-        let session_idle = Duration::from_secs(60 * minutes("SCHULHOF_SESSION_IDLE_MINUTES", 120)?);
-        let session_max = Duration::from_secs(3600 * minutes("SCHULHOF_SESSION_MAX_HOURS", 12)?);
-        let secret_key = match get("SCHULHOF_SECRET_KEY") {
+        let session_idle = Duration::from_secs(60 * number(&SESSION_IDLE_MINUTES)?);
+        let session_max = Duration::from_secs(3600 * number(&SESSION_MAX_HOURS)?);
+        let secret_key = match get(&SECRET_KEY) {
             Some(key) if key.len() >= 32 => Secret::new(key),
-            Some(_) => return Err("SCHULHOF_SECRET_KEY must have at least 32 characters".into()),
+            Some(_) => {
+                return Err(format!(
+                    "{} must have at least 32 characters",
+                    SECRET_KEY.name
+                ));
+            }
             None => load_or_create_key(&data_dir)?,
         };
-        let trusted_proxies = get("SCHULHOF_TRUSTED_PROXIES")
+        let trusted_proxies = get(&TRUSTED_PROXIES)
             .unwrap_or_default()
             .split(',')
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(|s| {
                 s.parse()
-                    .map_err(|_| format!("SCHULHOF_TRUSTED_PROXIES: {s} is not an IP address"))
+                    .map_err(|_| format!("{}: {s} is not an IP address", TRUSTED_PROXIES.name))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let start_password_days = minutes("SCHULHOF_START_PASSWORD_DAYS", 14)? as i64;
-        if !(1..=365).contains(&start_password_days) {
-            return Err("SCHULHOF_START_PASSWORD_DAYS must be between 1 and 365".into());
-        }
-        let audit_retention_min_days = minutes("SCHULHOF_AUDIT_RETENTION_MIN_DAYS", 183)? as i64;
-        if !(1..=730).contains(&audit_retention_min_days) {
-            return Err("SCHULHOF_AUDIT_RETENTION_MIN_DAYS must be between 1 and 730".into());
-        }
+        let start_password_days = in_range(&START_PASSWORD_DAYS, 1..=365)?;
+        let audit_retention_min_days = in_range(&AUDIT_RETENTION_MIN_DAYS, 1..=730)?;
         Ok(Config {
             audit_retention_min_days,
             trusted_proxies,
@@ -176,7 +215,7 @@ impl Config {
             data_dir,
             database_url,
             store_url,
-            site_root: get("SCHULHOF_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            site_root: get(&SITE_ROOT).unwrap_or_else(|| SITE_ROOT.default.into()),
             session_idle,
             session_max,
             secret_key,
@@ -195,23 +234,23 @@ impl Config {
     /// The effective configuration for the start-up banner, with secrets masked.
     pub fn describe(&self) -> Vec<(&'static str, String)> {
         vec![
-            ("SCHULHOF_ADDR", self.addr.to_string()),
-            ("SCHULHOF_PUBLIC_URL", self.public_url.clone()),
-            ("SCHULHOF_DATA", self.data_dir.display().to_string()),
-            ("DATABASE_URL", mask_url_password(&self.database_url)),
-            ("SCHULHOF_STORE", mask_url_password(&self.store_url)),
-            ("SCHULHOF_SITE_ROOT", self.site_root.clone()),
+            (ADDR.name, self.addr.to_string()),
+            (PUBLIC_URL.name, self.public_url.clone()),
+            (DATA.name, self.data_dir.display().to_string()),
+            (DATABASE_URL.name, mask_url_password(&self.database_url)),
+            (STORE.name, mask_url_password(&self.store_url)),
+            (SITE_ROOT.name, self.site_root.clone()),
             (
-                "SCHULHOF_SESSION_IDLE_MINUTES",
+                SESSION_IDLE_MINUTES.name,
                 (self.session_idle.as_secs() / 60).to_string(),
             ),
             (
-                "SCHULHOF_SESSION_MAX_HOURS",
+                SESSION_MAX_HOURS.name,
                 (self.session_max.as_secs() / 3600).to_string(),
             ),
-            ("SCHULHOF_SECRET_KEY", "***".into()),
+            (SECRET_KEY.name, "***".into()),
             (
-                "SCHULHOF_TRUSTED_PROXIES",
+                TRUSTED_PROXIES.name,
                 self.trusted_proxies
                     .iter()
                     .map(ToString::to_string)
@@ -219,11 +258,11 @@ impl Config {
                     .join(","),
             ),
             (
-                "SCHULHOF_START_PASSWORD_DAYS",
+                START_PASSWORD_DAYS.name,
                 self.start_password_days.to_string(),
             ),
             (
-                "SCHULHOF_AUDIT_RETENTION_MIN_DAYS",
+                AUDIT_RETENTION_MIN_DAYS.name,
                 self.audit_retention_min_days.to_string(),
             ),
         ]
@@ -364,6 +403,26 @@ mod tests {
                 .unwrap_err()
                 .contains("MAX_HOURS")
         );
+    }
+
+    // Issue 17: the start-up print names every variable `--help` lists (but the file that
+    // presets them), from the one list.
+    #[test]
+    fn the_banner_names_every_variable() {
+        let c = load(&[]).unwrap();
+        let shown: Vec<&str> = c.describe().into_iter().map(|(name, _)| name).collect();
+        let listed: Vec<&str> = VARIABLES
+            .iter()
+            .map(|v| v.name)
+            .filter(|n| *n != CONFIG_FILE.name)
+            .collect();
+        assert_eq!(shown, listed);
+        assert!(
+            load(&[(START_PASSWORD_DAYS.name, "0")])
+                .unwrap_err()
+                .contains("SCHULHOF_START_PASSWORD_DAYS must be between 1 and 365")
+        );
+        std::fs::remove_dir_all(&c.data_dir).unwrap();
     }
 
     #[test]

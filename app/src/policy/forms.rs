@@ -1,18 +1,18 @@
 //! VIOL-1: "Mit der Unterschrift werden die Bestimmungen … anerkannt." The printable consent
 //! form, one per pupil and A4 page, for a pupil or a whole class.
 use axum::{
-    Extension,
     extract::{Query, State},
     http::{HeaderMap, HeaderValue, header},
-    response::{Html, IntoResponse, Redirect, Response},
+    response::{Html, IntoResponse, Response},
 };
 use leptos::prelude::*;
 
 use super::display_date;
+use crate::auth::{Capability, require_in_school};
 use crate::error::{AppError, ErrorKind};
 use crate::i18n::{Key, Lang};
-use crate::platform::{AppState, request::CurrentSession};
-use crate::users::http::{error_page, lang_of, school_of};
+use crate::platform::AppState;
+use crate::web::{SignedIn, failure, lang_of};
 
 #[derive(serde::Deserialize)]
 pub struct Which {
@@ -23,19 +23,19 @@ pub struct Which {
 /// `GET /admin/consent-forms?user_id=…` or `?class=2b`.
 pub async fn consent_forms(
     State(state): State<AppState>,
-    Extension(session): Extension<CurrentSession>,
+    SignedIn(user): SignedIn,
     headers: HeaderMap,
     Query(which): Query<Which>,
 ) -> Response {
     let lang = lang_of(&headers);
     let result = async {
-        let (_, school) = school_of(&session)?;
+        let school = require_in_school(&user, Capability::UsersManage)?;
         let mut ids: Vec<i64> = which.user_id.into_iter().collect();
         if let Some(class) = &which.class {
-            ids.extend(state.store.class_member_ids(school, class).await?);
+            ids.extend(state.user_admin().class_member_ids(school, class).await?);
         }
-        let people = state.store.people_for_slips(school, &ids).await?;
-        let policy = state.store.current_policy(school).await?;
+        let people = state.user_admin().people_for_slips(school, &ids).await?;
+        let policy = state.policy().current_policy(school).await?;
         match (people.is_empty(), policy) {
             (false, Some(policy)) => Ok((people, policy)),
             _ => Err(AppError::kind(ErrorKind::NotFound)),
@@ -44,10 +44,7 @@ pub async fn consent_forms(
     .await;
     let (people, policy) = match result {
         Ok(found) => found,
-        Err(error) if error.kind == ErrorKind::Unauthenticated => {
-            return Redirect::to("/login").into_response();
-        }
-        Err(error) => return error_page(lang, &error, "/admin/users", Key::UsersTitle),
+        Err(error) => return failure(&headers, error, "/admin/users", Key::UsersTitle),
     };
     let date = display_date(&policy.effective_date, Lang::De).unwrap_or_default();
     let options = state.leptos.clone();

@@ -14,12 +14,14 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
+use crate::auth::{authenticate_during_setup, school_staff};
+#[cfg(feature = "ssr")]
 use crate::{
     audit::AuditEvent,
     auth::Capability,
     error::ErrorKind,
     i18n::Key,
-    platform::{app_state, authenticate_during_setup, request_info, school_staff},
+    platform::{app_state, request_info},
 };
 
 /// The policy every new school starts with: the town's Benutzerordnung of 01.08.2020.
@@ -63,7 +65,7 @@ pub async fn current_policy() -> Result<PolicyText, AppError> {
         .school_id
         .ok_or_else(|| AppError::kind(ErrorKind::NotFound))?;
     app_state()
-        .store
+        .policy()
         .current_policy(school)
         .await?
         .ok_or_else(|| AppError::kind(ErrorKind::NotFound))
@@ -80,7 +82,7 @@ pub async fn accept_policy(version_id: i64) -> Result<(), AppError> {
         .actor(user.id, Some(school))
         .subject(user.id);
     if !app_state()
-        .store
+        .policy()
         .accept_policy(school, user.id, version_id, &audit)
         .await?
     {
@@ -108,7 +110,7 @@ pub async fn publish_policy(body: String, effective_date: String) -> Result<i64,
     }
     let audit = AuditEvent::new("policy.published", &request_info()).actor(user.id, Some(school));
     Ok(app_state()
-        .store
+        .policy()
         .publish_policy(school, body, effective_date.trim(), &audit)
         .await?)
 }
@@ -128,7 +130,7 @@ pub async fn record_parent_consent(user_id: i64) -> Result<(), AppError> {
         .actor(user.id, Some(school))
         .subject(user_id);
     if !app_state()
-        .store
+        .policy()
         .record_parent_consent(school, user_id, &audit)
         .await?
     {

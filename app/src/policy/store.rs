@@ -3,7 +3,7 @@ use crate::audit::AuditEvent;
 use crate::platform::db::{Tx, impl_both, inherent_both};
 
 #[async_trait::async_trait]
-pub trait PolicyStore {
+pub trait PolicyStore: Send + Sync {
     async fn current_policy(&self, school_id: i64) -> Result<Option<PolicyText>, sqlx::Error>;
     /// False when `version_id` is not the school's current version.
     async fn accept_policy(
@@ -28,6 +28,13 @@ pub trait PolicyStore {
         user_id: i64,
         audit: &AuditEvent,
     ) -> Result<bool, sqlx::Error>;
+}
+
+impl crate::platform::AppState {
+    /// The storage of the user policy, as the composition root registered it.
+    pub fn policy(&self) -> &dyn PolicyStore {
+        self.stores.get::<dyn PolicyStore>()
+    }
 }
 
 inherent_both! {

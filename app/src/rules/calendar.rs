@@ -1,7 +1,8 @@
 //! CAL-1: event times and recurrence. Times are kept as German wall-clock time
 //! (`2026-10-19T09:00`), so that a weekly lesson stays at 09:00 across the change to and from
-//! summer time; [`crate::i18n::berlin_to_unix`] turns an occurrence into an instant.
-use crate::i18n::{Key, civil_from_days, days_from_civil};
+//! summer time; [`crate::rules::date::berlin_to_unix`] turns an occurrence into an instant.
+use crate::i18n::Key;
+use crate::rules::date::{civil_from_days, days_from_civil};
 
 pub const MAX_TITLE_CHARS: usize = 120;
 pub const MAX_TEXT_CHARS: usize = 2000;
@@ -95,20 +96,41 @@ impl EventFields {
     }
 }
 
+/// An event as the form sends it, for creating and for changing it: the same ten fields,
+/// unchecked, as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EventForm {
+    pub title: String,
+    pub place: String,
+    pub description: String,
+    /// `31.07.2027` or `2027-07-31`.
+    pub date: String,
+    /// `HH:MM`, both empty for an all-day event.
+    pub start: String,
+    pub end: String,
+    /// A [`Repeat`] code, empty for once.
+    pub repeat: String,
+    pub until: String,
+    /// Days left out of a series, separated by commas, spaces or lines.
+    pub exceptions: String,
+    /// Minutes before the start, empty for none.
+    pub reminder: String,
+}
+
 /// Checks and normalises what was typed; the error names the field.
-#[allow(clippy::too_many_arguments)]
-pub fn check(
-    title: &str,
-    place: &str,
-    description: &str,
-    date: &str,
-    start: &str,
-    end: &str,
-    repeat: &str,
-    until: &str,
-    exceptions: &str,
-    reminder: &str,
-) -> Result<EventFields, (&'static str, Key)> {
+pub fn check(form: &EventForm) -> Result<EventFields, (&'static str, Key)> {
+    let EventForm {
+        title,
+        place,
+        description,
+        date,
+        start,
+        end,
+        repeat,
+        until,
+        exceptions,
+        reminder,
+    } = form;
     let title = title.trim();
     if title.is_empty()
         || title.chars().count() > MAX_TITLE_CHARS
@@ -250,8 +272,35 @@ pub fn occurrences(event: &EventFields, from: i64, to: i64) -> Vec<i64> {
 mod tests {
     use super::*;
 
+    #[allow(clippy::too_many_arguments)]
+    fn form(
+        title: &str,
+        place: &str,
+        description: &str,
+        date: &str,
+        start: &str,
+        end: &str,
+        repeat: &str,
+        until: &str,
+        exceptions: &str,
+        reminder: &str,
+    ) -> EventForm {
+        EventForm {
+            title: title.into(),
+            place: place.into(),
+            description: description.into(),
+            date: date.into(),
+            start: start.into(),
+            end: end.into(),
+            repeat: repeat.into(),
+            until: until.into(),
+            exceptions: exceptions.into(),
+            reminder: reminder.into(),
+        }
+    }
+
     fn weekly() -> EventFields {
-        check(
+        check(&form(
             "Schwimmen",
             "Hallenbad",
             "",
@@ -262,7 +311,7 @@ mod tests {
             "30.11.2026",
             "2026-11-09",
             "30",
-        )
+        ))
         .unwrap()
     }
 
@@ -271,7 +320,7 @@ mod tests {
     #[test]
     fn sec_3_exceptions_are_counted_before_they_are_parsed() {
         let many: String = (0..100_000).map(|i| format!("x{i} ")).collect();
-        let refused = check(
+        let refused = check(&form(
             "Schwimmen",
             "",
             "",
@@ -282,7 +331,7 @@ mod tests {
             "",
             &many,
             "",
-        );
+        ));
         assert_eq!(
             refused.err(),
             Some(("exceptions", Key::CalTooManyExceptions))
@@ -313,7 +362,7 @@ mod tests {
 
     #[test]
     fn cal_1_monthly_events_skip_short_months() {
-        let e = check(
+        let e = check(&form(
             "Elternrat",
             "",
             "",
@@ -324,7 +373,7 @@ mod tests {
             "2027-05-31",
             "",
             "",
-        )
+        ))
         .unwrap();
         let days: Vec<String> = occurrences(&e, 0, 30_000)
             .into_iter()
@@ -338,15 +387,37 @@ mod tests {
     fn cal_1_forms_are_checked() {
         let bad = |r: Result<EventFields, (&'static str, Key)>| r.unwrap_err().0;
         assert_eq!(
-            bad(check("", "", "", "2026-10-19", "", "", "", "", "", "")),
+            bad(check(&form(
+                "",
+                "",
+                "",
+                "2026-10-19",
+                "",
+                "",
+                "",
+                "",
+                "",
+                ""
+            ))),
             "title"
         );
         assert_eq!(
-            bad(check("a", "", "", "31.02.2026", "", "", "", "", "", "")),
+            bad(check(&form(
+                "a",
+                "",
+                "",
+                "31.02.2026",
+                "",
+                "",
+                "",
+                "",
+                "",
+                ""
+            ))),
             "date"
         );
         assert_eq!(
-            bad(check(
+            bad(check(&form(
                 "a",
                 "",
                 "",
@@ -357,11 +428,11 @@ mod tests {
                 "",
                 "",
                 ""
-            )),
+            ))),
             "start"
         );
         assert_eq!(
-            bad(check(
+            bad(check(&form(
                 "a",
                 "",
                 "",
@@ -372,11 +443,11 @@ mod tests {
                 "",
                 "",
                 ""
-            )),
+            ))),
             "end"
         );
         assert_eq!(
-            bad(check(
+            bad(check(&form(
                 "a",
                 "",
                 "",
@@ -387,7 +458,7 @@ mod tests {
                 "",
                 "",
                 ""
-            )),
+            ))),
             "repeat"
         );
         assert_eq!(

@@ -11,12 +11,14 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
+use crate::auth::authenticate;
+#[cfg(feature = "ssr")]
 use crate::{
     audit::AuditEvent,
     auth::{Capability, require},
     error::ErrorKind,
     i18n::Key,
-    platform::{app_state, authenticate, request_info},
+    platform::{app_state, request_info},
     rules,
 };
 
@@ -32,7 +34,7 @@ pub struct SchoolSummary {
 pub async fn list_schools() -> Result<Vec<SchoolSummary>, AppError> {
     let user = authenticate()?;
     require(&user, Capability::SchoolsManage)?;
-    Ok(app_state().store.school_summaries().await?)
+    Ok(app_state().school_summary().school_summaries().await?)
 }
 
 /// Creates a school with its own mail domain; the default policy comes with it.
@@ -50,7 +52,7 @@ pub async fn create_school(name: String, mail_domain: String) -> Result<i64, App
         .actor(user.id, None)
         .details(format!("{name} ({domain})"));
     let id = app_state()
-        .store
+        .schools()
         .create_school(name, &domain, &audit)
         .await?;
     id.ok_or_else(|| {
@@ -70,9 +72,9 @@ pub struct SchoolLimits {
 
 #[server(prefix = "/api", endpoint = "schools/settings")]
 pub async fn school_settings() -> Result<SchoolLimits, AppError> {
-    let (_, school) = crate::platform::school_staff(Capability::FilesManage)?;
+    let (_, school) = crate::auth::school_staff(Capability::FilesManage)?;
     app_state()
-        .store
+        .school_settings()
         .settings(school)
         .await?
         .ok_or_else(|| AppError::kind(ErrorKind::NotFound))
@@ -85,7 +87,7 @@ pub async fn set_school_settings(
     deletion_grace_days: i64,
     audit_retention_days: i64,
 ) -> Result<(), AppError> {
-    let (user, school) = crate::platform::school_staff(Capability::FilesManage)?;
+    let (user, school) = crate::auth::school_staff(Capability::FilesManage)?;
     let mut error = AppError::kind(ErrorKind::BadInput);
     // LOG-3, SEC-5: the operator fixes how short a school may keep its log.
     let min_retention = app_state().config.audit_retention_min_days;
@@ -116,7 +118,7 @@ pub async fn set_school_settings(
         .actor(user.id, Some(school))
         .details(format!("{settings:?}"));
     app_state()
-        .store
+        .school_settings()
         .set_settings(school, &settings, &audit)
         .await?;
     Ok(())

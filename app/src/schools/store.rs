@@ -9,7 +9,7 @@ pub struct School {
 }
 
 #[async_trait::async_trait]
-pub trait SchoolStore {
+pub trait SchoolStore: Send + Sync {
     /// `None` when the mail domain already belongs to another school.
     async fn create_school(
         &self,
@@ -19,9 +19,25 @@ pub trait SchoolStore {
     ) -> Result<Option<i64>, sqlx::Error>;
     async fn schools(&self) -> Result<Vec<School>, sqlx::Error>;
     async fn school_by_domain(&self, mail_domain: &str) -> Result<Option<School>, sqlx::Error>;
+    /// MAIL-1: the school's mail domain, the part after `@` of every address in it.
+    async fn school_domain(&self, school_id: i64) -> Result<Option<String>, sqlx::Error>;
+}
+
+impl crate::platform::AppState {
+    /// The storage of schools, as the composition root registered it.
+    pub fn schools(&self) -> &dyn SchoolStore {
+        self.stores.get::<dyn SchoolStore>()
+    }
 }
 
 impl_both!(SchoolStore {
+    async fn school_domain(&self, school_id: i64) -> Result<Option<String>, sqlx::Error> {
+        sqlx::query_scalar("SELECT mail_domain FROM schools WHERE id = $1")
+            .bind(school_id)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
     async fn school_by_domain(&self, mail_domain: &str) -> Result<Option<School>, sqlx::Error> {
         sqlx::query_as("SELECT id, name, mail_domain FROM schools WHERE mail_domain = $1")
             .bind(mail_domain)
@@ -55,8 +71,15 @@ impl_both!(SchoolStore {
 });
 
 #[async_trait::async_trait]
-pub trait SchoolSummaryStore {
+pub trait SchoolSummaryStore: Send + Sync {
     async fn school_summaries(&self) -> Result<Vec<super::SchoolSummary>, sqlx::Error>;
+}
+
+impl crate::platform::AppState {
+    /// The storage of the operator's school overview, as the composition root registered it.
+    pub fn school_summary(&self) -> &dyn SchoolSummaryStore {
+        self.stores.get::<dyn SchoolSummaryStore>()
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -84,7 +107,7 @@ impl_both!(SchoolSummaryStore {
 
 /// The school's periods and limits, as whole numbers of days and megabytes.
 #[async_trait::async_trait]
-pub trait SchoolSettingsStore {
+pub trait SchoolSettingsStore: Send + Sync {
     async fn settings(&self, school_id: i64) -> Result<Option<super::SchoolLimits>, sqlx::Error>;
     async fn set_settings(
         &self,
@@ -92,6 +115,13 @@ pub trait SchoolSettingsStore {
         settings: &super::SchoolLimits,
         audit: &AuditEvent,
     ) -> Result<(), sqlx::Error>;
+}
+
+impl crate::platform::AppState {
+    /// The storage of a school's settings, as the composition root registered it.
+    pub fn school_settings(&self) -> &dyn SchoolSettingsStore {
+        self.stores.get::<dyn SchoolSettingsStore>()
+    }
 }
 
 impl_both!(SchoolSettingsStore {

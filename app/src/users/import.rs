@@ -193,7 +193,7 @@ pub async fn store_upload(
     }
     let file_name: String = file_name.chars().filter(|c| !c.is_control()).collect();
     Ok(state
-        .store
+        .user_admin()
         .save_import(school, user_id, &file_name, &text)
         .await?)
 }
@@ -201,12 +201,12 @@ pub async fn store_upload(
 /// What the stored import would do to the school's pupils.
 pub async fn preview(state: &AppState, school: i64, id: i64) -> Result<ImportReport, AppError> {
     let stored = state
-        .store
+        .user_admin()
         .load_import(school, id)
         .await?
         .ok_or_else(|| AppError::kind(ErrorKind::NotFound))?;
     let (rows, errors) = parse(&stored.content);
-    let existing = state.store.school_pupils(school).await?;
+    let existing = state.user_admin().school_pupils(school).await?;
     let entries = rows
         .into_iter()
         .map(|row| {

@@ -20,6 +20,8 @@ use crate::auth::Role;
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
+use crate::auth::school_staff;
+#[cfg(feature = "ssr")]
 use crate::{
     audit::AuditEvent,
     auth::{
@@ -28,7 +30,7 @@ use crate::{
     },
     error::ErrorKind,
     i18n::Key,
-    platform::{app_state, request_info, school_staff},
+    platform::{app_state, request_info},
     rules,
 };
 
@@ -103,7 +105,7 @@ pub async fn list_users(query: String, sort: String, page: i64) -> Result<UserLi
     let page = page.max(1);
     let query: String = query.trim().chars().take(100).collect();
     let (rows, total) = app_state()
-        .store
+        .user_admin()
         .list_users(
             school,
             &query,
@@ -168,7 +170,7 @@ pub async fn create_user(
         class,
         leaving_date: None,
     };
-    let (_, login) = app_state().store.create_person(&new, &audit).await?;
+    let (_, login) = app_state().user_admin().create_person(&new, &audit).await?;
     Ok(login)
 }
 
@@ -176,7 +178,7 @@ pub async fn create_user(
 #[cfg(feature = "ssr")]
 pub async fn target_in_school(school: i64, user_id: i64) -> Result<crate::auth::Target, AppError> {
     app_state()
-        .store
+        .user_admin()
         .target(school, user_id)
         .await?
         .ok_or_else(AppError::not_found)
@@ -235,7 +237,7 @@ async fn set_locked(user_id: i64, why: String, locked: bool) -> Result<(), AppEr
         .subject(user_id)
         .details(why.clone());
     if !app_state()
-        .store
+        .user_admin()
         .set_locked(school, user_id, locked, &why, &audit)
         .await?
     {
@@ -332,7 +334,7 @@ pub async fn import_apply(id: i64) -> Result<(), AppError> {
         .actor(user.id, Some(school))
         .details(details);
     if !app_state()
-        .store
+        .user_admin()
         .apply_import(school, id, &preview.entries, &audit)
         .await?
     {
@@ -365,9 +367,9 @@ pub struct YearEndPlan {
 #[server(prefix = "/api", endpoint = "users/year-end-preview")]
 pub async fn year_end_preview() -> Result<YearEndPlan, AppError> {
     let (_, school) = school_staff(Capability::UsersManage)?;
-    let year = crate::i18n::berlin_time(crate::platform::now()).0;
+    let year = crate::rules::date::berlin_time(crate::platform::now()).0;
     Ok(YearEndPlan {
-        moves: app_state().store.year_end_plan(school).await?,
+        moves: app_state().user_admin().year_end_plan(school).await?,
         leaving_date: format!("{year}-07-31"),
     })
 }
@@ -382,7 +384,11 @@ pub async fn year_end_apply(leaving_date: String) -> Result<(), AppError> {
     let audit = AuditEvent::new("users.year_end", &request_info())
         .actor(user.id, Some(school))
         .details(format!("leaving {date}"));
-    if !app_state().store.year_end(school, &date, &audit).await? {
+    if !app_state()
+        .user_admin()
+        .year_end(school, &date, &audit)
+        .await?
+    {
         return Err(AppError::new(ErrorKind::Conflict, Key::YearEndDone));
     }
     leptos_axum::redirect("/admin/users");
@@ -398,7 +404,7 @@ pub async fn user_detail(user_id: i64) -> Result<UserSummary, AppError> {
         return Err(AppError::kind(ErrorKind::Forbidden));
     }
     app_state()
-        .store
+        .user_admin()
         .user_summary(school, user_id)
         .await?
         .ok_or_else(|| AppError::kind(ErrorKind::NotFound))
@@ -422,7 +428,7 @@ pub async fn set_role(user_id: i64, role: String) -> Result<(), AppError> {
         .subject(user_id)
         .details(role.code());
     if !app_state()
-        .store
+        .user_admin()
         .set_role(school, user_id, target.role, role, &audit)
         .await?
     {
@@ -448,7 +454,7 @@ pub async fn set_leaving_date(user_id: i64, leaving_date: String) -> Result<(), 
         .subject(user_id)
         .details(date.clone().unwrap_or_default());
     if !app_state()
-        .store
+        .user_admin()
         .set_leaving_date(school, user_id, date.as_deref(), &audit)
         .await?
     {

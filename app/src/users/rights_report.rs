@@ -38,8 +38,15 @@ struct MemberRow {
 }
 
 #[async_trait::async_trait]
-pub trait RightsReportStore {
+pub trait RightsReportStore: Send + Sync {
     async fn rights_findings(&self) -> Result<Vec<Finding>, sqlx::Error>;
+}
+
+impl crate::platform::AppState {
+    /// The storage of the rights report, as the composition root registered it.
+    pub fn rights_report(&self) -> &dyn RightsReportStore {
+        self.stores.get::<dyn RightsReportStore>()
+    }
 }
 
 /// Whether an event, as the log records it, is one the rights table would refuse.

@@ -12,14 +12,12 @@ use qrcode::{QrCode, render::svg};
 use super::Slip;
 use crate::audit::AuditEvent;
 use crate::auth::{
-    Capability, Role, SessionUser, require,
+    Capability, CurrentSession, Role, SessionUser, require,
     rights::{self, Act},
 };
 use crate::error::{AppError, ErrorKind};
 use crate::i18n::{Key, Lang};
-use crate::platform::{
-    AppState, RequestInfo, now, passwords, request::CurrentSession, secret::readable_password,
-};
+use crate::platform::{AppState, RequestInfo, now, passwords, secret::readable_password};
 
 /// Issues a start password to each given user of `school` and returns the slips.
 /// SEC-3: start-password slips per request.
@@ -40,7 +38,10 @@ pub async fn issue(
         return Err(AppError::field("user_ids", Key::UsersTooManySelected)
             .with_detail(MAX_SLIPS.to_string()));
     }
-    let people = state.store.people_for_slips(school, user_ids).await?;
+    let people = state
+        .user_admin()
+        .people_for_slips(school, user_ids)
+        .await?;
     if people.is_empty() {
         return Err(AppError::kind(ErrorKind::NotFound));
     }
@@ -69,7 +70,7 @@ pub async fn issue(
             .actor(actor.id, Some(school))
             .subject(person.id);
         state
-            .store
+            .accounts()
             .set_start_password(person.id, &hash, expires_at, &audit)
             .await?;
         slips.push(Slip {
@@ -129,14 +130,14 @@ pub async fn print_view(
     headers: axum::http::HeaderMap,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let lang = super::http::lang_of(&headers);
+    let lang = crate::web::lang_of(&headers);
     // Authentication with the setup gate, like every server function.
-    let actor = match crate::platform::request::signed_in(&session) {
+    let actor = match crate::auth::signed_in(&session) {
         Ok(actor) => actor,
         Err(e) if e.kind == ErrorKind::Unauthenticated => {
             return axum::response::Redirect::to("/login").into_response();
         }
-        Err(e) => return super::http::error_page(lang, &e, "/", Key::NavHome),
+        Err(e) => return crate::web::error_page(lang, &e, "/", Key::NavHome),
     };
     let result = async {
         require(&actor, Capability::PasswordsIssue)?;
@@ -150,7 +151,7 @@ pub async fn print_view(
             .collect();
         // A whole class at once: `class=2b`.
         if let Some((_, class)) = pairs.iter().find(|(k, _)| k == "class") {
-            ids.extend(state.store.class_member_ids(school, class).await?);
+            ids.extend(state.user_admin().class_member_ids(school, class).await?);
         }
         issue(&state, &info, &actor, school, &ids).await
     }
@@ -158,7 +159,7 @@ pub async fn print_view(
     let slips = match result {
         Ok(slips) => slips,
         Err(error) => {
-            return super::http::error_page(lang, &error, "/admin/users", Key::UsersTitle);
+            return crate::web::error_page(lang, &error, "/admin/users", Key::UsersTitle);
         }
     };
     render(&state, lang, slips)
@@ -200,7 +201,7 @@ pub async fn first_admin(
     headers: axum::http::HeaderMap,
     Form(form): Form<FirstAdmin>,
 ) -> Response {
-    let lang = super::http::lang_of(&headers);
+    let lang = crate::web::lang_of(&headers);
     let result = async {
         let actor = operator_school(&state, &session, form.school_id).await?;
         if !crate::rules::login::valid_name(&form.first_name)
@@ -226,7 +227,7 @@ pub async fn first_admin(
         let audit = AuditEvent::new("user.created", &info)
             .actor(actor.id, None)
             .details(role.code());
-        let (id, _) = state.store.create_person(&person, &audit).await?;
+        let (id, _) = state.user_admin().create_person(&person, &audit).await?;
         issue(&state, &info, &actor, form.school_id, &[id]).await
     }
     .await;
@@ -242,12 +243,12 @@ pub async fn operator_reset(
     headers: axum::http::HeaderMap,
     Form(form): Form<OperatorReset>,
 ) -> Response {
-    let lang = super::http::lang_of(&headers);
+    let lang = crate::web::lang_of(&headers);
     let result = async {
         let actor = operator_school(&state, &session, form.school_id).await?;
         let login: String = form.login.trim().to_lowercase().chars().take(200).collect();
         let target = state
-            .store
+            .user_admin()
             .target_by_login(form.school_id, &login)
             .await?
             .ok_or_else(AppError::not_found)?;
@@ -263,10 +264,10 @@ async fn operator_school(
     session: &CurrentSession,
     school_id: i64,
 ) -> Result<SessionUser, AppError> {
-    let actor = crate::platform::request::signed_in(session)?;
+    let actor = crate::auth::signed_in(session)?;
     require(&actor, Capability::SchoolsManage)?;
     if !state
-        .store
+        .schools()
         .schools()
         .await?
         .iter()
@@ -283,7 +284,7 @@ fn slips_or_error(state: &AppState, lang: Lang, result: Result<Vec<Slip>, AppErr
         Err(error) if error.kind == ErrorKind::Unauthenticated => {
             axum::response::Redirect::to("/login").into_response()
         }
-        Err(error) => super::http::error_page(lang, &error, "/admin/schools", Key::SchoolsTitle),
+        Err(error) => crate::web::error_page(lang, &error, "/admin/schools", Key::SchoolsTitle),
     }
 }
 

@@ -4,6 +4,33 @@ use crate::auth::{Role, Target};
 use crate::platform::db::{Tx, impl_both, inherent_both};
 use crate::rules;
 
+/// A person as other features name them: by id, school, role and "First Last".
+pub struct PersonRef {
+    pub id: i64,
+    pub school_id: Option<i64>,
+    pub role: Option<Role>,
+    pub name: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct PersonRow {
+    id: i64,
+    school_id: Option<i64>,
+    role: String,
+    name: String,
+}
+
+impl From<PersonRow> for PersonRef {
+    fn from(row: PersonRow) -> Self {
+        PersonRef {
+            id: row.id,
+            school_id: row.school_id,
+            role: Role::from_code(&row.role),
+            name: row.name,
+        }
+    }
+}
+
 pub struct NewPerson<'a> {
     pub school_id: i64,
     pub first_name: &'a str,
@@ -232,7 +259,11 @@ pub struct StoredImport {
 }
 
 #[async_trait::async_trait]
-pub trait UserAdminStore {
+pub trait UserAdminStore: Send + Sync {
+    /// MAIL-1: the school member with this login, unless their account is being deleted.
+    async fn person_by_login(&self, login: &str) -> Result<Option<PersonRef>, sqlx::Error>;
+    /// Anyone by id, as long as the account exists.
+    async fn person(&self, user_id: i64) -> Result<Option<PersonRef>, sqlx::Error>;
     async fn save_import(
         &self,
         school_id: i64,
@@ -326,6 +357,13 @@ pub trait UserAdminStore {
     ) -> Result<Vec<SlipPerson>, sqlx::Error>;
 }
 
+impl crate::platform::AppState {
+    /// The storage of the people administration, as the composition root registered it.
+    pub fn user_admin(&self) -> &dyn UserAdminStore {
+        self.stores.get::<dyn UserAdminStore>()
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct ClassCount {
     id: i64,
@@ -338,6 +376,27 @@ const CLASSES: &str = "SELECT g.id, g.name, COUNT(gm.user_id) AS members FROM gr
      WHERE g.school_id = $1 AND g.kind = 'class' GROUP BY g.id, g.name ORDER BY g.name DESC";
 
 impl_both!(UserAdminStore {
+    async fn person_by_login(&self, login: &str) -> Result<Option<PersonRef>, sqlx::Error> {
+        let row: Option<PersonRow> = sqlx::query_as(
+            "SELECT id, school_id, role, first_name || ' ' || last_name AS name FROM users
+             WHERE login = $1 AND school_id IS NOT NULL AND deletion_due_at IS NULL",
+        )
+        .bind(login)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(PersonRef::from))
+    }
+
+    async fn person(&self, user_id: i64) -> Result<Option<PersonRef>, sqlx::Error> {
+        let row: Option<PersonRow> = sqlx::query_as(
+            "SELECT id, school_id, role, first_name || ' ' || last_name AS name FROM users WHERE id = $1",
+        )
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(PersonRef::from))
+    }
+
     async fn year_end_plan(&self, school_id: i64) -> Result<Vec<super::ClassMove>, sqlx::Error> {
         let classes: Vec<ClassCount> = sqlx::query_as(CLASSES).bind(school_id).fetch_all(&self.pool).await?;
         Ok(classes

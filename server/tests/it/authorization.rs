@@ -456,7 +456,7 @@ fn cases() -> Vec<Case> {
 }
 
 fn open_case_form() -> Vec<(String, String)> {
-    let (y, m, d, _, _) = app::i18n::berlin_time(app::platform::now() + 30 * 86400);
+    let (y, m, d, _, _) = app::rules::date::berlin_time(app::platform::now() + 30 * 86400);
     pairs(&[
         ("login", "ziel.kind".into()),
         ("reason", "Konkreter Verdacht laut Anzeige".into()),
@@ -530,7 +530,7 @@ async fn accept_all(
                 ))
                 .await;
             s.state
-                .store
+                .policy()
                 .accept_policy(school, id, version, &audit)
                 .await
                 .unwrap();

@@ -6,26 +6,25 @@ use std::sync::{
 };
 
 use app::auth::Role;
-use app::files::FolderView;
+use app::files::{
+    CopyEntry, CreateFolder, DeleteEntry, FolderView, GrantException, ListFolder, ListTrash,
+    MoveEntry, RenameEntry, RestoreEntry, TrashView,
+};
 use reqwest::{StatusCode, header};
 
-use crate::common::{Browser, TestServer, signed_in_at, spawn_binary};
+use crate::common::{Browser, Expect, TestServer, signed_in_at, spawn_binary};
 
 const MB: usize = 1024 * 1024;
 
 async fn list(b: &Browser, space: &str, folder: i64) -> FolderView {
-    let res = b
-        .call(
-            "files/list",
-            &[
-                ("space", space),
-                ("folder", &folder.to_string()),
-                ("page", "0"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    res.json().await.unwrap()
+    b.send(ListFolder {
+        space: space.into(),
+        folder,
+        page: 0,
+    })
+    .await
+    .ok()
+    .await
 }
 
 fn names(view: &FolderView) -> Vec<String> {
@@ -44,18 +43,15 @@ async fn error_key(res: reqwest::Response) -> String {
 }
 
 async fn folder(b: &Browser, space: &str, parent: i64, name: &str) -> i64 {
-    let res = b
-        .call(
-            "files/create-folder",
-            &[
-                ("space", space),
-                ("folder", &parent.to_string()),
-                ("name", name),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK, "folder {name}");
-    res.json().await.unwrap()
+    b.send(new_folder(space, parent, name)).await.ok().await
+}
+
+fn new_folder(space: &str, parent: i64, name: &str) -> CreateFolder {
+    CreateFolder {
+        space: space.into(),
+        folder: parent,
+        name: name.into(),
+    }
 }
 
 /// Every blob file in the store, wherever it lies.
@@ -111,34 +107,35 @@ async fn file_1_personal_folder_round_trip() {
     );
     assert_eq!(res.bytes().await.unwrap().to_vec(), worksheet);
 
-    let ok = |r: reqwest::Response| assert_eq!(r.status(), StatusCode::OK);
-    ok(pupil
-        .call(
-            "files/rename",
-            &[("id", &id.to_string()), ("name", "Plus.txt")],
-        )
-        .await);
-    ok(pupil
-        .call(
-            "files/move",
-            &[("id", &id.to_string()), ("target", &maths.to_string())],
-        )
-        .await);
+    pupil
+        .send(RenameEntry {
+            id,
+            name: "Plus.txt".into(),
+        })
+        .await
+        .expect(StatusCode::OK)
+        .await;
+    pupil
+        .send(MoveEntry { id, target: maths })
+        .await
+        .expect(StatusCode::OK)
+        .await;
     assert_eq!(names(&list(&pupil, "me", maths).await), ["Plus.txt"]);
-    ok(pupil
-        .call(
-            "files/copy",
-            &[("id", &id.to_string()), ("target", &maths.to_string())],
-        )
-        .await);
+    pupil
+        .send(CopyEntry { id, target: maths })
+        .await
+        .expect(StatusCode::OK)
+        .await;
     assert_eq!(
         names(&list(&pupil, "me", maths).await),
         ["Plus (Kopie).txt", "Plus.txt"]
     );
 
-    ok(pupil
-        .call("files/delete", &[("id", &maths.to_string())])
-        .await);
+    pupil
+        .send(DeleteEntry { id: maths })
+        .await
+        .expect(StatusCode::OK)
+        .await;
     assert_eq!(names(&list(&pupil, "me", 0).await), Vec::<String>::new());
     let gone = pupil.get(&format!("/files/download/{id}")).await;
     assert_eq!(
@@ -146,16 +143,17 @@ async fn file_1_personal_folder_round_trip() {
         StatusCode::NOT_FOUND,
         "a file in a trashed folder is not served"
     );
-    let trash: app::files::TrashView = pupil
-        .call("files/trash", &[("space", "me")])
+    let trash: TrashView = pupil
+        .send(ListTrash { space: "me".into() })
         .await
-        .json()
-        .await
-        .unwrap();
+        .ok()
+        .await;
     assert_eq!(trash.entries.len(), 1);
-    ok(pupil
-        .call("files/restore", &[("id", &maths.to_string())])
-        .await);
+    pupil
+        .send(RestoreEntry { id: maths })
+        .await
+        .expect(StatusCode::OK)
+        .await;
     assert_eq!(names(&list(&pupil, "me", maths).await).len(), 2);
     assert_eq!(
         pupil.get(&format!("/files/download/{id}")).await.status(),
@@ -177,17 +175,11 @@ async fn file_1_names_are_checked_and_never_become_paths() {
         "foto\u{202e}gpj.exe",
         &"x".repeat(300),
     ] {
-        let res = pupil
-            .call(
-                "files/create-folder",
-                &[("space", "me"), ("folder", "0"), ("name", bad)],
-            )
+        pupil
+            .send(new_folder("me", 0, bad))
+            .await
+            .expect(StatusCode::BAD_REQUEST)
             .await;
-        assert_eq!(
-            res.status(),
-            StatusCode::BAD_REQUEST,
-            "{bad:?} must be refused"
-        );
         let res = pupil.upload("me", 0, bad, b"x".to_vec()).await;
         assert_eq!(
             res.status(),
@@ -244,13 +236,11 @@ async fn file_1_moving_a_folder_into_itself_is_refused() {
     let outer = folder(&pupil, "me", 0, "Außen").await;
     let inner = folder(&pupil, "me", outer, "Innen").await;
     for target in [outer, inner] {
-        let res = pupil
-            .call(
-                "files/move",
-                &[("id", &outer.to_string()), ("target", &target.to_string())],
-            )
+        pupil
+            .send(MoveEntry { id: outer, target })
+            .await
+            .expect(StatusCode::BAD_REQUEST)
             .await;
-        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     }
     assert_eq!(names(&list(&pupil, "me", 0).await), ["Außen"]);
 }
@@ -358,18 +348,17 @@ async fn file_2_exceptions_are_granted_shown_logged_and_expire() {
     let res = pupil.upload("me", 0, "Video.mp4", big.clone()).await;
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
 
-    let res = admin
-        .call(
-            "files/grant-exception",
-            &[
-                ("user_id", &pupil_id.to_string()),
-                ("limit_mb", "2"),
-                ("reason", "Film-AG"),
-                ("until", "2099-06-30"),
-            ],
-        )
+    let exception = |until: &str| GrantException {
+        user_id: pupil_id,
+        limit_mb: 2,
+        reason: "Film-AG".into(),
+        until: until.into(),
+    };
+    admin
+        .send(exception("2099-06-30"))
+        .await
+        .expect(StatusCode::OK)
         .await;
-    assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(
         s.count("audit_events WHERE action = 'file.exception_granted'")
             .await,
@@ -385,18 +374,11 @@ async fn file_2_exceptions_are_granted_shown_logged_and_expire() {
     let id = uploaded(pupil.upload("me", 0, "Video.mp4", big).await).await;
 
     // A date in the past is refused; an exception whose day has passed no longer counts.
-    let res = admin
-        .call(
-            "files/grant-exception",
-            &[
-                ("user_id", &pupil_id.to_string()),
-                ("limit_mb", "2"),
-                ("reason", "Film-AG"),
-                ("until", "2001-01-01"),
-            ],
-        )
+    admin
+        .send(exception("2001-01-01"))
+        .await
+        .expect(StatusCode::BAD_REQUEST)
         .await;
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     s.sql("UPDATE transfer_exceptions SET ends_at = 1000").await;
     assert_eq!(
         list(&pupil, "me", 0).await.allowance.transfer_limit,

@@ -30,6 +30,96 @@ async fn healthz_answers_when_the_database_does() {
     );
 }
 
+// Issue 17: every feature's accessor finds its store, and all of them are the one store the
+// composition root opened (a forgotten registration would panic on first use).
+#[tokio::test]
+async fn every_accessor_finds_its_store() {
+    let s = TestServer::start().await;
+    let st = &s.state;
+    fn at<T: ?Sized>(store: &T) -> *const () {
+        std::ptr::from_ref(store).cast()
+    }
+    let whole = at(&*s.store());
+    let each = [
+        at(st.database()),
+        at(st.accounts()),
+        at(st.throttle()),
+        at(st.audit()),
+        at(st.schools()),
+        at(st.school_summary()),
+        at(st.school_settings()),
+        at(st.session_list()),
+        at(st.user_admin()),
+        at(st.rights_report()),
+        at(st.policy()),
+        at(st.groups()),
+        at(st.files()),
+        at(st.link_filter()),
+        at(st.logs()),
+        at(st.lifecycle()),
+        at(st.mail()),
+        at(st.addressbook()),
+        at(st.calendar()),
+    ];
+    assert!(each.iter().all(|p| *p == whole), "{each:?} vs {whole:?}");
+    st.database().ping().await.unwrap();
+}
+
+// Issue 17: a server function that takes no arguments and changes nothing answers a bare POST
+// (no body, no Content-Type), as `curl -X POST` sends it; those that change state refuse it
+// with 400 and change nothing. Every argument-less server function is in one list or the other.
+#[tokio::test]
+async fn empty_posts_are_answered_only_where_nothing_changes() {
+    const CHANGES_WITHOUT_ARGUMENTS: &[&str] = &[
+        "auth/logout",
+        "mail/empty-trash",
+        "account/end-other-sessions",
+    ];
+    let s = TestServer::start().await;
+    let school = s.school("Paulusschule", "paulusschule.example").await;
+    let (_, admin) = s.ready_person(school, Role::Admin, "Ada", None).await;
+    let mut without: Vec<String> = crate::malformed::server_functions()
+        .into_iter()
+        .filter(|e| e.fields.is_empty())
+        .map(|e| e.path.trim_start_matches("/api/").to_string())
+        .collect();
+    without.sort();
+    let mut listed: Vec<String> = server::http::READS_WITHOUT_ARGUMENTS
+        .iter()
+        .chain(CHANGES_WITHOUT_ARGUMENTS)
+        .map(ToString::to_string)
+        .collect();
+    listed.sort();
+    assert_eq!(
+        without, listed,
+        "each argument-less server function in one list"
+    );
+    let bare = |name: &str| {
+        admin
+            .client
+            .post(format!("{}/api/{name}", s.base))
+            .header(header::ORIGIN, s.base.as_str())
+            .send()
+    };
+    for name in server::http::READS_WITHOUT_ARGUMENTS {
+        let res = bare(name).await.unwrap();
+        assert_ne!(res.status(), StatusCode::BAD_REQUEST, "{name}");
+        assert!(!res.status().is_server_error(), "{name}");
+    }
+    let res = bare("policy/current").await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let before = s.dump().await;
+    for name in CHANGES_WITHOUT_ARGUMENTS {
+        let res = bare(name).await.unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{name}");
+    }
+    assert_eq!(s.dump().await, before, "nothing changed");
+    assert!(
+        admin.get("/").await.status().is_success(),
+        "still signed in"
+    );
+}
+
 // UX-4: German by default, English once chosen, and the choice is remembered.
 #[tokio::test]
 async fn ux_4_german_by_default_and_english_remembered() {

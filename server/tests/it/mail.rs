@@ -1,9 +1,11 @@
 //! MAIL-1..5, ADM-1, FILE-3: internal mail over real HTTP on the backend under test.
 use app::auth::Role;
-use app::mail::{MailboxPage, MessagePage};
+use app::mail::{
+    DeleteMessage, Mailbox, MailboxPage, Message, MessagePage, SaveAttachment, SendMail, Unread,
+};
 use reqwest::{Response, StatusCode};
 
-use crate::common::{Browser, TestServer};
+use crate::common::{Browser, Expect, TestServer};
 
 const DOMAIN: &str = "paulusschule.example";
 
@@ -12,7 +14,7 @@ fn address(login: &str) -> String {
 }
 
 async fn send(b: &Browser, to: &str, subject: &str, body: &str) -> Response {
-    send_as(b, to, subject, body, "typed", "0", "0").await
+    send_as(b, to, subject, body, "typed", 0, 0).await
 }
 
 async fn send_as(
@@ -21,40 +23,37 @@ async fn send_as(
     subject: &str,
     body: &str,
     format: &str,
-    draft: &str,
-    forward: &str,
+    draft: i64,
+    forward: i64,
 ) -> Response {
-    b.call(
-        "mail/send",
-        &[
-            ("draft", draft),
-            ("forward", forward),
-            ("to", to),
-            ("subject", subject),
-            ("body", body),
-            ("format", format),
-        ],
-    )
+    b.send(SendMail {
+        draft,
+        forward,
+        to: to.into(),
+        subject: subject.into(),
+        body: body.into(),
+        format: format.into(),
+    })
     .await
 }
 
 async fn inbox(b: &Browser, box_code: &str, query: &str) -> MailboxPage {
-    let res = b
-        .call(
-            "mail/box",
-            &[("box_code", box_code), ("query", query), ("before", "0")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    res.json().await.unwrap()
+    b.send(Mailbox {
+        box_code: box_code.into(),
+        query: query.into(),
+        before: 0,
+    })
+    .await
+    .ok()
+    .await
 }
 
 async fn open(b: &Browser, item: i64) -> Response {
-    b.call("mail/message", &[("item", &item.to_string())]).await
+    b.send(Message { item }).await
 }
 
 async fn unread(b: &Browser) -> i64 {
-    b.call("mail/unread", &[]).await.json().await.unwrap()
+    b.send(Unread {}).await.ok().await
 }
 
 async fn error_text(res: Response) -> (StatusCode, String) {
@@ -391,16 +390,7 @@ async fn mail_1_bodies_are_sanitised() {
     ];
     for (i, payload) in corpus.iter().enumerate() {
         for format in ["html", "typed"] {
-            let res = send_as(
-                &tb,
-                &to,
-                &format!("{payload} {i}"),
-                payload,
-                format,
-                "0",
-                "0",
-            )
-            .await;
+            let res = send_as(&tb, &to, &format!("{payload} {i}"), payload, format, 0, 0).await;
             assert_eq!(res.status(), StatusCode::OK, "{payload}");
             let item = newest_item(&s, anna, "inbox").await;
             let message: MessagePage = open(&ab, item).await.json().await.unwrap();
@@ -431,8 +421,8 @@ async fn mail_1_bodies_are_sanitised() {
         "ok",
         "<b>fett</b> <em>kursiv</em><ul><li>eins</li></ul><a href=\"https://schule.example\">Link</a>",
         "html",
-        "0",
-        "0",
+        0,
+        0,
     )
     .await;
     let item = newest_item(&s, anna, "inbox").await;
@@ -497,8 +487,8 @@ async fn mail_1_attachments_are_shared_and_reference_counted() {
         "Blatt",
         "Anbei.",
         "typed",
-        &draft.to_string(),
-        "0",
+        draft,
+        0,
     )
     .await;
     assert_eq!(res.status(), StatusCode::OK, "{:?}", error_text(res).await);
@@ -527,15 +517,7 @@ async fn mail_1_attachments_are_shared_and_reference_counted() {
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.bytes().await.unwrap().as_ref(), b"%PDF-1.4 Blatt");
-    let res = ab
-        .call(
-            "mail/save-attachment",
-            &[
-                ("item", &item.to_string()),
-                ("attachment", &attachment.to_string()),
-            ],
-        )
-        .await;
+    let res = ab.send(SaveAttachment { item, attachment }).await;
     assert_eq!(res.status(), StatusCode::OK, "{:?}", error_text(res).await);
     assert_eq!(
         s.count(&format!(
@@ -549,15 +531,7 @@ async fn mail_1_attachments_are_shared_and_reference_counted() {
         .get(&format!("/mail/attachment/{item}/{attachment}"))
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    let res = bb
-        .call(
-            "mail/save-attachment",
-            &[
-                ("item", &item.to_string()),
-                ("attachment", &attachment.to_string()),
-            ],
-        )
-        .await;
+    let res = bb.send(SaveAttachment { item, attachment }).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 
     // Deleting: the teacher's file and every mailbox copy but Anna's saved file go; the blob stays
@@ -578,7 +552,7 @@ async fn mail_1_attachments_are_shared_and_reference_counted() {
                     .column(&format!("SELECT id FROM mail_items WHERE user_id = {user}"))
                     .await;
                 for item in items {
-                    let res = b.call("mail/delete", &[("item", &item.to_string())]).await;
+                    let res = b.send(DeleteMessage { item }).await;
                     assert_eq!(res.status(), StatusCode::OK);
                 }
             }
@@ -662,16 +636,7 @@ async fn mail_1_drafts_folders_and_trash() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    let res = send_as(
-        &tb,
-        &to,
-        "Entwurf",
-        "fertig",
-        "typed",
-        &draft.to_string(),
-        "0",
-    )
-    .await;
+    let res = send_as(&tb, &to, "Entwurf", "fertig", "typed", draft, 0).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(inbox(&tb, "drafts", "").await.items.is_empty());
 
@@ -722,7 +687,7 @@ async fn mail_1_drafts_folders_and_trash() {
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 
-    let res = ab.call("mail/delete", &[("item", &item.to_string())]).await;
+    let res = ab.send(DeleteMessage { item }).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(inbox(&ab, "trash", "").await.items.len(), 1);
     let report = s.run_jobs().await;
@@ -803,11 +768,9 @@ async fn mail_5_abuse_report() {
         StatusCode::FORBIDDEN
     );
     // Even after Anna deletes it for good, the report keeps what she handed over.
-    ab.call("mail/delete", &[("item", &items[0].to_string())])
-        .await;
-    ab.call("mail/delete", &[("item", &items[0].to_string())])
-        .await;
-    bb.call("mail/delete", &[("item", &sent.to_string())]).await;
+    ab.send(DeleteMessage { item: items[0] }).await;
+    ab.send(DeleteMessage { item: items[0] }).await;
+    bb.send(DeleteMessage { item: sent }).await;
     let reports: Vec<app::mail::ReportView> =
         mb.call("mail/reports", &[]).await.json().await.unwrap();
     assert_eq!(reports.len(), 1);
@@ -846,7 +809,7 @@ async fn mail_4_inspection_case() {
         assert_eq!(open(b, secret).await.status(), StatusCode::NOT_FOUND);
     }
     // A case needs a reason, readers from the school's staff and an end date.
-    let (y, m, d, _, _) = app::i18n::berlin_time(app::platform::now() + 30 * 86400);
+    let (y, m, d, _, _) = app::rules::date::berlin_time(app::platform::now() + 30 * 86400);
     let until = format!("{y:04}-{m:02}-{d:02}");
     let open_case = |reason: &'static str, readers: String| {
         let mb = &mb;
@@ -963,16 +926,7 @@ async fn mail_4_inspection_case() {
         let res = rb.call(endpoint, &[("item", &secret.to_string())]).await;
         assert_eq!(res.status(), StatusCode::NOT_FOUND, "{endpoint}");
     }
-    let res = send_as(
-        &rb,
-        &address(&pupil_login),
-        "x",
-        "y",
-        "typed",
-        "0",
-        &secret.to_string(),
-    )
-    .await;
+    let res = send_as(&rb, &address(&pupil_login), "x", "y", "typed", 0, secret).await;
     assert_eq!(
         res.status(),
         StatusCode::NOT_FOUND,
@@ -1189,16 +1143,7 @@ async fn sec_4_attachments_count_against_the_quota() {
 
     // Sent to herself, the sent copy deleted: the received copy still holds it.
     let own = format!("{}@{DOMAIN}", login_of(&s, anna).await);
-    let res = send_as(
-        &ab,
-        &own,
-        "Blatt",
-        "Anbei.",
-        "typed",
-        &draft.to_string(),
-        "0",
-    )
-    .await;
+    let res = send_as(&ab, &own, "Blatt", "Anbei.", "typed", draft, 0).await;
     assert_eq!(res.status(), StatusCode::OK, "{:?}", error_text(res).await);
     let sent = inbox(&ab, "sent", "").await.items[0].item_id.to_string();
     for _ in 0..2 {

@@ -34,7 +34,7 @@ enum Kind {
 }
 
 #[derive(Clone, Debug)]
-struct Field {
+pub(crate) struct Field {
     name: String,
     kind: Kind,
     optional: bool,
@@ -73,10 +73,10 @@ impl Field {
     }
 }
 
-struct Endpoint {
-    path: String,
+pub(crate) struct Endpoint {
+    pub(crate) path: String,
     method: Method,
-    fields: Vec<Field>,
+    pub(crate) fields: Vec<Field>,
     /// Plain routes: how the body travels.
     body: Body,
 }
@@ -146,7 +146,7 @@ macro_rules! server_functions {
 }
 
 /// Every server function. A new one gets a line here; `every_endpoint_is_covered` says so.
-fn server_functions() -> Vec<Endpoint> {
+pub(crate) fn server_functions() -> Vec<Endpoint> {
     server_functions![
         addressbook::AddressBook,
         addressbook::SaveOwnFields,

@@ -1,13 +1,34 @@
 //! People management (ACC-2, ADM-2, VIOL-2, PW-2) over real HTTP.
 
-use crate::common::{TestServer, location};
+use crate::common::{Expect, TestServer, location};
 use app::{
-    auth::Role,
-    users::{Slip, UserList},
+    auth::{ChangePassword, Role},
+    i18n::Key,
+    policy::{AcceptPolicy, CurrentPolicy, PolicyText},
+    users::{
+        CreateUser, IssueStartPasswords, ListUsers, LockUser, SetLeavingDate, SetRole, Slip,
+        UnlockUser, UserDetail, UserList, UserSummary,
+    },
 };
 use reqwest::{StatusCode, header};
 
 const GOOD: &str = "Blaue#Kuh7";
+
+fn new_password(start: &str) -> ChangePassword {
+    ChangePassword {
+        current: start.into(),
+        new: GOOD.into(),
+        repeat: GOOD.into(),
+    }
+}
+
+fn list(query: &str, sort: &str, page: i64) -> ListUsers {
+    ListUsers {
+        query: query.into(),
+        sort: sort.into(),
+        page,
+    }
+}
 
 // ACC-2: logins come from names, transliterated, with clashes numbered.
 #[tokio::test]
@@ -18,64 +39,44 @@ async fn acc_2_created_people_get_logins_from_their_names() {
         let office = &office;
         async move {
             office
-                .call(
-                    "users/create",
-                    &[
-                        ("first_name", first),
-                        ("last_name", last),
-                        ("role", "pupil"),
-                        ("class", class),
-                    ],
-                )
+                .send(CreateUser {
+                    first_name: first.into(),
+                    last_name: last.into(),
+                    role: "pupil".into(),
+                    class: class.into(),
+                })
                 .await
         }
     };
-    let res = create("Max", "Müller", "2B").await;
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.json::<String>().await.unwrap(), "max.mueller");
     assert_eq!(
-        create("Max", "Müller", "")
-            .await
-            .json::<String>()
-            .await
-            .unwrap(),
+        create("Max", "Müller", "2B").await.ok::<String>().await,
+        "max.mueller"
+    );
+    assert_eq!(
+        create("Max", "Müller", "").await.ok::<String>().await,
         "max.mueller2"
     );
     assert_eq!(
-        create("Zoë", "Groß", "")
-            .await
-            .json::<String>()
-            .await
-            .unwrap(),
+        create("Zoë", "Groß", "").await.ok::<String>().await,
         "zoe.gross"
     );
 
-    let res = create("Mia", "Schulz", "5x").await;
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    let err: app::error::AppError = res.json().await.unwrap();
-    assert_eq!(
-        err.field_message("class"),
-        Some(app::i18n::Key::UsersClassInvalid)
-    );
-    assert_eq!(
-        create("😀", "🎉", "").await.status(),
-        StatusCode::BAD_REQUEST,
-        "no login can be made"
-    );
-    assert_eq!(
-        create("", "Schulz", "").await.status(),
-        StatusCode::BAD_REQUEST
-    );
+    let err = create("Mia", "Schulz", "5x")
+        .await
+        .refused(StatusCode::BAD_REQUEST)
+        .await;
+    assert_eq!(err.field_message("class"), Some(Key::UsersClassInvalid));
+    // No login can be made from these.
+    create("😀", "🎉", "")
+        .await
+        .expect(StatusCode::BAD_REQUEST)
+        .await;
+    create("", "Schulz", "")
+        .await
+        .expect(StatusCode::BAD_REQUEST)
+        .await;
 
-    let list: UserList = office
-        .call(
-            "users/list",
-            &[("query", "mueller"), ("sort", "login"), ("page", "1")],
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list: UserList = office.send(list("mueller", "login", 1)).await.ok().await;
     let logins: Vec<&str> = list.rows.iter().map(|r| r.login.as_str()).collect();
     assert_eq!(logins, ["max.mueller", "max.mueller2"]);
     assert_eq!(list.rows[0].class.as_deref(), Some("2b"));
@@ -101,59 +102,19 @@ async fn adm_2_the_people_table_pages_and_searches() {
     s.person(other, Role::Pupil, "Fremd", "Kind", None, None)
         .await;
 
-    let page1: UserList = office
-        .call(
-            "users/list",
-            &[("query", ""), ("sort", "name"), ("page", "1")],
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let page1: UserList = office.send(list("", "name", 1)).await.ok().await;
     assert_eq!(
         (page1.total, page1.rows.len()),
         (61, 50),
         "60 pupils and the office, not the other school"
     );
-    let page2: UserList = office
-        .call(
-            "users/list",
-            &[("query", ""), ("sort", "name"), ("page", "2")],
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let page2: UserList = office.send(list("", "name", 2)).await.ok().await;
     assert_eq!(page2.rows.len(), 11);
-    let found: UserList = office
-        .call(
-            "users/list",
-            &[("query", "kind0"), ("sort", "name"), ("page", "1")],
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let found: UserList = office.send(list("kind0", "name", 1)).await.ok().await;
     assert_eq!(found.total, 10);
-    let none: UserList = office
-        .call(
-            "users/list",
-            &[("query", "fremd"), ("sort", "name"), ("page", "1")],
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let none: UserList = office.send(list("fremd", "name", 1)).await.ok().await;
     assert_eq!(none.total, 0, "ACC-1: another school's people never show");
-    let wild: UserList = office
-        .call(
-            "users/list",
-            &[("query", "%"), ("sort", "name"), ("page", "1")],
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let wild: UserList = office.send(list("%", "name", 1)).await.ok().await;
     assert_eq!(wild.total, 0, "a typed % is searched for, not a wildcard");
 
     let page = office
@@ -182,51 +143,47 @@ async fn viol_2_locked_accounts_are_signed_out_and_cannot_log_in() {
     pupil.login(&pupil_login, GOOD).await;
     assert_eq!(pupil.get("/").await.status(), StatusCode::OK);
 
-    let id = pupil_id.to_string();
-    assert_eq!(
-        office
-            .call("users/lock", &[("user_id", &id), ("reason", "  ")])
-            .await
-            .status(),
-        StatusCode::BAD_REQUEST
-    );
-    assert_eq!(
-        office
-            .call(
-                "users/lock",
-                &[("user_id", &id), ("reason", "Beleidigungen im Chat")]
-            )
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    let lock = |reason: &str| LockUser {
+        user_id: pupil_id,
+        reason: reason.into(),
+    };
+    office
+        .send(lock("  "))
+        .await
+        .expect(StatusCode::BAD_REQUEST)
+        .await;
+    office
+        .send(lock("Beleidigungen im Chat"))
+        .await
+        .expect(StatusCode::OK)
+        .await;
     assert_eq!(
         location(&pupil.get("/").await),
         "/login",
         "signed out at once"
     );
-    let res = s.browser().login(&pupil_login, GOOD).await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let err: app::error::AppError = res.json().await.unwrap();
-    assert_eq!(err.message, app::i18n::Key::ErrorLocked);
+    let err = s
+        .browser()
+        .login(&pupil_login, GOOD)
+        .await
+        .refused(StatusCode::FORBIDDEN)
+        .await;
+    assert_eq!(err.message, Key::ErrorLocked);
 
-    assert_eq!(
-        office
-            .call("users/unlock", &[("user_id", &id), ("reason", "")])
-            .await
-            .status(),
-        StatusCode::BAD_REQUEST
-    );
-    assert_eq!(
-        office
-            .call(
-                "users/unlock",
-                &[("user_id", &id), ("reason", "Gespräch mit den Eltern")]
-            )
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    let unlock = |reason: &str| UnlockUser {
+        user_id: pupil_id,
+        reason: reason.into(),
+    };
+    office
+        .send(unlock(""))
+        .await
+        .expect(StatusCode::BAD_REQUEST)
+        .await;
+    office
+        .send(unlock("Gespräch mit den Eltern"))
+        .await
+        .expect(StatusCode::OK)
+        .await;
     assert_eq!(
         s.browser().login(&pupil_login, GOOD).await.status(),
         StatusCode::OK
@@ -293,23 +250,21 @@ async fn pw_2_slips_show_the_start_password_once() {
     let tom = s.browser();
     let res = tom.login(&b_login, &start).await;
     assert_eq!(location(&res), "/policy", "VIOL-1: the policy comes first");
-    let policy: app::policy::PolicyText =
-        tom.call("policy/current", &[]).await.json().await.unwrap();
+    let policy: PolicyText = tom.send(CurrentPolicy {}).await.ok().await;
     let res = tom
-        .call("policy/accept", &[("version_id", &policy.id.to_string())])
+        .send(AcceptPolicy {
+            version_id: policy.id,
+        })
         .await;
     assert_eq!(
         location(&res),
         "/password",
         "then the first login forces a new password"
     );
-    let res = tom
-        .call(
-            "auth/password",
-            &[("current", &start), ("new", GOOD), ("repeat", GOOD)],
-        )
+    tom.send(new_password(&start))
+        .await
+        .expect(StatusCode::OK)
         .await;
-    assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(
         s.browser().login(&b_login, &start).await.status(),
         StatusCode::UNAUTHORIZED,
@@ -317,11 +272,10 @@ async fn pw_2_slips_show_the_start_password_once() {
     );
 
     let slips: Vec<Slip> = office
-        .call("users/start-passwords", &[("user_ids[0]", &a.to_string())])
+        .send(IssueStartPasswords { user_ids: vec![a] })
         .await
-        .json()
-        .await
-        .unwrap();
+        .ok()
+        .await;
     assert_eq!(slips.len(), 1);
     assert_eq!(
         s.browser().login("mia.schulz", GOOD).await.status(),
@@ -389,47 +343,45 @@ async fn acc_3_roles_and_leaving_dates_are_changed_by_the_right_people() {
     let (mia, _) = s
         .person(school, Role::Pupil, "Mia", "Schulz", Some("2b"), None)
         .await;
-    let id = mia.to_string();
+    let id = mia;
+    let leaving = |date: &str| SetLeavingDate {
+        user_id: id,
+        leaving_date: date.into(),
+    };
+    let role = |role: &str| SetRole {
+        user_id: id,
+        role: role.into(),
+    };
 
-    let res = office
-        .call(
-            "users/set-leaving-date",
-            &[("user_id", &id), ("leaving_date", "31.07.2027")],
-        )
+    office
+        .send(leaving("31.07.2027"))
+        .await
+        .expect(StatusCode::OK)
         .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let bad = office
-        .call(
-            "users/set-leaving-date",
-            &[("user_id", &id), ("leaving_date", "32.07.2027")],
-        )
+    office
+        .send(leaving("32.07.2027"))
+        .await
+        .expect(StatusCode::BAD_REQUEST)
         .await;
-    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(
-        office
-            .call("users/set-role", &[("user_id", &id), ("role", "teacher")])
-            .await
-            .status(),
-        StatusCode::FORBIDDEN,
-        "the office grants no rights"
-    );
+    // The office grants no rights.
+    office
+        .send(role("teacher"))
+        .await
+        .expect(StatusCode::FORBIDDEN)
+        .await;
 
     let admin = s.browser();
     admin.login(&admin_login, GOOD).await;
-    assert_eq!(
-        admin
-            .call("users/set-role", &[("user_id", &id), ("role", "teacher")])
-            .await
-            .status(),
-        StatusCode::OK
-    );
-    assert_eq!(
-        admin
-            .call("users/set-role", &[("user_id", &id), ("role", "operator")])
-            .await
-            .status(),
-        StatusCode::BAD_REQUEST
-    );
+    admin
+        .send(role("teacher"))
+        .await
+        .expect(StatusCode::OK)
+        .await;
+    admin
+        .send(role("operator"))
+        .await
+        .expect(StatusCode::BAD_REQUEST)
+        .await;
 
     let page = admin
         .get(&format!("/admin/users/{id}"))
@@ -438,31 +390,18 @@ async fn acc_3_roles_and_leaving_dates_are_changed_by_the_right_people() {
         .await
         .unwrap();
     assert!(page.contains("2027-07-31") && page.contains("Lehrkraft"));
-    let detail: app::users::UserSummary = admin
-        .call("users/detail", &[("user_id", &id)])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let detail: UserSummary = admin.send(UserDetail { user_id: id }).await.ok().await;
     assert_eq!(
         (detail.role, detail.leaving_date.as_deref()),
         (Role::Teacher, Some("2027-07-31"))
     );
     // SEC-1: now a teacher, the person is beyond the secretariat's reach; the admin clears it.
-    let refused = office
-        .call(
-            "users/set-leaving-date",
-            &[("user_id", &id), ("leaving_date", "")],
-        )
+    office
+        .send(leaving(""))
+        .await
+        .expect(StatusCode::FORBIDDEN)
         .await;
-    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
-    let cleared = admin
-        .call(
-            "users/set-leaving-date",
-            &[("user_id", &id), ("leaving_date", "")],
-        )
-        .await;
-    assert_eq!(cleared.status(), StatusCode::OK);
+    admin.send(leaving("")).await.expect(StatusCode::OK).await;
     let actions: Vec<String> = s
         .store()
         .recent_actions(5)
@@ -502,22 +441,17 @@ async fn pw_2_a_start_password_works_only_once() {
         StatusCode::UNAUTHORIZED,
         "a slip left on a desk is used up"
     );
-    let policy: app::policy::PolicyText = tablet
-        .call("policy/current", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let policy: PolicyText = tablet.send(CurrentPolicy {}).await.ok().await;
     tablet
-        .call("policy/accept", &[("version_id", &policy.id.to_string())])
+        .send(AcceptPolicy {
+            version_id: policy.id,
+        })
         .await;
-    let res = tablet
-        .call(
-            "auth/password",
-            &[("current", &start), ("new", GOOD), ("repeat", GOOD)],
-        )
+    tablet
+        .send(new_password(&start))
+        .await
+        .expect(StatusCode::OK)
         .await;
-    assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(
         s.browser().login(&login, GOOD).await.status(),
         StatusCode::OK

@@ -138,7 +138,7 @@ impl TestServer {
         };
         let id = self
             .state
-            .store
+            .accounts()
             .create_user(&new, &audit)
             .await
             .unwrap()
@@ -147,7 +147,7 @@ impl TestServer {
             .await
             .unwrap();
         self.state
-            .store
+            .accounts()
             .set_password(id, &hash, None, &audit)
             .await
             .unwrap();
@@ -229,8 +229,8 @@ impl TestServer {
         self.column(q).await.remove(0)
     }
 
-    pub fn store(&self) -> Arc<dyn app::platform::db::Store> {
-        self.state.store.clone()
+    pub fn store(&self) -> Arc<dyn app::state::Store> {
+        app::state::store(&self.state)
     }
 }
 
@@ -282,6 +282,23 @@ impl Browser {
             .post(format!("{}/api/{endpoint}", self.base))
             .header(header::ACCEPT, "application/json")
             .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Calls the server function whose own argument struct `args` is, encoded exactly as the
+    /// hydrated page encodes it, with a JSON answer: `b.send(LockUser { user_id, reason })`.
+    /// The compiler checks the field names and types that a form would spell as strings.
+    pub async fn send<T>(&self, args: T) -> Response
+    where
+        T: leptos::server_fn::ServerFn + serde::Serialize,
+    {
+        self.client
+            .post(format!("{}{}", self.base, T::PATH))
+            .header(header::ACCEPT, "application/json")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(serde_qs::to_string(&args).expect("server function arguments encode"))
             .send()
             .await
             .unwrap()
@@ -343,7 +360,7 @@ impl TestServer {
         use app::{audit::AuditEvent, platform::RequestInfo};
         let audit = AuditEvent::new("test.school_created", &RequestInfo::default());
         self.state
-            .store
+            .schools()
             .create_school(name, domain, &audit)
             .await
             .unwrap()
@@ -372,7 +389,7 @@ impl TestServer {
         };
         let (id, login) = self
             .state
-            .store
+            .user_admin()
             .create_person(&person, &audit)
             .await
             .unwrap();
@@ -381,21 +398,21 @@ impl TestServer {
                 .await
                 .unwrap();
             self.state
-                .store
+                .accounts()
                 .set_password(id, &hash, None, &audit)
                 .await
                 .unwrap();
             // A person with a password of their own has also accepted the policy: ready to work.
             let policy = self
                 .state
-                .store
+                .policy()
                 .current_policy(school)
                 .await
                 .unwrap()
                 .unwrap();
             assert!(
                 self.state
-                    .store
+                    .policy()
                     .accept_policy(school, id, policy.id, &audit)
                     .await
                     .unwrap()
@@ -707,4 +724,45 @@ pub async fn wait_until_up(base: &str) {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     panic!("the server at {base} did not come up");
+}
+
+/// What a test expects of an answer, with the body in the message when it is not that.
+#[allow(async_fn_in_trait)]
+pub trait Expect: Sized {
+    /// The answer, once its status is `status`.
+    async fn expect(self, status: reqwest::StatusCode) -> Response;
+    /// A 200 answer's JSON, as `T`.
+    async fn ok<T: serde::de::DeserializeOwned>(self) -> T;
+    /// A refusal with `status`, as the [`app::error::AppError`] it carries.
+    async fn refused(self, status: reqwest::StatusCode) -> app::error::AppError;
+}
+
+impl Expect for Response {
+    async fn expect(self, status: reqwest::StatusCode) -> Response {
+        if self.status() == status {
+            return self;
+        }
+        let got = self.status();
+        let url = self.url().path().to_string();
+        panic!(
+            "{url}: {got} instead of {status}: {}",
+            self.text().await.unwrap_or_default()
+        );
+    }
+
+    async fn ok<T: serde::de::DeserializeOwned>(self) -> T {
+        let text = self
+            .expect(reqwest::StatusCode::OK)
+            .await
+            .text()
+            .await
+            .unwrap();
+        serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("not the expected answer ({e}): {text}"))
+    }
+
+    async fn refused(self, status: reqwest::StatusCode) -> app::error::AppError {
+        let text = self.expect(status).await.text().await.unwrap();
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not an AppError ({e}): {text}"))
+    }
 }
