@@ -346,14 +346,8 @@ fn cases() -> Vec<Case> {
             .form(|f| pairs(&[("id", f.folder.to_string())])),
         case("mail/create-folder", Allowed::SchoolMember)
             .form(|_| pairs(&[("name", "Ordner".into())])),
-        case("mail/autosave", Allowed::SchoolMember).form(|_| {
-            pairs(&[
-                ("draft", "0".into()),
-                ("to", String::new()),
-                ("subject", "Entwurf".into()),
-                ("body", String::new()),
-            ])
-        }),
+        case("mail/autosave", Allowed::SchoolMember).form(|_| new_draft()),
+        case("mail/save-draft", Allowed::SchoolMember).form(|_| new_draft()),
         case("mail/empty-trash", Allowed::SchoolMember),
         // MAIL-5, MAIL-4: reports and cases are school management's alone.
         case("mail/reports", roles(&[Role::Management])),
@@ -453,6 +447,16 @@ fn cases() -> Vec<Case> {
             ])
         }),
     ]
+}
+
+/// A new, empty draft: what the compose page saves (by itself or on the button).
+fn new_draft() -> Vec<(String, String)> {
+    pairs(&[
+        ("draft", "0".into()),
+        ("to", String::new()),
+        ("subject", "Entwurf".into()),
+        ("body", String::new()),
+    ])
 }
 
 fn open_case_form() -> Vec<(String, String)> {
