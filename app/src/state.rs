@@ -1,6 +1,6 @@
 //! The composition root: the one place that knows every feature's store. It opens the
 //! database, anchors the audit log, and registers each feature's store trait so that the
-//! feature can reach it through its own accessor (`state.mail()`). Nothing below this file
+//! feature can reach it through its own accessor (`state.mailbox()`). Nothing below this file
 //! names it: `platform` and `rules` name no feature, and features never name `crate::state`
 //! (checked by `layers_point_one_way` below).
 use std::sync::Arc;
@@ -24,7 +24,7 @@ use crate::{
     groups::store::GroupStore,
     lifecycle::store::LifecycleStore,
     logs::store::LogStore,
-    mail::store::MailStore,
+    mail::store::{ComposeStore, MailCaseStore, MailSettingsStore, MailboxStore},
     policy::store::PolicyStore,
     schools::store::{SchoolSettingsStore, SchoolStore, SchoolSummaryStore},
     users::{rights_report::RightsReportStore, store::UserAdminStore},
@@ -65,13 +65,16 @@ every_store!(
     LogStore,
     LifecycleStore,
     SchoolSettingsStore,
-    MailStore,
+    MailboxStore,
+    ComposeStore,
+    MailCaseStore,
+    MailSettingsStore,
     AddressBookStore,
     CalendarStore,
 );
 
 /// Opens the database named by `url`, migrating it, and anchors its audit log.
-pub async fn connect(url: &str, audit_key: Secret) -> Result<Arc<dyn Store>, String> {
+pub async fn connect(url: &str, audit_key: Secret) -> anyhow::Result<Arc<dyn Store>> {
     let store: Arc<dyn Store> = match crate::platform::db::open(url, audit_key).await? {
         Opened::Sqlite(store) => Arc::new(store),
         Opened::Postgres(store) => Arc::new(store),
@@ -80,7 +83,7 @@ pub async fn connect(url: &str, audit_key: Secret) -> Result<Arc<dyn Store>, Str
     match store.anchor_audit().await {
         Ok(Some(line)) => tracing::info!("{line}"),
         Ok(None) => {}
-        Err(e) => return Err(format!("cannot anchor the audit log: {e}")),
+        Err(e) => return Err(anyhow::Error::new(e).context("cannot anchor the audit log")),
     }
     Ok(store)
 }
@@ -89,9 +92,14 @@ pub async fn connect(url: &str, audit_key: Secret) -> Result<Arc<dyn Store>, Str
 pub async fn build(
     config: Config,
     leptos: leptos::config::LeptosOptions,
-) -> Result<AppState, String> {
+) -> anyhow::Result<AppState> {
+    use anyhow::Context;
     let store = connect(&config.database_url, config.secret_key.clone()).await?;
-    let blobs = Arc::new(Blobs::open(&config.store_url)?);
+    let blobs = Arc::new(
+        Blobs::open(&config.store_url)
+            .map_err(anyhow::Error::msg)
+            .context("cannot open the file store (SCHULHOF_STORE)")?,
+    );
     Ok(AppState {
         config: Arc::new(config),
         stores: Arc::new(register(store)),

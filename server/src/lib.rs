@@ -7,7 +7,7 @@ use app::platform::{AppState, config::Config};
 use leptos::config::{Env, LeptosOptions};
 
 /// Opens the database (migrating it) and assembles the shared state.
-pub async fn build_state(config: Config) -> Result<AppState, String> {
+pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     app::error::signing::set_key(config.secret_key.expose());
     let leptos = LeptosOptions::builder()
         .output_name("schulhof")

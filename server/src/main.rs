@@ -3,6 +3,8 @@
 
 use std::process::ExitCode;
 
+use anyhow::Context;
+
 use app::{
     audit::{AuditEvent, ChainStatus},
     auth::session,
@@ -100,11 +102,15 @@ async fn run() -> ExitCode {
         ["audit", "verify"] => verify(config).await,
         ["audit", "rights"] => rights_report(config).await,
         ["admin", "run-jobs"] => run_jobs(config).await,
-        _ => Err(format!("unknown command: {}\n\n{HELP}", args.join(" "))),
+        _ => Err(anyhow::anyhow!(
+            "unknown command: {}\n\n{HELP}",
+            args.join(" ")
+        )),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(&e),
+        // `{:#}` prints the cause chain: "cannot reach PostgreSQL at …: connection refused".
+        Err(e) => fail(&format!("{e:#}")),
     }
 }
 
@@ -125,7 +131,7 @@ fn init_tracing() {
     }
 }
 
-async fn serve(config: Config) -> Result<(), String> {
+async fn serve(config: Config) -> anyhow::Result<()> {
     eprintln!("Schulhof starting with this configuration:");
     for (name, value) in config.describe() {
         eprintln!("  {name:<32} {value}");
@@ -137,10 +143,7 @@ async fn serve(config: Config) -> Result<(), String> {
     }
     let state = server::build_state(config).await?;
     let public_url = state.config.public_url.clone();
-    if let Some(password) = session::ensure_operator(&state)
-        .await
-        .map_err(|e| e.to_string())?
-    {
+    if let Some(password) = session::ensure_operator(&state).await? {
         println!();
         println!("==================================================================");
         println!(" First start: the operator administrator has been created.");
@@ -154,11 +157,11 @@ async fn serve(config: Config) -> Result<(), String> {
     }
     let listener = tokio::net::TcpListener::bind(state.config.addr)
         .await
-        .map_err(|e| format!("cannot listen on {}: {e}", state.config.addr))?;
+        .with_context(|| format!("cannot listen on {}", state.config.addr))?;
     println!("Schulhof is ready at {public_url}");
     server::serve(listener, state)
         .await
-        .map_err(|e| e.to_string())
+        .context("the server stopped")
 }
 
 fn operator_event(action: &'static str) -> AuditEvent {
@@ -171,30 +174,27 @@ fn operator_event(action: &'static str) -> AuditEvent {
     )
 }
 
-async fn state(config: Config) -> Result<AppState, String> {
+async fn state(config: Config) -> anyhow::Result<AppState> {
     server::build_state(config).await
 }
 
-async fn create_school(config: Config, name: &str, domain: &str) -> Result<(), String> {
+async fn create_school(config: Config, name: &str, domain: &str) -> anyhow::Result<()> {
     let domain = app::rules::domain::normalise(domain)
-        .ok_or_else(|| format!("not a valid mail domain: {domain}"))?;
+        .ok_or_else(|| anyhow::anyhow!("not a valid mail domain: {domain}"))?;
     let name = name.trim();
     if name.is_empty() {
-        return Err("the school needs a name".into());
+        anyhow::bail!("the school needs a name");
     }
     let state = state(config).await?;
     let audit = operator_event("school.created").details(format!("{name} ({domain})"));
-    match state
-        .schools()
-        .create_school(name, &domain, &audit)
-        .await
-        .map_err(|e| e.to_string())?
-    {
+    match state.schools().create_school(name, &domain, &audit).await? {
         Some(id) => {
             println!("created school {id}: {name} ({domain})");
             Ok(())
         }
-        None => Err(format!("a school with the domain {domain} exists already")),
+        None => Err(anyhow::anyhow!(
+            "a school with the domain {domain} exists already"
+        )),
     }
 }
 
@@ -204,21 +204,20 @@ async fn create_user(
     role: &str,
     first: &str,
     last: &str,
-) -> Result<(), String> {
+) -> anyhow::Result<()> {
     use app::{auth::Role, users::store::NewPerson};
     let role = Role::from_code(role)
         .filter(|r| *r != Role::Operator)
-        .ok_or_else(|| format!("unknown role: {role}"))?;
+        .ok_or_else(|| anyhow::anyhow!("unknown role: {role}"))?;
     if !app::rules::login::valid_name(first) || !app::rules::login::valid_name(last) {
-        return Err("first and last name are needed".into());
+        anyhow::bail!("first and last name are needed");
     }
     let state = state(config).await?;
     let school = state
         .schools()
         .school_by_domain(&domain.trim().to_lowercase())
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("no school has the domain {domain}"))?;
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no school has the domain {domain}"))?;
     let person = NewPerson {
         school_id: school.id,
         first_name: first.trim(),
@@ -228,51 +227,44 @@ async fn create_user(
         leaving_date: None,
     };
     let audit = operator_event("user.created").details("console");
-    let (_, login) = state
-        .user_admin()
-        .create_person(&person, &audit)
-        .await
-        .map_err(|e| e.to_string())?;
+    let (_, login) = state.user_admin().create_person(&person, &audit).await?;
     let audit = operator_event("auth.start_password_issued").details("console");
     let password =
         session::issue_start_password(&state, &login, state.config.start_password_days, audit)
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
     println!("login: {login}");
     println!("start password: {}", password.expose());
     Ok(())
 }
 
-async fn start_password(config: Config, login: &str) -> Result<(), String> {
+async fn start_password(config: Config, login: &str) -> anyhow::Result<()> {
     let state = state(config).await?;
     let audit = operator_event("auth.start_password_issued").details("console");
     let password =
         session::issue_start_password(&state, login, state.config.start_password_days, audit)
             .await
-            .map_err(|e| format!("no start password issued for {login}: {e}"))?;
+            .with_context(|| format!("no start password issued for {login}"))?;
     println!("{}", password.expose());
     Ok(())
 }
 
-async fn verify(config: Config) -> Result<(), String> {
+async fn verify(config: Config) -> anyhow::Result<()> {
     let state = state(config).await?;
-    match state
-        .audit()
-        .verify_chain()
-        .await
-        .map_err(|e| e.to_string())?
-    {
+    match state.audit().verify_chain().await? {
         ChainStatus::Intact(n) => {
             println!("audit chain intact: {n} events");
             Ok(())
         }
-        ChainStatus::BrokenAt(id) => Err(format!("audit chain broken at event {id}")),
+        ChainStatus::BrokenAt(id) => Err(anyhow::anyhow!("audit chain broken at event {id}")),
     }
 }
 
-async fn run_jobs(config: Config) -> Result<(), String> {
+async fn run_jobs(config: Config) -> anyhow::Result<()> {
     let state = server::build_state(config).await?;
-    match app::lifecycle::run_jobs(&state, "console", true).await? {
+    match app::lifecycle::run_jobs(&state, "console", true)
+        .await
+        .map_err(anyhow::Error::msg)?
+    {
         Some(report) => println!("{report:?}"),
         None => println!("nothing run"),
     }
@@ -280,13 +272,9 @@ async fn run_jobs(config: Config) -> Result<(), String> {
 }
 
 /// SEC-1: accounts and memberships the old rules allowed and the rights table would refuse.
-async fn rights_report(config: Config) -> Result<(), String> {
+async fn rights_report(config: Config) -> anyhow::Result<()> {
     let state = server::build_state(config).await?;
-    let findings = state
-        .rights_report()
-        .rights_findings()
-        .await
-        .map_err(|e| e.to_string())?;
+    let findings = state.rights_report().rights_findings().await?;
     if findings.is_empty() {
         println!("no accounts or memberships that the rights table would refuse");
         return Ok(());

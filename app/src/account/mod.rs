@@ -13,10 +13,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
-use crate::auth::authenticate;
-#[cfg(feature = "ssr")]
 use crate::{
     audit::AuditEvent,
+    auth::authenticate,
     platform::{app_state, request_info, secret::sha256_hex},
 };
 

@@ -6,21 +6,16 @@
 pub mod views;
 
 #[cfg(feature = "ssr")]
+mod ssr;
+#[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub use ssr::*;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-
-#[cfg(feature = "ssr")]
-use crate::auth::authenticate;
-#[cfg(feature = "ssr")]
-use crate::{
-    error::ErrorKind,
-    i18n::Key,
-    platform::{app_state, request_info},
-};
 
 /// One person as everybody at the school sees them. The optional fields are `None` unless
 /// the owner chose to show them.
@@ -84,38 +79,6 @@ pub async fn address_book(query: String) -> Result<AddressBookView, AppError> {
     })
 }
 
-/// AB-1: "lehrkraft" or "teacher" finds everybody with that role; an exact name wins.
-#[cfg(feature = "ssr")]
-fn role_named(query: &str) -> Option<crate::auth::Role> {
-    use crate::i18n::Lang;
-    if query.chars().count() < 3 {
-        return None;
-    }
-    let roles = crate::auth::Role::ALL
-        .into_iter()
-        .filter(|r| *r != crate::auth::Role::Operator);
-    let labels =
-        |r: crate::auth::Role| [Lang::De, Lang::En].map(|lang| lang.t(r.label()).to_lowercase());
-    roles
-        .clone()
-        .find(|r| labels(*r).iter().any(|l| l == query))
-        .or_else(|| {
-            roles
-                .clone()
-                .find(|r| labels(*r).iter().any(|l| l.contains(query)))
-        })
-}
-
-#[cfg(feature = "ssr")]
-fn field(name: &str, value: &str) -> Result<String, AppError> {
-    let value = value.trim();
-    if value.chars().count() > MAX_FIELD_CHARS || value.chars().any(|c| c.is_control() && c != '\n')
-    {
-        return Err(AppError::field(name, Key::AbFieldTooLong));
-    }
-    Ok(value.to_string())
-}
-
 /// AB-2: the caller's own further fields; each is shown only when its switch is on.
 #[server(prefix = "/api", endpoint = "addressbook/save")]
 pub async fn save_own_fields(
@@ -156,36 +119,6 @@ pub async fn save_own_fields(
         .await?;
     leptos_axum::redirect("/addressbook?saved=1");
     Ok(())
-}
-
-/// `GET /addressbook/me.vcf`: the caller's own entry, as the others see it.
-#[cfg(feature = "ssr")]
-pub async fn vcard_download(
-    axum::extract::State(state): axum::extract::State<crate::platform::AppState>,
-    crate::web::SignedIn(user): crate::web::SignedIn,
-    headers: axum::http::HeaderMap,
-) -> axum::response::Response {
-    let found = async {
-        let school = user
-            .school_id
-            .ok_or_else(|| AppError::kind(ErrorKind::Forbidden))?;
-        let entry = state
-            .addressbook()
-            .entry_of(school, user.id)
-            .await?
-            .ok_or_else(|| AppError::kind(ErrorKind::NotFound))?;
-        Ok::<_, AppError>(vcard(
-            &entry,
-            user.school_name.as_deref().unwrap_or_default(),
-        ))
-    }
-    .await;
-    match found {
-        Ok(card) => {
-            crate::web::download::attachment(card, "text/vcard; charset=utf-8", "kontakt.vcf")
-        }
-        Err(error) => crate::web::failure(&headers, error, "/addressbook", Key::AbTitle),
-    }
 }
 
 /// AB-2: the caller's own entry as vCard 4.0, with exactly what the others see.

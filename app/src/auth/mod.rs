@@ -9,26 +9,19 @@ pub mod guessable;
 #[cfg(feature = "ssr")]
 pub mod session;
 #[cfg(feature = "ssr")]
+mod ssr;
+#[cfg(feature = "ssr")]
 pub mod store;
 #[cfg(feature = "ssr")]
 pub mod throttle;
+#[cfg(feature = "ssr")]
+pub use ssr::*;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, ErrorKind};
 use crate::i18n::Key;
-
-#[cfg(feature = "ssr")]
-use crate::{
-    audit::AuditEvent,
-    platform::{app_state, passwords, request_info, secret::Secret},
-    rules,
-};
-#[cfg(feature = "ssr")]
-pub use current::{
-    CurrentSession, authenticate, authenticate_during_setup, school_staff, signed_in,
-};
 
 /// ACC-3: the roles a person can have. The operator runs the deployment and belongs to no school.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -214,15 +207,6 @@ pub struct Target {
     pub role: Role,
     /// First and last name, for the refusal.
     pub name: String,
-}
-
-#[cfg(feature = "ssr")]
-fn required(field: &str, value: &str) -> Result<(), AppError> {
-    if value.trim().is_empty() {
-        Err(AppError::field(field, Key::ErrorRequired))
-    } else {
-        Ok(())
-    }
 }
 
 /// PW-3: signs in with a login name and password. Unknown names and wrong passwords get the

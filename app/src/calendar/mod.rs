@@ -9,27 +9,17 @@ pub mod views;
 #[cfg(feature = "ssr")]
 pub mod ics;
 #[cfg(feature = "ssr")]
+mod ssr;
+#[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub use ssr::*;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 use crate::rules::calendar::EventFields;
-
-#[cfg(feature = "ssr")]
-use crate::auth::{authenticate, school_staff};
-#[cfg(feature = "ssr")]
-use crate::{
-    audit::AuditEvent,
-    auth::{Capability, SessionUser},
-    error::ErrorKind,
-    i18n::Key,
-    platform::{AppState, app_state, request_info},
-    rules::calendar as rule,
-};
-#[cfg(feature = "ssr")]
-use store::{CalendarKey, Change, EventRow};
 
 /// Which calendar: `me`, `g12`, or `school`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -121,152 +111,6 @@ pub struct FeedInfo {
     pub url_once: Option<String>,
 }
 
-/// The one place that decides who reads and writes which calendar (CAL-1).
-#[cfg(feature = "ssr")]
-pub async fn calendar_access(
-    state: &AppState,
-    user: &SessionUser,
-    calendar: CalendarRef,
-) -> Result<(CalendarKey, CalendarInfo), AppError> {
-    let school = user.school()?;
-    let key = |owner, group| CalendarKey {
-        school_id: school,
-        owner,
-        group,
-    };
-    match calendar {
-        CalendarRef::Personal => Ok((
-            key(Some(user.id), None),
-            CalendarInfo {
-                code: calendar.code(),
-                name: String::new(),
-                can_write: true,
-            },
-        )),
-        CalendarRef::School => Ok((
-            key(None, None),
-            CalendarInfo {
-                code: calendar.code(),
-                name: String::new(),
-                can_write: user.can(Capability::CalendarSchool),
-            },
-        )),
-        CalendarRef::Group(group) => {
-            let place = state
-                .groups()
-                .membership(user.id, group, school)
-                .await?
-                .ok_or_else(AppError::not_found)?;
-            let name = state
-                .groups()
-                .my_groups(user.id)
-                .await?
-                .into_iter()
-                .find(|g| g.id == group)
-                .map(|g| g.name)
-                .ok_or_else(AppError::not_found)?;
-            let can_write =
-                place.is_owner || state.calendar().calendar_members_write(school).await?;
-            Ok((
-                key(None, Some(group)),
-                CalendarInfo {
-                    code: calendar.code(),
-                    name,
-                    can_write,
-                },
-            ))
-        }
-    }
-}
-
-#[cfg(feature = "ssr")]
-fn calendar_of(row: &EventRow) -> CalendarRef {
-    match (row.owner_user_id, row.group_id) {
-        (Some(_), _) => CalendarRef::Personal,
-        (None, Some(group)) => CalendarRef::Group(group),
-        (None, None) => CalendarRef::School,
-    }
-}
-
-/// An event the caller may read, with their calendar's rights.
-#[cfg(feature = "ssr")]
-async fn event_access(
-    state: &AppState,
-    user: &SessionUser,
-    id: i64,
-) -> Result<(EventRow, CalendarKey, CalendarInfo), AppError> {
-    let row = state
-        .calendar()
-        .event(user.school()?, id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    if row.owner_user_id.is_some_and(|owner| owner != user.id) {
-        return Err(AppError::not_found());
-    }
-    let (key, info) = calendar_access(state, user, calendar_of(&row)).await?;
-    Ok((row, key, info))
-}
-
-/// Every calendar the caller reads: their own, their groups', the school's.
-#[cfg(feature = "ssr")]
-async fn my_calendars(
-    state: &AppState,
-    user: &SessionUser,
-) -> Result<Vec<(CalendarKey, CalendarInfo)>, AppError> {
-    let mut out = vec![
-        calendar_access(state, user, CalendarRef::Personal).await?,
-        calendar_access(state, user, CalendarRef::School).await?,
-    ];
-    for group in state.groups().my_groups(user.id).await? {
-        out.push(calendar_access(state, user, CalendarRef::Group(group.id)).await?);
-    }
-    Ok(out)
-}
-
-/// Every occurrence of `calendars` between two days, in time order.
-#[cfg(feature = "ssr")]
-async fn occurrences_between(
-    state: &AppState,
-    calendars: &[(CalendarKey, CalendarInfo)],
-    from: i64,
-    to: i64,
-) -> Result<Vec<Occurrence>, AppError> {
-    let mut out = Vec::new();
-    for (key, info) in calendars {
-        for row in state
-            .calendar()
-            .events_between(*key, &rule::date_of(from), &rule::date_of(to))
-            .await?
-        {
-            let fields = row.fields();
-            for day in rule::occurrences(&fields, from, to) {
-                let date = rule::date_of(day);
-                let (y, m, d) = crate::rules::date::civil_from_days(day);
-                let (h, min) = rule::time_parts(&fields.start).unwrap_or((0, 0));
-                out.push(Occurrence {
-                    event_id: row.id,
-                    title: fields.title.clone(),
-                    place: fields.place.clone(),
-                    date,
-                    start: fields.start.clone(),
-                    end: fields.end.clone(),
-                    starts_at: crate::rules::date::berlin_to_unix(y, m, d, h, min),
-                    calendar: info.code.clone(),
-                    repeats: fields.repeat != rule::Repeat::Never,
-                });
-            }
-        }
-    }
-    out.sort_by_key(|o| (o.starts_at, o.event_id));
-    Ok(out)
-}
-
-#[cfg(feature = "ssr")]
-fn today() -> i64 {
-    let (y, m, d, _, _) = crate::rules::date::berlin_time(crate::platform::now());
-    crate::rules::date::days_from_civil(y, m, d)
-}
-
 /// CAL-1: a week, a month or the coming 30 days of one calendar or all (`all`).
 #[server(prefix = "/api", endpoint = "calendar/view")]
 pub async fn calendar_view(
@@ -333,49 +177,6 @@ pub async fn upcoming() -> Result<Vec<Occurrence>, AppError> {
     Ok(next)
 }
 
-#[cfg(feature = "ssr")]
-fn history_entry(row: store::HistoryRow) -> HistoryEntry {
-    let parse = |text: &str| serde_json::from_str::<EventFields>(text).ok();
-    let (before, after) = (parse(&row.before_json), parse(&row.after_json));
-    let flat = |f: &Option<EventFields>| -> Vec<(&'static str, String)> {
-        match f {
-            None => Vec::new(),
-            Some(f) => vec![
-                ("title", f.title.clone()),
-                ("date", f.date.clone()),
-                ("start", f.start.clone()),
-                ("end", f.end.clone()),
-                ("place", f.place.clone()),
-                ("description", f.description.clone()),
-                ("repeat", f.repeat.code().to_string()),
-                ("until", f.until.clone()),
-                ("exceptions", f.exceptions.join(", ")),
-            ],
-        }
-    };
-    let (b, a) = (flat(&before), flat(&after));
-    let fields = if b.is_empty() { &a } else { &b };
-    let changes = fields
-        .iter()
-        .map(|(name, _)| {
-            let get = |list: &[(&str, String)]| {
-                list.iter()
-                    .find(|(n, _)| n == name)
-                    .map(|x| x.1.clone())
-                    .unwrap_or_default()
-            };
-            (name.to_string(), get(&b), get(&a))
-        })
-        .filter(|(_, before, after)| before != after)
-        .collect();
-    HistoryEntry {
-        by: row.changed_by_name,
-        at: row.changed_at,
-        action: row.action,
-        changes,
-    }
-}
-
 /// CAL-1, CAL-2: one event, and for shared calendars its whole history.
 #[server(prefix = "/api", endpoint = "calendar/event")]
 pub async fn event(id: i64) -> Result<EventPage, AppError> {
@@ -397,40 +198,6 @@ pub async fn event(id: i64) -> Result<EventPage, AppError> {
         calendar: info,
         history,
     })
-}
-
-#[cfg(feature = "ssr")]
-fn writable(info: &CalendarInfo) -> Result<(), AppError> {
-    if info.can_write {
-        Ok(())
-    } else {
-        Err(AppError::new(ErrorKind::Forbidden, Key::CalReadOnly))
-    }
-}
-
-/// CAL-1: what a form sent, checked by the shared rule and the link filter (FLT-1).
-#[cfg(feature = "ssr")]
-async fn checked(
-    state: &AppState,
-    user: &SessionUser,
-    form: &rule::EventForm,
-) -> Result<EventFields, AppError> {
-    let fields = rule::check(form).map_err(|(field, key)| AppError::field(field, key))?;
-    crate::filter::check(
-        state,
-        user,
-        &request_info(),
-        "description",
-        &[&fields.title, &fields.place, &fields.description],
-    )
-    .await?;
-    Ok(fields)
-}
-
-/// CAL-2: shared calendars keep history; a personal one is nobody else's business.
-#[cfg(feature = "ssr")]
-fn keeps_history(key: &CalendarKey) -> bool {
-    key.owner.is_none()
 }
 
 #[server(prefix = "/api", endpoint = "calendar/create")]
@@ -650,39 +417,6 @@ pub async fn revoke_feed(id: i64) -> Result<(), AppError> {
         return Err(AppError::not_found());
     }
     Ok(())
-}
-
-/// The iCalendar text of everything the user reads in `calendar` (or `all`).
-#[cfg(feature = "ssr")]
-pub async fn feed_text(
-    state: &AppState,
-    user: &SessionUser,
-    calendar: &str,
-) -> Result<String, AppError> {
-    let calendars = match calendar {
-        "all" => my_calendars(state, user).await?,
-        code => {
-            let target = CalendarRef::parse(code).ok_or_else(AppError::not_found)?;
-            vec![calendar_access(state, user, target).await?]
-        }
-    };
-    let domain = state
-        .schools()
-        .school_domain(user.school()?)
-        .await?
-        .unwrap_or_default();
-    let mut events = Vec::new();
-    // A year back and two ahead: what a phone needs; recurrences carry their own rule.
-    let (from, to) = (today() - 366, today() + 731);
-    for (key, _) in &calendars {
-        events.extend(
-            state
-                .calendar()
-                .events_between(*key, &rule::date_of(from), &rule::date_of(to))
-                .await?,
-        );
-    }
-    Ok(ics::calendar(&events, &domain))
 }
 
 #[cfg(test)]

@@ -45,18 +45,24 @@ pub fn use_hydrated() -> Signal<bool> {
 /// translated error in its place.
 pub fn await_data<T, Fut, V>(
     lang: Lang,
-    fetch: impl Fn() -> Fut + Send + Sync + 'static,
+    fetch: impl FnOnce() -> Fut,
     show: impl Fn(T) -> V + Send + Sync + Clone + 'static,
 ) -> impl IntoView
 where
-    T: Send + 'static,
+    T: Clone + Send + Sync + 'static,
     Fut: std::future::Future<Output = Result<T, AppError>> + Send + 'static,
     V: IntoView + 'static,
 {
+    // Suspense re-runs its children's closures while it looks for pending work (`dry_resolve`),
+    // polling each new future once and dropping it. A closure that called the server function
+    // itself would start it again each time, and a half-run call that had already sent its
+    // write would still commit it: a read that is logged (MAIL-4) was logged twice under load.
+    // So the call starts once here, and every run of the closure awaits the same one.
+    let data = futures::FutureExt::shared(Box::pin(fetch()));
     view! {
         <Suspense fallback=move || view! { <p>{lang.t(Key::Loading)}</p> }>
             {move || {
-                let data = fetch();
+                let data = data.clone();
                 let show = show.clone();
                 Suspend::new(async move {
                     match data.await {

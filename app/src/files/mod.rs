@@ -10,6 +10,8 @@ pub mod views;
 #[cfg(feature = "ssr")]
 pub mod download;
 #[cfg(feature = "ssr")]
+mod ssr;
+#[cfg(feature = "ssr")]
 pub mod store;
 #[cfg(feature = "ssr")]
 pub mod transfer;
@@ -17,25 +19,13 @@ pub mod transfer;
 pub mod upload;
 #[cfg(feature = "ssr")]
 pub mod zip_stream;
+#[cfg(feature = "ssr")]
+pub use ssr::*;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-
-#[cfg(feature = "ssr")]
-use crate::auth::{authenticate, school_staff};
-#[cfg(feature = "ssr")]
-use crate::{
-    audit::AuditEvent,
-    auth::{Capability, Role, SessionUser},
-    error::ErrorKind,
-    i18n::Key,
-    platform::{AppState, app_state, request_info},
-    rules::files as rule,
-};
-#[cfg(feature = "ssr")]
-use store::{Node, Saved};
 
 /// Where files live: the caller's own folder, or a class's or team's folder.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -154,165 +144,6 @@ pub fn paths(rows: &[(i64, Option<i64>, String)]) -> Vec<(i64, String)> {
         .collect();
     out.sort_by_key(|a| a.1.to_lowercase());
     out
-}
-
-/// The files below `folder` (or the whole space) with their paths relative to it.
-#[cfg(feature = "ssr")]
-pub fn archive_paths(rows: &[store::ArchiveRow], folder: Option<i64>) -> Vec<store::ArchiveItem> {
-    let by_id: std::collections::HashMap<i64, (Option<i64>, &str)> =
-        rows.iter().map(|r| (r.0, (r.1, r.2.as_str()))).collect();
-    let mut out = Vec::new();
-    for (id, _, _, is_folder, key, size) in rows {
-        let (Some(key), false) = (key, is_folder) else {
-            continue;
-        };
-        let mut parts = Vec::new();
-        let mut at = Some(*id);
-        let mut inside = folder.is_none();
-        while let Some(current) = at {
-            if Some(current) == folder {
-                inside = true;
-                break;
-            }
-            let Some((parent, name)) = by_id.get(&current) else {
-                inside = false;
-                break;
-            };
-            parts.push(*name);
-            at = *parent;
-        }
-        if inside && at.is_none() == folder.is_none() {
-            parts.reverse();
-            out.push(store::ArchiveItem {
-                path: parts.join("/"),
-                blob_key: key.clone(),
-                size: *size,
-            });
-        }
-    }
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    out
-}
-
-/// Who may do what in a space: the owner in their own folder; in a group folder its owners,
-/// and its members when the group lets them write. Everybody else does not see it exists.
-#[cfg(feature = "ssr")]
-pub async fn space_access(
-    state: &AppState,
-    user: &SessionUser,
-    space: Space,
-) -> Result<(SpaceRef, bool), AppError> {
-    let school = user
-        .school_id
-        .ok_or_else(|| AppError::kind(ErrorKind::Forbidden))?;
-    match space {
-        Space::Personal => Ok((
-            SpaceRef {
-                owner: user.id,
-                group: 0,
-            },
-            true,
-        )),
-        Space::Group(group) => {
-            let place = state
-                .groups()
-                .membership(user.id, group, school)
-                .await?
-                .ok_or_else(|| AppError::kind(ErrorKind::NotFound))?;
-            Ok((
-                SpaceRef { owner: 0, group },
-                place.is_owner || place.members_write,
-            ))
-        }
-    }
-}
-
-/// The node with the caller's right to change it. Items in the trash, or in a folder in the
-/// trash, are found only when `trashed` asks for them.
-#[cfg(feature = "ssr")]
-pub async fn node_access(
-    state: &AppState,
-    user: &SessionUser,
-    id: i64,
-    trashed: bool,
-) -> Result<(Node, bool), AppError> {
-    let school = user
-        .school_id
-        .ok_or_else(|| AppError::kind(ErrorKind::Forbidden))?;
-    let node = state
-        .files()
-        .node(school, id)
-        .await?
-        .ok_or_else(|| AppError::kind(ErrorKind::NotFound))?;
-    let space = match node.group_id {
-        Some(group) => Space::Group(group),
-        None if node.owner_user_id == Some(user.id) => Space::Personal,
-        None => return Err(AppError::kind(ErrorKind::NotFound)),
-    };
-    let (_, can_write) = space_access(state, user, space).await?;
-    let in_trash = state.files().ancestors(id).await?.iter().any(|a| a.2);
-    if in_trash != trashed || (trashed && node.trashed_at.is_none()) {
-        return Err(AppError::kind(ErrorKind::NotFound));
-    }
-    Ok((node, can_write))
-}
-
-#[cfg(feature = "ssr")]
-fn writable(can_write: bool) -> Result<(), AppError> {
-    if can_write {
-        Ok(())
-    } else {
-        Err(AppError::new(ErrorKind::Forbidden, Key::FilesReadOnly))
-    }
-}
-
-#[cfg(feature = "ssr")]
-fn saved(outcome: Saved) -> Result<i64, AppError> {
-    match outcome {
-        Saved::Done(id) => Ok(id),
-        Saved::NameTaken => Err(AppError::new(ErrorKind::Conflict, Key::FilesNameTaken)
-            .with_field("name", Key::FilesNameTaken)),
-        Saved::QuotaFull => Err(AppError::new(ErrorKind::TooLarge, Key::FilesQuotaFull)),
-        Saved::NoFolder => Err(AppError::new(ErrorKind::BadInput, Key::FilesNoFolder)),
-    }
-}
-
-#[cfg(feature = "ssr")]
-fn name_field(name: &str) -> Result<String, AppError> {
-    rule::normalize_name(name).map_err(|message| AppError::field("name", message))
-}
-
-#[cfg(feature = "ssr")]
-fn space_param(space: &str) -> Result<Space, AppError> {
-    Space::parse(space).ok_or_else(|| AppError::kind(ErrorKind::NotFound))
-}
-
-/// `0` is the top level of a space.
-#[cfg(feature = "ssr")]
-fn folder_param(folder: i64) -> Option<i64> {
-    (folder > 0).then_some(folder)
-}
-
-/// FILE-2, FILE-4, FLT-3: the caller's quota, limit and blocked types.
-#[cfg(feature = "ssr")]
-pub async fn allowance(state: &AppState, user: &SessionUser) -> Result<Allowance, AppError> {
-    let school = user
-        .school_id
-        .ok_or_else(|| AppError::kind(ErrorKind::Forbidden))?;
-    let (used, own_quota) = state.files().usage(user.id).await?;
-    let (limit, exception) = state
-        .files()
-        .transfer_limit(user.id, school, crate::platform::now())
-        .await?;
-    Ok(Allowance {
-        used,
-        quota: own_quota.unwrap_or_else(|| rule::default_quota(user.role == Role::Pupil)),
-        transfer_limit: exception
-            .as_ref()
-            .map_or(limit, |e| e.limit_bytes.max(limit)),
-        exception,
-        blocked: blocked_list(state.files().blocked_types(school).await?),
-    })
 }
 
 /// The school's list as stored ("exe, msi …"), or the default list.
@@ -466,11 +297,6 @@ pub async fn copy_entry(id: i64, target: i64) -> Result<i64, AppError> {
     saved(outcome)
 }
 
-#[cfg(feature = "ssr")]
-fn request_lang() -> crate::i18n::Lang {
-    use_context::<crate::i18n::Lang>().unwrap_or_default()
-}
-
 /// "Brief.pdf" → "Brief (Kopie).pdf".
 pub fn copy_name(name: &str, suffix: &str) -> String {
     match name.rsplit_once('.') {
@@ -540,48 +366,6 @@ pub async fn empty_trash(space: String, id: i64) -> Result<(), AppError> {
     let keys = state.files().purge(space_ref, only, &audit).await?;
     delete_unreferenced(&state, &keys).await;
     Ok(())
-}
-
-#[cfg(feature = "ssr")]
-fn space_param_code(space: SpaceRef) -> String {
-    if space.group != 0 {
-        format!("g{}", space.group)
-    } else {
-        "me".into()
-    }
-}
-
-/// Deletes the blobs no row points to any more. What fails here the collector finds later.
-#[cfg(feature = "ssr")]
-pub async fn delete_unreferenced(state: &AppState, keys: &[String]) {
-    for key in keys {
-        if let Ok(false) = state.files().is_blob_referenced(key).await
-            && let Err(e) = state.blobs.delete(key).await
-        {
-            tracing::warn!(error = %e, "blob left for the collector");
-        }
-    }
-}
-
-#[cfg(feature = "ssr")]
-/// Collects what no row references any more (FILE-1 trash purge and interrupted uploads).
-pub async fn collect(state: &AppState) -> Result<(usize, usize), String> {
-    let now = crate::platform::now();
-    let purged = state
-        .files()
-        .purge_expired_trash(now)
-        .await
-        .map_err(|e| e.to_string())?;
-    let referenced = state
-        .files()
-        .referenced_blobs()
-        .await
-        .map_err(|e| e.to_string())?;
-    let deleted = state
-        .blobs
-        .collect_garbage(now, |key| referenced.contains(key))
-        .await?;
-    Ok((purged.len(), deleted))
 }
 
 /// FILE-2: an exception for one person: a higher limit, why, and until when (YYYY-MM-DD).

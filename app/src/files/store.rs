@@ -1,4 +1,7 @@
 //! The file tree in the database: one row per file or folder, in a personal or a group space.
+//!
+//! Over 600 lines, kept whole on purpose: it is one trait (`FileStore`) over one tree, and the
+//! quota lock, the name check and the node writes must sit side by side in each transaction.
 use super::{FileEntry, SpaceRef, TransferException};
 use crate::audit::AuditEvent;
 use crate::platform::db::{impl_both, inherent_both};

@@ -3,24 +3,16 @@
 pub mod views;
 
 #[cfg(feature = "ssr")]
+mod ssr;
+#[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+use ssr::*;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-
-#[cfg(feature = "ssr")]
-use crate::auth::school_staff;
-#[cfg(feature = "ssr")]
-use crate::{
-    audit::AuditEvent,
-    auth::{Capability, require_over, rights::Act},
-    error::ErrorKind,
-    i18n::Key,
-    platform::{app_state, request_info},
-    rules,
-};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum GroupKind {
@@ -153,30 +145,6 @@ pub async fn add_member(group_id: i64, login: String, owner: bool) -> Result<(),
         Key::GroupsNoticeAdded
     };
     tell_owners(&user, school, told, &owners.group_name, &target.name, text).await
-}
-
-/// SEC-1: "Ada Admin hat Lea Lehrerin zur 2b hinzugefügt", to every owner but the one who did it.
-#[cfg(feature = "ssr")]
-async fn tell_owners(
-    user: &crate::auth::SessionUser,
-    school: i64,
-    mut owners: Vec<i64>,
-    group: &str,
-    person: &str,
-    text: Key,
-) -> Result<(), AppError> {
-    owners.retain(|id| *id != user.id);
-    owners.dedup();
-    let by = format!("{} {}", user.first_name, user.last_name);
-    crate::mail::tell(
-        &app_state(),
-        school,
-        &owners,
-        Key::GroupsNoticeSubject,
-        text,
-        &[("by", &by), ("person", person), ("group", group)],
-    )
-    .await
 }
 
 /// FILE-1: whether the members of a class or team may write its folder.

@@ -7,23 +7,16 @@ pub mod views;
 #[cfg(feature = "ssr")]
 pub mod http;
 #[cfg(feature = "ssr")]
+mod ssr;
+#[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub use ssr::*;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-
-#[cfg(feature = "ssr")]
-use crate::auth::{authenticate, school_staff};
-#[cfg(feature = "ssr")]
-use crate::{
-    audit::{AuditEvent, ChainStatus},
-    auth::{Capability, Role, SessionUser},
-    error::ErrorKind,
-    i18n::Key,
-    platform::{AppState, app_state, request_info},
-};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reader {
@@ -99,18 +92,6 @@ pub struct LogRights {
 pub const EVENTS_PER_PAGE: i64 = 50;
 /// A reading session ends by itself; a new question needs a new reason.
 pub const READING_SECS: i64 = 2 * 3600;
-
-/// The school whose events the caller may read (0: the operator's own events), if they may.
-#[cfg(feature = "ssr")]
-pub async fn readable_school(state: &AppState, user: &SessionUser) -> Result<i64, AppError> {
-    if user.role == Role::Operator {
-        return Ok(0);
-    }
-    match user.school_id {
-        Some(school) if state.logs().is_reader(user.id).await? => Ok(school),
-        _ => Err(AppError::new(ErrorKind::Forbidden, Key::LogsNoRight)),
-    }
-}
 
 #[server(prefix = "/api", endpoint = "logs/overview")]
 pub async fn log_overview() -> Result<LogRights, AppError> {
@@ -197,40 +178,6 @@ pub async fn open_reading(reason: String, reference: String) -> Result<i64, AppE
     Ok(id)
 }
 
-/// The caller's live reading session, or 403 with the request to state a reason first.
-#[cfg(feature = "ssr")]
-pub async fn live_reading(
-    state: &AppState,
-    user: &SessionUser,
-    id: i64,
-) -> Result<(ReadingSession, i64), AppError> {
-    let school = readable_school(state, user).await?;
-    let session = state
-        .logs()
-        .reading(user.id, id, crate::platform::now())
-        .await?
-        .ok_or_else(|| AppError::new(ErrorKind::Forbidden, Key::LogsReasonFirst))?;
-    Ok((session, school))
-}
-
-/// Dates as typed (`31.07.2027`, `2027-07-31`) to the Unix times of that day's start and end.
-#[cfg(feature = "ssr")]
-fn day_bounds(from: &str, until: &str) -> Result<(i64, i64), AppError> {
-    let parse = |text: &str, field: &str| -> Result<i64, AppError> {
-        if text.trim().is_empty() {
-            return Ok(0);
-        }
-        crate::rules::date::parse(text)
-            .and_then(|day| crate::rules::date::end_of_day_berlin(&day))
-            .ok_or_else(|| AppError::field(field, Key::ErrorBadInput))
-    };
-    let from = parse(from, "from")?;
-    Ok((
-        if from > 0 { from - 86_400 } else { 0 },
-        parse(until, "until")?,
-    ))
-}
-
 /// LOG-2: one page of the school's events within a reading session; the query is logged.
 #[server(prefix = "/api", endpoint = "logs/events")]
 pub async fn log_events(
@@ -273,30 +220,5 @@ pub async fn log_events(
         total,
         page,
         chain,
-    })
-}
-
-#[cfg(feature = "ssr")]
-pub fn filter(
-    from: &str,
-    until: &str,
-    user: &str,
-    action: &str,
-    kind: &str,
-) -> Result<EventFilter, AppError> {
-    let (from, until) = day_bounds(from, until)?;
-    let clean = |text: &str| {
-        text.trim()
-            .to_lowercase()
-            .chars()
-            .take(100)
-            .collect::<String>()
-    };
-    Ok(EventFilter {
-        from,
-        until,
-        user: clean(user),
-        action: clean(action),
-        kind: clean(kind),
     })
 }

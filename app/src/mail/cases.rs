@@ -3,6 +3,9 @@
 
 use super::*;
 
+#[cfg(feature = "ssr")]
+pub use ssr::*;
+
 /// MAIL-5: hands a received message to school management, with an optional comment.
 #[server(prefix = "/api", endpoint = "mail/report")]
 pub async fn report(item: i64, comment: String) -> Result<(), AppError> {
@@ -18,7 +21,7 @@ pub async fn report(item: i64, comment: String) -> Result<(), AppError> {
         .actor(user.id, Some(school))
         .details(format!("message {}", row.message_id));
     state
-        .mail()
+        .mail_cases()
         .add_report(school, row.message_id, user.id, &comment, &audit)
         .await?;
     leptos_axum::redirect(&format!("/mail/message?item={item}&reported=1"));
@@ -28,7 +31,7 @@ pub async fn report(item: i64, comment: String) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "mail/reports")]
 pub async fn reports() -> Result<Vec<ReportView>, AppError> {
     let (_, school) = school_staff(Capability::MailCases)?;
-    Ok(app_state().mail().reports(school).await?)
+    Ok(app_state().mail_cases().reports(school).await?)
 }
 
 #[server(prefix = "/api", endpoint = "mail/close-report")]
@@ -38,94 +41,12 @@ pub async fn close_report(id: i64) -> Result<(), AppError> {
         .actor(user.id, Some(school))
         .details(format!("report {id}"));
     if !app_state()
-        .mail()
+        .mail_cases()
         .close_report(school, id, crate::platform::now(), &audit)
         .await?
     {
         return Err(AppError::not_found());
     }
-    Ok(())
-}
-
-/// MAIL-4: the notice to the mailbox owner, in German and English (they may read either).
-#[cfg(feature = "ssr")]
-pub(super) fn case_notice(case: &CaseRow, key: Key, by: &str) -> (String, String) {
-    use crate::i18n::Lang;
-    let fill = |lang: Lang| {
-        lang.fill(
-            key,
-            &[
-                ("reference", &case.reference),
-                ("time", &lang.timestamp(crate::platform::now())),
-                ("by", by),
-                ("until", &lang.timestamp(case.ends_at)),
-            ],
-        )
-    };
-    let subject = format!(
-        "{} / {}",
-        crate::i18n::Lang::De.fill(Key::MailNoticeSubject, &[("reference", &case.reference)]),
-        crate::i18n::Lang::En.fill(Key::MailNoticeSubject, &[("reference", &case.reference)])
-    );
-    (subject, format!("{}\n\n{}", fill(Lang::De), fill(Lang::En)))
-}
-
-/// MAIL-4: a system message from "Schulhof" into the owner's inbox.
-#[cfg(feature = "ssr")]
-pub(super) fn notice_to<'a>(
-    school_id: i64,
-    inbox: &'a [i64],
-    subject: &'a str,
-    body_html: &'a str,
-    body_text: &'a str,
-) -> Outgoing<'a> {
-    Outgoing {
-        school_id,
-        sender_id: None,
-        sender: "Schulhof",
-        recipients: "",
-        subject,
-        body_html,
-        body_text,
-        kind: "notice",
-        draft_id: None,
-        forward_from: None,
-        inboxes: inbox,
-    }
-}
-
-/// SEC-1: a system message from "Schulhof" to the people a change concerns (the owners of a
-/// group whose members changed), in German and English like the case notices. Sent after the
-/// change has committed; the change's audit event is the record, the message is the courtesy.
-#[cfg(feature = "ssr")]
-pub async fn tell(
-    state: &AppState,
-    school: i64,
-    inboxes: &[i64],
-    subject: Key,
-    text: Key,
-    values: &[(&str, &str)],
-) -> Result<(), AppError> {
-    use crate::i18n::Lang;
-    if inboxes.is_empty() {
-        return Ok(());
-    }
-    let subject = format!(
-        "{} / {}",
-        Lang::De.fill(subject, values),
-        Lang::En.fill(subject, values)
-    );
-    let text = format!(
-        "{}\n\n{}",
-        Lang::De.fill(text, values),
-        Lang::En.fill(text, values)
-    );
-    let html = body::from_plain(&text);
-    let notice = notice_to(school, inboxes, &subject, &html, &text);
-    state
-        .mail()
-        .deliver(&notice, crate::platform::now(), None)
-        .await?;
     Ok(())
 }
 
@@ -200,7 +121,7 @@ pub async fn open_case(
         .actor(user.id, Some(school))
         .subject(owner);
     let id = state
-        .mail()
+        .mail_cases()
         .open_case(&case, user.id, &reader_ids, &notice, &audit)
         .await?;
     leptos_axum::redirect("/mail/cases");
@@ -210,43 +131,7 @@ pub async fn open_case(
 #[server(prefix = "/api", endpoint = "mail/cases")]
 pub async fn cases() -> Result<Vec<CaseSummary>, AppError> {
     let (_, school) = school_staff(Capability::MailCases)?;
-    Ok(app_state().mail().cases(school).await?)
-}
-
-/// MAIL-4: closes a case by hand, or (with `by` empty) at its end date; the owner is told.
-#[cfg(feature = "ssr")]
-pub async fn finish_case(
-    state: &AppState,
-    case: &CaseRow,
-    by: Option<&SessionUser>,
-    info: &crate::platform::RequestInfo,
-) -> Result<bool, AppError> {
-    let name = by.map_or_else(
-        || "Schulhof".to_string(),
-        |u| format!("{} {}", u.first_name, u.last_name),
-    );
-    let (subject, text) = case_notice(case, Key::MailNoticeClosed, &name);
-    let html = body::from_plain(&text);
-    let owner_inbox = [case.mailbox_user_id];
-    let notice = notice_to(case.school_id, &owner_inbox, &subject, &html, &text);
-    // SEC-5: closed by the job or by a person, the event belongs to the case's school.
-    let mut audit = AuditEvent::new("mail.case_closed", info)
-        .school(Some(case.school_id))
-        .subject(case.mailbox_user_id)
-        .details(format!("case {}: {}", case.id, case.reference));
-    if let Some(user) = by {
-        audit = audit.actor(user.id, Some(case.school_id));
-    }
-    Ok(state
-        .mail()
-        .close_case(
-            case.id,
-            by.map(|u| u.id),
-            crate::platform::now(),
-            &notice,
-            &audit,
-        )
-        .await?)
+    Ok(app_state().mail_cases().cases(school).await?)
 }
 
 #[server(prefix = "/api", endpoint = "mail/close-case")]
@@ -254,7 +139,7 @@ pub async fn close_case(id: i64) -> Result<(), AppError> {
     let (user, school) = school_staff(Capability::MailCases)?;
     let state = app_state();
     let case = state
-        .mail()
+        .mail_cases()
         .case(school, id)
         .await?
         .ok_or_else(AppError::not_found)?;
@@ -262,49 +147,6 @@ pub async fn close_case(id: i64) -> Result<(), AppError> {
         return Err(AppError::not_found());
     }
     Ok(())
-}
-
-/// MAIL-4: closes the cases whose end date has passed (run by the scheduled jobs).
-#[cfg(feature = "ssr")]
-pub async fn close_expired_cases(state: &AppState) -> Result<usize, String> {
-    let info = crate::platform::RequestInfo::default();
-    let mut closed = 0;
-    for case in state
-        .mail()
-        .expired_cases(crate::platform::now())
-        .await
-        .map_err(|e| e.to_string())?
-    {
-        if finish_case(state, &case, None, &info)
-            .await
-            .map_err(|e| e.text(crate::i18n::Lang::En))?
-        {
-            closed += 1;
-        }
-    }
-    Ok(closed)
-}
-
-/// MAIL-4: a designated reader's way into an open case; closed or ended cases let no one in.
-#[cfg(feature = "ssr")]
-pub async fn case_access(
-    state: &AppState,
-    user: &SessionUser,
-    case_id: i64,
-) -> Result<CaseRow, AppError> {
-    let school = user.school()?;
-    let case = state
-        .mail()
-        .case(school, case_id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    if !state.mail().is_case_reader(case.id, user.id).await? {
-        return Err(AppError::not_found());
-    }
-    if case.closed_at.is_some() || case.ends_at <= crate::platform::now() {
-        return Err(AppError::new(ErrorKind::Forbidden, Key::MailCaseClosed));
-    }
-    Ok(case)
 }
 
 #[server(prefix = "/api", endpoint = "mail/case-box")]
@@ -321,7 +163,7 @@ pub async fn case_mailbox(case: i64, box_code: String, before: i64) -> Result<Ca
         .subject(found.mailbox_user_id)
         .details(format!("case {} {box_code} before {before}", found.id));
     state
-        .mail()
+        .mail_cases()
         .log_case_read(found.id, user.id, 0, crate::platform::now(), &audit)
         .await?;
     let owner = owner_name(&state, found.mailbox_user_id).await?;
@@ -341,7 +183,7 @@ pub async fn case_message(case: i64, item: i64) -> Result<(CaseBox, MessagePage)
     let state = app_state();
     let found = case_access(&state, &user, case).await?;
     let row = state
-        .mail()
+        .mailbox()
         .item(found.mailbox_user_id, item)
         .await?
         .ok_or_else(AppError::not_found)?;
@@ -350,7 +192,7 @@ pub async fn case_message(case: i64, item: i64) -> Result<(CaseBox, MessagePage)
         .subject(found.mailbox_user_id)
         .details(format!("case {} message {}", found.id, row.message_id));
     state
-        .mail()
+        .mail_cases()
         .log_case_read(
             found.id,
             user.id,
@@ -374,13 +216,176 @@ pub async fn case_message(case: i64, item: i64) -> Result<(CaseBox, MessagePage)
     ))
 }
 
-/// MAIL-4: whose mailbox a case opens, as its readers see it ("" once the account is gone).
 #[cfg(feature = "ssr")]
-async fn owner_name(state: &AppState, user_id: i64) -> Result<String, AppError> {
-    Ok(state
-        .user_admin()
-        .person(user_id)
-        .await?
-        .map(|person| person.name)
-        .unwrap_or_default())
+mod ssr {
+    //! The server-only half of inspection cases: notices, access and closing.
+    use super::*;
+
+    /// MAIL-4: the notice to the mailbox owner, in German and English (they may read either).
+    pub(in crate::mail) fn case_notice(case: &CaseRow, key: Key, by: &str) -> (String, String) {
+        use crate::i18n::Lang;
+        let fill = |lang: Lang| {
+            lang.fill(
+                key,
+                &[
+                    ("reference", &case.reference),
+                    ("time", &lang.timestamp(crate::platform::now())),
+                    ("by", by),
+                    ("until", &lang.timestamp(case.ends_at)),
+                ],
+            )
+        };
+        let subject = format!(
+            "{} / {}",
+            crate::i18n::Lang::De.fill(Key::MailNoticeSubject, &[("reference", &case.reference)]),
+            crate::i18n::Lang::En.fill(Key::MailNoticeSubject, &[("reference", &case.reference)])
+        );
+        (subject, format!("{}\n\n{}", fill(Lang::De), fill(Lang::En)))
+    }
+
+    /// MAIL-4: a system message from "Schulhof" into the owner's inbox.
+    pub(in crate::mail) fn notice_to<'a>(
+        school_id: i64,
+        inbox: &'a [i64],
+        subject: &'a str,
+        body_html: &'a str,
+        body_text: &'a str,
+    ) -> Outgoing<'a> {
+        Outgoing {
+            school_id,
+            sender_id: None,
+            sender: "Schulhof",
+            recipients: "",
+            subject,
+            body_html,
+            body_text,
+            kind: "notice",
+            draft_id: None,
+            forward_from: None,
+            inboxes: inbox,
+        }
+    }
+
+    /// SEC-1: a system message from "Schulhof" to the people a change concerns (the owners of a
+    /// group whose members changed), in German and English like the case notices. Sent after the
+    /// change has committed; the change's audit event is the record, the message is the courtesy.
+    pub async fn tell(
+        state: &AppState,
+        school: i64,
+        inboxes: &[i64],
+        subject: Key,
+        text: Key,
+        values: &[(&str, &str)],
+    ) -> Result<(), AppError> {
+        use crate::i18n::Lang;
+        if inboxes.is_empty() {
+            return Ok(());
+        }
+        let subject = format!(
+            "{} / {}",
+            Lang::De.fill(subject, values),
+            Lang::En.fill(subject, values)
+        );
+        let text = format!(
+            "{}\n\n{}",
+            Lang::De.fill(text, values),
+            Lang::En.fill(text, values)
+        );
+        let html = body::from_plain(&text);
+        let notice = notice_to(school, inboxes, &subject, &html, &text);
+        state
+            .mail_compose()
+            .deliver(&notice, crate::platform::now(), None)
+            .await?;
+        Ok(())
+    }
+
+    /// MAIL-4: closes a case by hand, or (with `by` empty) at its end date; the owner is told.
+    pub async fn finish_case(
+        state: &AppState,
+        case: &CaseRow,
+        by: Option<&SessionUser>,
+        info: &crate::platform::RequestInfo,
+    ) -> Result<bool, AppError> {
+        let name = by.map_or_else(
+            || "Schulhof".to_string(),
+            |u| format!("{} {}", u.first_name, u.last_name),
+        );
+        let (subject, text) = case_notice(case, Key::MailNoticeClosed, &name);
+        let html = body::from_plain(&text);
+        let owner_inbox = [case.mailbox_user_id];
+        let notice = notice_to(case.school_id, &owner_inbox, &subject, &html, &text);
+        // SEC-5: closed by the job or by a person, the event belongs to the case's school.
+        let mut audit = AuditEvent::new("mail.case_closed", info)
+            .school(Some(case.school_id))
+            .subject(case.mailbox_user_id)
+            .details(format!("case {}: {}", case.id, case.reference));
+        if let Some(user) = by {
+            audit = audit.actor(user.id, Some(case.school_id));
+        }
+        Ok(state
+            .mail_cases()
+            .close_case(
+                case.id,
+                by.map(|u| u.id),
+                crate::platform::now(),
+                &notice,
+                &audit,
+            )
+            .await?)
+    }
+
+    /// MAIL-4: closes the cases whose end date has passed (run by the scheduled jobs).
+    pub async fn close_expired_cases(state: &AppState) -> Result<usize, String> {
+        let info = crate::platform::RequestInfo::default();
+        let mut closed = 0;
+        for case in state
+            .mail_cases()
+            .expired_cases(crate::platform::now())
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            if finish_case(state, &case, None, &info)
+                .await
+                .map_err(|e| e.text(crate::i18n::Lang::En))?
+            {
+                closed += 1;
+            }
+        }
+        Ok(closed)
+    }
+
+    /// MAIL-4: a designated reader's way into an open case; closed or ended cases let no one in.
+    pub async fn case_access(
+        state: &AppState,
+        user: &SessionUser,
+        case_id: i64,
+    ) -> Result<CaseRow, AppError> {
+        let school = user.school()?;
+        let case = state
+            .mail_cases()
+            .case(school, case_id)
+            .await?
+            .ok_or_else(AppError::not_found)?;
+        if !state.mail_cases().is_case_reader(case.id, user.id).await? {
+            return Err(AppError::not_found());
+        }
+        if case.closed_at.is_some() || case.ends_at <= crate::platform::now() {
+            return Err(AppError::new(ErrorKind::Forbidden, Key::MailCaseClosed));
+        }
+        Ok(case)
+    }
+
+    /// MAIL-4: whose mailbox a case opens, as its readers see it ("" once the account is gone).
+    pub(in crate::mail) async fn owner_name(
+        state: &AppState,
+        user_id: i64,
+    ) -> Result<String, AppError> {
+        Ok(state
+            .user_admin()
+            .person(user_id)
+            .await?
+            .map(|person| person.name)
+            .unwrap_or_default())
+    }
 }

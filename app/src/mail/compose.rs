@@ -3,6 +3,9 @@
 
 use super::*;
 
+#[cfg(feature = "ssr")]
+pub(in crate::mail) use ssr::*;
+
 /// MAIL-1: what the compose form starts with: a draft, a reply, a forward, or an address.
 #[server(prefix = "/api", endpoint = "mail/compose")]
 pub async fn compose(
@@ -16,7 +19,7 @@ pub async fn compose(
     let school = user.school()?;
     let state = app_state();
     let lang = use_context::<crate::i18n::Lang>().unwrap_or_default();
-    let settings = state.mail().mail_settings(school).await?;
+    let settings = state.mail_settings().settings(school).await?;
     let mut page = ComposePage {
         draft_id: 0,
         forward: 0,
@@ -27,11 +30,11 @@ pub async fn compose(
         transfer_limit: crate::files::allowance(&state, &user).await?.transfer_limit,
         attachments: Vec::new(),
         forwarded: Vec::new(),
-        files: state.mail().own_files(user.id).await?,
+        files: state.mail_compose().own_files(user.id).await?,
     };
     if draft > 0 {
         let row = state
-            .mail()
+            .mail_compose()
             .draft_item(user.id, draft)
             .await?
             .ok_or_else(AppError::not_found)?;
@@ -39,7 +42,7 @@ pub async fn compose(
         page.to = row.recipients;
         page.subject = row.subject;
         page.body = row.body_text;
-        page.attachments = state.mail().attachments(row.message_id).await?;
+        page.attachments = state.mailbox().attachments(row.message_id).await?;
     } else if reply > 0 || forward > 0 {
         let row = own_item(&state, &user, reply.max(forward)).await?;
         let quoted: String = row.body_text.lines().map(|l| format!("> {l}\n")).collect();
@@ -66,7 +69,7 @@ pub async fn compose(
         } else {
             page.subject = rule::reply_subject(&row.subject, lang.t(Key::MailForwardPrefix));
             page.forward = row.id;
-            page.forwarded = state.mail().attachments(row.message_id).await?;
+            page.forwarded = state.mailbox().attachments(row.message_id).await?;
         }
     }
     Ok(page)
@@ -103,7 +106,9 @@ pub async fn suggest(query: String) -> Result<Vec<Suggestion>, AppError> {
         })
         .take(4)
         .collect();
-    for (login, first, last, _role, class) in state.mail().directory(school, &query, 8).await? {
+    for (login, first, last, _role, class) in
+        state.mail_compose().directory(school, &query, 8).await?
+    {
         out.push(Suggestion {
             label: match class {
                 Some(class) => format!("{first} {last} ({class})"),
@@ -114,152 +119,6 @@ pub async fn suggest(query: String) -> Result<Vec<Suggestion>, AppError> {
     }
     out.truncate(10);
     Ok(out)
-}
-
-/// Who a message goes to: the inboxes, and the addresses as written on it.
-#[cfg(feature = "ssr")]
-pub(super) struct Resolved {
-    inboxes: Vec<i64>,
-    addresses: Vec<String>,
-}
-
-/// MAIL-2, MAIL-3: turns addresses into inboxes. Addresses outside the deployment, other
-/// schools (unless the operator allows it) and groups the sender may not write to are refused.
-#[cfg(feature = "ssr")]
-pub(super) async fn resolve(
-    state: &AppState,
-    user: &SessionUser,
-    settings: &MailSettings,
-    to: &str,
-) -> Result<Resolved, AppError> {
-    let school = user.school()?;
-    let own_domain = state
-        .schools()
-        .school_domain(school)
-        .await?
-        .unwrap_or_default();
-    let mut inboxes: Vec<i64> = Vec::new();
-    let mut addresses = Vec::new();
-    let refuse = |key: Key, address: &str| {
-        AppError::new(ErrorKind::BadInput, key)
-            .with_field("to", key)
-            .with_detail(address.to_string())
-    };
-    for address in rule::split_recipients(to) {
-        let (local, domain) = rule::split_address(&address)
-            .ok_or_else(|| refuse(Key::MailAddressInvalid, &address))?;
-        let domain = domain.unwrap_or(&own_domain).to_string();
-        let target_school = if domain == own_domain {
-            school
-        } else {
-            let other = state
-                .schools()
-                .school_by_domain(&domain)
-                .await?
-                .ok_or_else(|| refuse(Key::MailExternal, &address))?;
-            if !settings.between_schools {
-                return Err(refuse(Key::MailOtherSchool, &address));
-            }
-            other.id
-        };
-        let full = format!("{local}@{domain}");
-        if let Some(person) = state.user_admin().person_by_login(local).await?
-            && person.school_id == Some(target_school)
-        {
-            inboxes.push(person.id);
-            addresses.push(full);
-            continue;
-        }
-        let group = if target_school == school {
-            state
-                .groups()
-                .school_groups(school)
-                .await?
-                .into_iter()
-                .find(|group| {
-                    crate::rules::login::group_local_part(group.kind == "class", &group.name)
-                        == local
-                })
-        } else {
-            None
-        };
-        let Some(group) = group else {
-            return Err(refuse(Key::MailUnknownAddress, &address));
-        };
-        if !may_write_group(state, user, settings, group.id, &group.kind).await? {
-            return Err(refuse(Key::MailGroupNotAllowed, &address));
-        }
-        inboxes.extend(
-            state
-                .groups()
-                .member_ids(group.id)
-                .await?
-                .into_iter()
-                .filter(|id| *id != user.id),
-        );
-        addresses.push(full);
-    }
-    inboxes.sort_unstable();
-    inboxes.dedup();
-    Ok(Resolved { inboxes, addresses })
-}
-
-/// MAIL-3: teachers and other staff write to every group of their school, owners to theirs;
-/// pupils to their own class only when the school allows it.
-#[cfg(feature = "ssr")]
-pub(super) async fn may_write_group(
-    state: &AppState,
-    user: &SessionUser,
-    settings: &MailSettings,
-    group_id: i64,
-    kind: &str,
-) -> Result<bool, AppError> {
-    if user.role != Role::Pupil {
-        return Ok(true);
-    }
-    let membership = state
-        .groups()
-        .membership(user.id, group_id, user.school()?)
-        .await?;
-    Ok(match membership {
-        Some(place) if place.is_owner => true,
-        Some(_) => kind == "class" && settings.pupils_to_class,
-        None => false,
-    })
-}
-
-/// MAIL-3: refusals by the mass-mail guard are logged, then answered.
-#[cfg(feature = "ssr")]
-pub(super) async fn guard_refusal(
-    state: &AppState,
-    user: &SessionUser,
-    key: Key,
-    what: String,
-) -> AppError {
-    let audit = AuditEvent::new("mail.refused", &request_info())
-        .actor(user.id, user.school_id)
-        .details(what);
-    if let Err(e) = state.audit().record(&audit).await {
-        tracing::error!(error = %e, "could not record a mail refusal");
-    }
-    AppError::new(ErrorKind::BadInput, key).with_field("to", key)
-}
-
-#[cfg(feature = "ssr")]
-pub(super) async fn own_draft(
-    state: &AppState,
-    user: &SessionUser,
-    draft: i64,
-) -> Result<Option<i64>, AppError> {
-    if draft <= 0 {
-        return Ok(None);
-    }
-    state
-        .mail()
-        .draft_item(user.id, draft)
-        .await?
-        .map(|row| Some(row.message_id))
-        .ok_or_else(AppError::not_found)
 }
 
 /// MAIL-1..3: sends a message. Checks, in order: subject and body, addresses, the mass-mail
@@ -290,7 +149,7 @@ pub async fn send_mail(
         f if f > 0 => Some(own_item(&state, &user, f).await?.message_id),
         _ => None,
     };
-    let settings = state.mail().mail_settings(school).await?;
+    let settings = state.mail_settings().settings(school).await?;
     let limits = settings.limits(user.role == Role::Pupil);
     let count = rule::split_recipients(&to).len();
     if let Err(key) = rule::check_recipients(count, limits) {
@@ -300,7 +159,7 @@ pub async fn send_mail(
         return Err(guard_refusal(&state, &user, key, format!("{count} recipients")).await);
     }
     let sent = state
-        .mail()
+        .mail_compose()
         .sent_since(user.id, crate::platform::now() - 3600)
         .await?;
     if let Err(key) = rule::check_rate(sent, limits) {
@@ -317,7 +176,7 @@ pub async fn send_mail(
     let mut attached = 0;
     for message in draft.iter().chain(forward_from.iter()) {
         attached += state
-            .mail()
+            .mailbox()
             .attachments(*message)
             .await?
             .iter()
@@ -355,7 +214,7 @@ pub async fn send_mail(
     );
     let recipients = resolved.addresses.join(", ");
     state
-        .mail()
+        .mail_compose()
         .deliver(
             &Outgoing {
                 school_id: school,
@@ -376,45 +235,6 @@ pub async fn send_mail(
         .await?;
     leptos_axum::redirect("/mail?box=sent");
     Ok(())
-}
-
-#[cfg(feature = "ssr")]
-pub(super) async fn store_draft(
-    state: &AppState,
-    user: &SessionUser,
-    draft: i64,
-    to: &str,
-    subject: &str,
-    body: &str,
-) -> Result<i64, AppError> {
-    let school = user.school()?;
-    rule::check_subject(subject.trim()).map_err(|key| AppError::field("subject", key))?;
-    rule::check_body(body).map_err(|key| AppError::field("body", key))?;
-    if to.len() > 10_000 {
-        return Err(AppError::field("to", Key::MailTooManyRecipients));
-    }
-    let id = own_draft(state, user, draft).await?.unwrap_or(0);
-    let sender = format!(
-        "{} {} <{}>",
-        user.first_name,
-        user.last_name,
-        own_address(state, user).await?
-    );
-    Ok(state
-        .mail()
-        .save_draft(
-            &store::Draft {
-                id,
-                school_id: school,
-                user_id: user.id,
-                sender: &sender,
-                recipients: to,
-                subject: subject.trim(),
-                body,
-            },
-            crate::platform::now(),
-        )
-        .await?)
 }
 
 /// MAIL-1: the compose form saves itself every few seconds; returns the draft's id.
@@ -459,7 +279,7 @@ pub async fn attach(
     let (node, _) = crate::files::node_access(&state, &user, file, false).await?;
     let key = node.blob_key.clone().ok_or_else(AppError::not_found)?;
     let id = store_draft(&state, &user, draft, &to, &subject, &body).await?;
-    let present = state.mail().attachments(id).await?;
+    let present = state.mailbox().attachments(id).await?;
     if present.len() >= rule::MAX_ATTACHMENTS {
         return Err(AppError::new(
             ErrorKind::BadInput,
@@ -468,7 +288,7 @@ pub async fn attach(
     }
     // SEC-7: the same file twice would be the same entry twice in every archive.
     for attached in &present {
-        if let Some((_, held, _, _)) = state.mail().attachment(id, attached.id).await?
+        if let Some((_, held, _, _)) = state.mailbox().attachment(id, attached.id).await?
             && held == key
         {
             return Err(AppError::new(ErrorKind::BadInput, Key::MailAttachedTwice));
@@ -490,7 +310,7 @@ pub async fn attach(
         return Err(AppError::new(ErrorKind::TooLarge, Key::FilesQuotaFull));
     }
     state
-        .mail()
+        .mail_compose()
         .attach(
             id,
             &store::Attached {
@@ -519,7 +339,7 @@ pub async fn detach(
         .await?
         .ok_or_else(AppError::not_found)?;
     let id = store_draft(&state, &user, draft, &to, &subject, &body).await?;
-    let keys = state.mail().detach(id, attachment).await?;
+    let keys = state.mail_compose().detach(id, attachment).await?;
     crate::files::delete_unreferenced(&state, &keys).await;
     leptos_axum::redirect(&format!("/mail/compose?draft={id}"));
     Ok(id)
@@ -533,7 +353,7 @@ pub async fn save_attachment(item: i64, attachment: i64) -> Result<i64, AppError
     let state = app_state();
     let row = own_item(&state, &user, item).await?;
     let (name, key, size, content_type) = state
-        .mail()
+        .mailbox()
         .attachment(row.message_id, attachment)
         .await?
         .ok_or_else(AppError::not_found)?;
@@ -573,4 +393,189 @@ pub async fn save_attachment(item: i64, attachment: i64) -> Result<i64, AppError
         }
     }
     Err(AppError::new(ErrorKind::Conflict, Key::FilesNameTaken))
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    //! The server-only half of writing mail: resolving recipients, the group-writing right, drafts.
+    use super::*;
+
+    /// Who a message goes to: the inboxes, and the addresses as written on it.
+    pub(in crate::mail) struct Resolved {
+        pub(in crate::mail) inboxes: Vec<i64>,
+        pub(in crate::mail) addresses: Vec<String>,
+    }
+
+    /// MAIL-2, MAIL-3: turns addresses into inboxes. Addresses outside the deployment, other
+    /// schools (unless the operator allows it) and groups the sender may not write to are refused.
+    pub(in crate::mail) async fn resolve(
+        state: &AppState,
+        user: &SessionUser,
+        settings: &MailSettings,
+        to: &str,
+    ) -> Result<Resolved, AppError> {
+        let school = user.school()?;
+        let own_domain = state
+            .schools()
+            .school_domain(school)
+            .await?
+            .unwrap_or_default();
+        let mut inboxes: Vec<i64> = Vec::new();
+        let mut addresses = Vec::new();
+        let refuse = |key: Key, address: &str| {
+            AppError::new(ErrorKind::BadInput, key)
+                .with_field("to", key)
+                .with_detail(address.to_string())
+        };
+        for address in rule::split_recipients(to) {
+            let (local, domain) = rule::split_address(&address)
+                .ok_or_else(|| refuse(Key::MailAddressInvalid, &address))?;
+            let domain = domain.unwrap_or(&own_domain).to_string();
+            let target_school = if domain == own_domain {
+                school
+            } else {
+                let other = state
+                    .schools()
+                    .school_by_domain(&domain)
+                    .await?
+                    .ok_or_else(|| refuse(Key::MailExternal, &address))?;
+                if !settings.between_schools {
+                    return Err(refuse(Key::MailOtherSchool, &address));
+                }
+                other.id
+            };
+            let full = format!("{local}@{domain}");
+            if let Some(person) = state.user_admin().person_by_login(local).await?
+                && person.school_id == Some(target_school)
+            {
+                inboxes.push(person.id);
+                addresses.push(full);
+                continue;
+            }
+            let group = if target_school == school {
+                state
+                    .groups()
+                    .school_groups(school)
+                    .await?
+                    .into_iter()
+                    .find(|group| {
+                        crate::rules::login::group_local_part(group.kind == "class", &group.name)
+                            == local
+                    })
+            } else {
+                None
+            };
+            let Some(group) = group else {
+                return Err(refuse(Key::MailUnknownAddress, &address));
+            };
+            if !may_write_group(state, user, settings, group.id, &group.kind).await? {
+                return Err(refuse(Key::MailGroupNotAllowed, &address));
+            }
+            inboxes.extend(
+                state
+                    .groups()
+                    .member_ids(group.id)
+                    .await?
+                    .into_iter()
+                    .filter(|id| *id != user.id),
+            );
+            addresses.push(full);
+        }
+        inboxes.sort_unstable();
+        inboxes.dedup();
+        Ok(Resolved { inboxes, addresses })
+    }
+
+    /// MAIL-3: teachers and other staff write to every group of their school, owners to theirs;
+    /// pupils to their own class only when the school allows it.
+    pub(in crate::mail) async fn may_write_group(
+        state: &AppState,
+        user: &SessionUser,
+        settings: &MailSettings,
+        group_id: i64,
+        kind: &str,
+    ) -> Result<bool, AppError> {
+        if user.role != Role::Pupil {
+            return Ok(true);
+        }
+        let membership = state
+            .groups()
+            .membership(user.id, group_id, user.school()?)
+            .await?;
+        Ok(match membership {
+            Some(place) if place.is_owner => true,
+            Some(_) => kind == "class" && settings.pupils_to_class,
+            None => false,
+        })
+    }
+
+    /// MAIL-3: refusals by the mass-mail guard are logged, then answered.
+    pub(in crate::mail) async fn guard_refusal(
+        state: &AppState,
+        user: &SessionUser,
+        key: Key,
+        what: String,
+    ) -> AppError {
+        let audit = AuditEvent::new("mail.refused", &request_info())
+            .actor(user.id, user.school_id)
+            .details(what);
+        if let Err(e) = state.audit().record(&audit).await {
+            tracing::error!(error = %e, "could not record a mail refusal");
+        }
+        AppError::new(ErrorKind::BadInput, key).with_field("to", key)
+    }
+
+    pub(in crate::mail) async fn own_draft(
+        state: &AppState,
+        user: &SessionUser,
+        draft: i64,
+    ) -> Result<Option<i64>, AppError> {
+        if draft <= 0 {
+            return Ok(None);
+        }
+        state
+            .mail_compose()
+            .draft_item(user.id, draft)
+            .await?
+            .map(|row| Some(row.message_id))
+            .ok_or_else(AppError::not_found)
+    }
+
+    pub(in crate::mail) async fn store_draft(
+        state: &AppState,
+        user: &SessionUser,
+        draft: i64,
+        to: &str,
+        subject: &str,
+        body: &str,
+    ) -> Result<i64, AppError> {
+        let school = user.school()?;
+        rule::check_subject(subject.trim()).map_err(|key| AppError::field("subject", key))?;
+        rule::check_body(body).map_err(|key| AppError::field("body", key))?;
+        if to.len() > 10_000 {
+            return Err(AppError::field("to", Key::MailTooManyRecipients));
+        }
+        let id = own_draft(state, user, draft).await?.unwrap_or(0);
+        let sender = format!(
+            "{} {} <{}>",
+            user.first_name,
+            user.last_name,
+            own_address(state, user).await?
+        );
+        Ok(state
+            .mail_compose()
+            .save_draft(
+                &store::Draft {
+                    id,
+                    school_id: school,
+                    user_id: user.id,
+                    sender: &sender,
+                    recipients: to,
+                    subject: subject.trim(),
+                    body,
+                },
+                crate::platform::now(),
+            )
+            .await?)
+    }
 }

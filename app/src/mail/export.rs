@@ -79,8 +79,8 @@ pub async fn entries(
         .school_domain(school)
         .await?
         .unwrap_or_default();
-    let folders = state.mail().mail_folders(user.id).await?;
-    let rows = state.mail().export_items(user.id).await?;
+    let folders = state.mailbox().mail_folders(user.id).await?;
+    let rows = state.mailbox().export_items(user.id).await?;
     let root = lang.t(Key::MailExportFolder);
     let mut out = Vec::new();
     for row in &rows {
@@ -104,9 +104,9 @@ pub async fn entries(
             path: format!("{stem}.eml"),
             content: eml(row, &domain)?,
         });
-        for attachment in state.mail().attachments(row.message_id).await? {
+        for attachment in state.mailbox().attachments(row.message_id).await? {
             if let Some((name, key, size, _)) = state
-                .mail()
+                .mailbox()
                 .attachment(row.message_id, attachment.id)
                 .await?
             {

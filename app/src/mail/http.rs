@@ -36,12 +36,12 @@ pub async fn attachment(
             None => user.id,
         };
         let row = state
-            .mail()
+            .mailbox()
             .item(owner, item)
             .await?
             .ok_or_else(|| AppError::kind(ErrorKind::NotFound))?;
         let found = state
-            .mail()
+            .mailbox()
             .attachment(row.message_id, attachment)
             .await?
             .ok_or_else(|| AppError::kind(ErrorKind::NotFound))?;
@@ -65,7 +65,7 @@ pub async fn attachment(
                     row.message_id
                 ));
             state
-                .mail()
+                .mail_cases()
                 .log_case_read(
                     case,
                     user.id,

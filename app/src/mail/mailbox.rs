@@ -3,90 +3,8 @@
 
 use super::*;
 
-/// The caller's own item; anyone else's is "not found" (ADM-1).
 #[cfg(feature = "ssr")]
-pub(super) async fn own_item(
-    state: &AppState,
-    user: &SessionUser,
-    item: i64,
-) -> Result<ItemRow, AppError> {
-    state
-        .mail()
-        .item(user.id, item)
-        .await?
-        .ok_or_else(AppError::not_found)
-}
-
-#[cfg(feature = "ssr")]
-pub(super) async fn own_address(state: &AppState, user: &SessionUser) -> Result<String, AppError> {
-    let domain = state
-        .schools()
-        .school_domain(user.school()?)
-        .await?
-        .unwrap_or_default();
-    Ok(crate::rules::login::address(&user.login, &domain))
-}
-
-#[cfg(feature = "ssr")]
-pub(super) async fn page_of(
-    state: &AppState,
-    user_id: i64,
-    mailbox: MailBox,
-    query: &str,
-    before: i64,
-) -> Result<MailboxPage, AppError> {
-    let query: String = query.trim().chars().take(100).collect();
-    let mut items = state
-        .mail()
-        .mailbox(
-            user_id,
-            &mailbox.code(),
-            &query,
-            before.max(0),
-            PAGE_SIZE + 1,
-        )
-        .await?;
-    let next_before = (items.len() as i64 > PAGE_SIZE).then(|| {
-        items.truncate(PAGE_SIZE as usize);
-        items.last().map_or(0, |i| i.item_id)
-    });
-    Ok(MailboxPage {
-        box_code: mailbox.code(),
-        address: String::new(),
-        folders: state.mail().mail_folders(user_id).await?,
-        unread: state.mail().unread_counts(user_id).await?,
-        items,
-        query,
-        next_before,
-    })
-}
-
-#[cfg(feature = "ssr")]
-pub(super) async fn message_page(
-    state: &AppState,
-    viewer: i64,
-    item: ItemRow,
-) -> Result<MessagePage, AppError> {
-    Ok(MessagePage {
-        item_id: item.id,
-        message_id: item.message_id,
-        box_code: item.box_name,
-        received: item.sender_id != Some(viewer) && item.kind == "mail",
-        sender: item.sender,
-        recipients: item.recipients,
-        subject: item.subject,
-        body_html: if item.kind == "draft" {
-            body::from_plain(&item.body_text)
-        } else {
-            item.body_html
-        },
-        created_at: item.created_at,
-        attachments: state.mail().attachments(item.message_id).await?,
-        is_notice: item.kind == "notice",
-        is_draft: item.kind == "draft",
-        folders: state.mail().mail_folders(item.user_id).await?,
-    })
-}
+pub use ssr::*;
 
 /// MAIL-1: one page of a folder, newest first; `query` searches subject, sender and body.
 #[server(prefix = "/api", endpoint = "mail/box")]
@@ -101,7 +19,7 @@ pub async fn mailbox(
     let mailbox = MailBox::parse(&box_code).ok_or_else(AppError::not_found)?;
     if let MailBox::Folder(id) = mailbox
         && !state
-            .mail()
+            .mailbox()
             .mail_folders(user.id)
             .await?
             .iter()
@@ -119,7 +37,7 @@ pub async fn mailbox(
 pub async fn unread() -> Result<i64, AppError> {
     let user = authenticate()?;
     user.school()?;
-    let counts = app_state().mail().unread_counts(user.id).await?;
+    let counts = app_state().mailbox().unread_counts(user.id).await?;
     Ok(counts
         .iter()
         .filter(|(b, _)| b != "sent" && b != "drafts")
@@ -132,7 +50,7 @@ pub async fn unread() -> Result<i64, AppError> {
 pub async fn notices() -> Result<Vec<(i64, String)>, AppError> {
     let user = authenticate()?;
     user.school()?;
-    Ok(app_state().mail().unread_notices(user.id).await?)
+    Ok(app_state().mailbox().unread_notices(user.id).await?)
 }
 
 /// Opens one of the caller's own messages and marks it read.
@@ -142,7 +60,7 @@ pub async fn message(item: i64) -> Result<MessagePage, AppError> {
     let state = app_state();
     let row = own_item(&state, &user, item).await?;
     if !row.is_read {
-        state.mail().mark_read(row.id, true).await?;
+        state.mailbox().mark_read(row.id, true).await?;
     }
     message_page(&state, user.id, row).await
 }
@@ -152,7 +70,7 @@ pub async fn mark_unread(item: i64) -> Result<(), AppError> {
     let user = authenticate()?;
     let state = app_state();
     let row = own_item(&state, &user, item).await?;
-    state.mail().mark_read(row.id, false).await?;
+    state.mailbox().mark_read(row.id, false).await?;
     leptos_axum::redirect("/mail");
     Ok(())
 }
@@ -166,7 +84,7 @@ pub async fn move_message(item: i64, target: String) -> Result<(), AppError> {
     let target = match MailBox::parse(&target) {
         Some(MailBox::Folder(id))
             if state
-                .mail()
+                .mailbox()
                 .mail_folders(user.id)
                 .await?
                 .iter()
@@ -181,7 +99,7 @@ pub async fn move_message(item: i64, target: String) -> Result<(), AppError> {
         _ => return Err(AppError::field("target", Key::MailNoSuchFolder)),
     };
     state
-        .mail()
+        .mailbox()
         .move_item(row.id, &target.code(), crate::platform::now())
         .await?;
     leptos_axum::redirect(&format!("/mail?box={}", row.box_name));
@@ -195,11 +113,11 @@ pub async fn delete_message(item: i64) -> Result<(), AppError> {
     let state = app_state();
     let row = own_item(&state, &user, item).await?;
     if row.box_name == "trash" || row.kind == "draft" {
-        let keys = state.mail().delete_items(user.id, &[row.id]).await?;
+        let keys = state.mailbox().delete_items(user.id, &[row.id]).await?;
         crate::files::delete_unreferenced(&state, &keys).await;
     } else {
         state
-            .mail()
+            .mailbox()
             .move_item(row.id, "trash", crate::platform::now())
             .await?;
     }
@@ -212,8 +130,8 @@ pub async fn empty_mail_trash() -> Result<(), AppError> {
     let user = authenticate()?;
     user.school()?;
     let state = app_state();
-    let ids = state.mail().trash_ids(user.id).await?;
-    let keys = state.mail().delete_items(user.id, &ids).await?;
+    let ids = state.mailbox().trash_ids(user.id).await?;
+    let keys = state.mailbox().delete_items(user.id, &ids).await?;
     crate::files::delete_unreferenced(&state, &keys).await;
     leptos_axum::redirect("/mail?box=trash");
     Ok(())
@@ -228,7 +146,7 @@ pub async fn create_mail_folder(name: String) -> Result<i64, AppError> {
     let state = app_state();
     crate::filter::check(&state, &user, &request_info(), "name", &[&name]).await?;
     let id = state
-        .mail()
+        .mailbox()
         .create_mail_folder(user.id, &name)
         .await?
         .ok_or_else(|| AppError::field("name", Key::FilesNameTaken))?;
@@ -240,21 +158,114 @@ pub async fn create_mail_folder(name: String) -> Result<i64, AppError> {
 pub async fn delete_mail_folder(id: i64) -> Result<(), AppError> {
     let user = authenticate()?;
     user.school()?;
-    if !app_state().mail().delete_mail_folder(user.id, id).await? {
+    if !app_state()
+        .mailbox()
+        .delete_mail_folder(user.id, id)
+        .await?
+    {
         return Err(AppError::not_found());
     }
     leptos_axum::redirect("/mail");
     Ok(())
 }
 
-/// MAIL-1: empties mail trashes past their age, and deletes what no one holds any more.
 #[cfg(feature = "ssr")]
-pub async fn purge_trash(state: &AppState) -> Result<usize, String> {
-    let keys = state
-        .mail()
-        .purge_mail_trash(crate::platform::now())
-        .await
-        .map_err(|e| e.to_string())?;
-    crate::files::delete_unreferenced(state, &keys).await;
-    Ok(keys.len())
+mod ssr {
+    //! The server-only half of the mailbox: finding one's own items and pages, and the trash purge.
+    use super::*;
+
+    /// The caller's own item; anyone else's is "not found" (ADM-1).
+    pub(in crate::mail) async fn own_item(
+        state: &AppState,
+        user: &SessionUser,
+        item: i64,
+    ) -> Result<ItemRow, AppError> {
+        state
+            .mailbox()
+            .item(user.id, item)
+            .await?
+            .ok_or_else(AppError::not_found)
+    }
+
+    pub(in crate::mail) async fn own_address(
+        state: &AppState,
+        user: &SessionUser,
+    ) -> Result<String, AppError> {
+        let domain = state
+            .schools()
+            .school_domain(user.school()?)
+            .await?
+            .unwrap_or_default();
+        Ok(crate::rules::login::address(&user.login, &domain))
+    }
+
+    pub(in crate::mail) async fn page_of(
+        state: &AppState,
+        user_id: i64,
+        mailbox: MailBox,
+        query: &str,
+        before: i64,
+    ) -> Result<MailboxPage, AppError> {
+        let query: String = query.trim().chars().take(100).collect();
+        let mut items = state
+            .mailbox()
+            .mailbox(
+                user_id,
+                &mailbox.code(),
+                &query,
+                before.max(0),
+                PAGE_SIZE + 1,
+            )
+            .await?;
+        let next_before = (items.len() as i64 > PAGE_SIZE).then(|| {
+            items.truncate(PAGE_SIZE as usize);
+            items.last().map_or(0, |i| i.item_id)
+        });
+        Ok(MailboxPage {
+            box_code: mailbox.code(),
+            address: String::new(),
+            folders: state.mailbox().mail_folders(user_id).await?,
+            unread: state.mailbox().unread_counts(user_id).await?,
+            items,
+            query,
+            next_before,
+        })
+    }
+
+    pub(in crate::mail) async fn message_page(
+        state: &AppState,
+        viewer: i64,
+        item: ItemRow,
+    ) -> Result<MessagePage, AppError> {
+        Ok(MessagePage {
+            item_id: item.id,
+            message_id: item.message_id,
+            box_code: item.box_name,
+            received: item.sender_id != Some(viewer) && item.kind == "mail",
+            sender: item.sender,
+            recipients: item.recipients,
+            subject: item.subject,
+            body_html: if item.kind == "draft" {
+                body::from_plain(&item.body_text)
+            } else {
+                item.body_html
+            },
+            created_at: item.created_at,
+            attachments: state.mailbox().attachments(item.message_id).await?,
+            is_notice: item.kind == "notice",
+            is_draft: item.kind == "draft",
+            folders: state.mailbox().mail_folders(item.user_id).await?,
+        })
+    }
+
+    /// MAIL-1: empties mail trashes past their age, and deletes what no one holds any more.
+    pub async fn purge_trash(state: &AppState) -> Result<usize, String> {
+        let keys = state
+            .mailbox()
+            .purge_mail_trash(crate::platform::now())
+            .await
+            .map_err(|e| e.to_string())?;
+        crate::files::delete_unreferenced(state, &keys).await;
+        Ok(keys.len())
+    }
 }

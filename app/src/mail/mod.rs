@@ -30,18 +30,15 @@ use crate::error::AppError;
 use crate::rules::mail::Limits;
 
 #[cfg(feature = "ssr")]
-use crate::auth::{authenticate, school_staff};
-#[cfg(feature = "ssr")]
 use crate::{
     audit::AuditEvent,
-    auth::{Capability, Role, SessionUser},
+    auth::{Capability, Role, SessionUser, authenticate, school_staff},
     error::ErrorKind,
     i18n::Key,
+    mail::store::{CaseRow, ItemRow, Outgoing},
     platform::{AppState, app_state, request_info},
     rules::mail as rule,
 };
-#[cfg(feature = "ssr")]
-use store::{CaseRow, ItemRow, Outgoing};
 
 /// The folders of a mailbox: four fixed ones and the user's own (`f12`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

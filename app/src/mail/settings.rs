@@ -5,7 +5,7 @@ use super::*;
 #[server(prefix = "/api", endpoint = "mail/settings")]
 pub async fn mail_rules() -> Result<MailSettings, AppError> {
     let (_, school) = school_staff(Capability::MailManage)?;
-    Ok(app_state().mail().mail_settings(school).await?)
+    Ok(app_state().mail_settings().settings(school).await?)
 }
 
 /// MAIL-3: the school's limits. `pupils_to_class` is "yes" or "no".
@@ -53,8 +53,8 @@ pub async fn set_mail_settings(
             settings.pupils_to_class
         ));
     state
-        .mail()
-        .set_mail_settings(school, &settings, &audit)
+        .mail_settings()
+        .set_settings(school, &settings, &audit)
         .await?;
     Ok(())
 }
@@ -69,7 +69,7 @@ pub async fn set_between_schools(allowed: String) -> Result<(), AppError> {
         .actor(user.id, None)
         .details(allowed.to_string());
     app_state()
-        .mail()
+        .mail_settings()
         .set_between_schools(allowed, &audit)
         .await?;
     Ok(())

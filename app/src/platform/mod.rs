@@ -20,7 +20,7 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<config::Config>,
-    /// Each feature's store, reached through that feature's accessor (`state.mail()`).
+    /// Each feature's store, reached through that feature's accessor (`state.mailbox()`).
     pub stores: Arc<stores::Stores>,
     /// File contents (FILE-1), on local disk or in an S3-compatible store.
     pub blobs: Arc<blob::Blobs>,

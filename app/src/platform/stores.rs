@@ -3,7 +3,7 @@
 //! `platform` sits below the features and cannot name their traits, so the root
 //! (`crate::state`) registers each `Arc<dyn SomeStore>` here by type, once at start-up, and
 //! each feature reaches its own through one accessor on [`AppState`](super::AppState) (for
-//! example `state.mail()`, defined beside `MailStore`). A feature never sees the whole store.
+//! example `state.mailbox()`, defined beside `MailboxStore`). A feature never sees the whole store.
 //! A type map, not a struct with a field per store, because such a struct would have to
 //! name every feature; the test in `state.rs` checks that every accessor finds its store.
 use std::{

@@ -14,11 +14,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
-use crate::auth::{authenticate_during_setup, school_staff};
-#[cfg(feature = "ssr")]
 use crate::{
     audit::AuditEvent,
-    auth::Capability,
+    auth::{Capability, authenticate_during_setup, school_staff},
     error::ErrorKind,
     i18n::Key,
     platform::{app_state, request_info},

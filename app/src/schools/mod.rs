@@ -11,11 +11,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
-use crate::auth::authenticate;
-#[cfg(feature = "ssr")]
 use crate::{
     audit::AuditEvent,
-    auth::{Capability, require},
+    auth::{Capability, authenticate, require},
     error::ErrorKind,
     i18n::Key,
     platform::{app_state, request_info},

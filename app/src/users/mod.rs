@@ -11,28 +11,17 @@ pub mod rights_report;
 #[cfg(feature = "ssr")]
 pub mod slips;
 #[cfg(feature = "ssr")]
+mod ssr;
+#[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub use ssr::*;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Role;
 use crate::error::AppError;
-
-#[cfg(feature = "ssr")]
-use crate::auth::school_staff;
-#[cfg(feature = "ssr")]
-use crate::{
-    audit::AuditEvent,
-    auth::{
-        Capability,
-        rights::{self, Act},
-    },
-    error::ErrorKind,
-    i18n::Key,
-    platform::{app_state, request_info},
-    rules,
-};
 
 /// One row of the users table.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -174,42 +163,6 @@ pub async fn create_user(
     Ok(login)
 }
 
-/// The person `user_id` of the school, or 404 for anyone not in it (ACC-1).
-#[cfg(feature = "ssr")]
-pub async fn target_in_school(school: i64, user_id: i64) -> Result<crate::auth::Target, AppError> {
-    app_state()
-        .user_admin()
-        .target(school, user_id)
-        .await?
-        .ok_or_else(AppError::not_found)
-}
-
-/// SEC-1: the person `user_id` of the school, if the rights table lets `user` do `act` to
-/// them; 404 outside the school, 409 for oneself, 403 above the caller's sphere.
-#[cfg(feature = "ssr")]
-pub async fn target_of(
-    user: &crate::auth::SessionUser,
-    school: i64,
-    act: Act,
-    user_id: i64,
-) -> Result<crate::auth::Target, AppError> {
-    let target = target_in_school(school, user_id).await?;
-    crate::auth::require_over(user, act, &target)?;
-    Ok(target)
-}
-
-#[cfg(feature = "ssr")]
-fn reason(reason: &str) -> Result<String, AppError> {
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(AppError::field("reason", Key::ErrorRequired));
-    }
-    if reason.chars().count() > MAX_REASON_CHARS {
-        return Err(AppError::field("reason", Key::ErrorBadInput));
-    }
-    Ok(reason.to_string())
-}
-
 /// VIOL-2: locks an account with a reason. The user is signed out everywhere at once.
 #[server(prefix = "/api", endpoint = "users/lock")]
 pub async fn lock_user(user_id: i64, reason: String) -> Result<(), AppError> {
@@ -220,30 +173,6 @@ pub async fn lock_user(user_id: i64, reason: String) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "users/unlock")]
 pub async fn unlock_user(user_id: i64, reason: String) -> Result<(), AppError> {
     set_locked(user_id, reason, false).await
-}
-
-#[cfg(feature = "ssr")]
-async fn set_locked(user_id: i64, why: String, locked: bool) -> Result<(), AppError> {
-    let (user, school) = school_staff(Capability::AccountsLock)?;
-    let why = reason(&why)?;
-    target_of(&user, school, Act::Lock, user_id).await?;
-    let action = if locked {
-        "user.locked"
-    } else {
-        "user.unlocked"
-    };
-    let audit = AuditEvent::new(action, &request_info())
-        .actor(user.id, Some(school))
-        .subject(user_id)
-        .details(why.clone());
-    if !app_state()
-        .user_admin()
-        .set_locked(school, user_id, locked, &why, &audit)
-        .await?
-    {
-        return Err(AppError::kind(ErrorKind::NotFound));
-    }
-    Ok(())
 }
 
 /// One valid line of a class list.

@@ -1,3 +1,8 @@
+//! The people of a school in the database: `UserAdminStore`, and `PersonRef` lookups for other
+//! features.
+//!
+//! Over 600 lines, kept whole on purpose: it is one trait over one table (`users`), the one
+//! place that writes a person, and its queries share the row types at its top.
 use super::{SortBy, UserSummary};
 use crate::audit::AuditEvent;
 use crate::auth::{Role, Target};

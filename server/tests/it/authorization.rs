@@ -8,6 +8,8 @@
 //! made before the first row as a `Fixture`, a new policy version is accepted again by every
 //! caller right after the call that published it, and the rows run in an order shuffled by a
 //! seed that changes every day (`SCHULHOF_MATRIX_SEED` repeats one).
+//!
+//! Long on purpose: the matrix is one table of every endpoint with its fixtures.
 
 use crate::common::{Browser, TestServer};
 use app::auth::{

@@ -1,5 +1,7 @@
 //! FILE-1..4, FLT-3, ADM-1: folders, the 20 MB rule, quotas, blocked programs and the export,
 //! over real HTTP on the backend under test.
+//!
+//! Long on purpose: one file per feature, as in `app/src/`; each test is one story.
 use std::sync::{
     Arc,
     atomic::{AtomicUsize, Ordering},
@@ -12,7 +14,7 @@ use app::files::{
 };
 use reqwest::{StatusCode, header};
 
-use crate::common::{Browser, Expect, TestServer, signed_in_at, spawn_binary};
+use crate::common::{Browser, TestServer, signed_in_at, spawn_binary};
 
 const MB: usize = 1024 * 1024;
 
@@ -22,7 +24,6 @@ async fn list(b: &Browser, space: &str, folder: i64) -> FolderView {
         folder,
         page: 0,
     })
-    .await
     .ok()
     .await
 }
@@ -43,7 +44,7 @@ async fn error_key(res: reqwest::Response) -> String {
 }
 
 async fn folder(b: &Browser, space: &str, parent: i64, name: &str) -> i64 {
-    b.send(new_folder(space, parent, name)).await.ok().await
+    b.send(new_folder(space, parent, name)).ok().await
 }
 
 fn new_folder(space: &str, parent: i64, name: &str) -> CreateFolder {
@@ -112,18 +113,15 @@ async fn file_1_personal_folder_round_trip() {
             id,
             name: "Plus.txt".into(),
         })
-        .await
         .expect(StatusCode::OK)
         .await;
     pupil
         .send(MoveEntry { id, target: maths })
-        .await
         .expect(StatusCode::OK)
         .await;
     assert_eq!(names(&list(&pupil, "me", maths).await), ["Plus.txt"]);
     pupil
         .send(CopyEntry { id, target: maths })
-        .await
         .expect(StatusCode::OK)
         .await;
     assert_eq!(
@@ -133,7 +131,6 @@ async fn file_1_personal_folder_round_trip() {
 
     pupil
         .send(DeleteEntry { id: maths })
-        .await
         .expect(StatusCode::OK)
         .await;
     assert_eq!(names(&list(&pupil, "me", 0).await), Vec::<String>::new());
@@ -143,15 +140,10 @@ async fn file_1_personal_folder_round_trip() {
         StatusCode::NOT_FOUND,
         "a file in a trashed folder is not served"
     );
-    let trash: TrashView = pupil
-        .send(ListTrash { space: "me".into() })
-        .await
-        .ok()
-        .await;
+    let trash: TrashView = pupil.send(ListTrash { space: "me".into() }).ok().await;
     assert_eq!(trash.entries.len(), 1);
     pupil
         .send(RestoreEntry { id: maths })
-        .await
         .expect(StatusCode::OK)
         .await;
     assert_eq!(names(&list(&pupil, "me", maths).await).len(), 2);
@@ -177,7 +169,6 @@ async fn file_1_names_are_checked_and_never_become_paths() {
     ] {
         pupil
             .send(new_folder("me", 0, bad))
-            .await
             .expect(StatusCode::BAD_REQUEST)
             .await;
         let res = pupil.upload("me", 0, bad, b"x".to_vec()).await;
@@ -238,7 +229,6 @@ async fn file_1_moving_a_folder_into_itself_is_refused() {
     for target in [outer, inner] {
         pupil
             .send(MoveEntry { id: outer, target })
-            .await
             .expect(StatusCode::BAD_REQUEST)
             .await;
     }
@@ -356,7 +346,6 @@ async fn file_2_exceptions_are_granted_shown_logged_and_expire() {
     };
     admin
         .send(exception("2099-06-30"))
-        .await
         .expect(StatusCode::OK)
         .await;
     assert_eq!(
@@ -376,7 +365,6 @@ async fn file_2_exceptions_are_granted_shown_logged_and_expire() {
     // A date in the past is refused; an exception whose day has passed no longer counts.
     admin
         .send(exception("2001-01-01"))
-        .await
         .expect(StatusCode::BAD_REQUEST)
         .await;
     s.sql("UPDATE transfer_exceptions SET ends_at = 1000").await;

@@ -57,7 +57,10 @@ async fn every_accessor_finds_its_store() {
         at(st.link_filter()),
         at(st.logs()),
         at(st.lifecycle()),
-        at(st.mail()),
+        at(st.mailbox()),
+        at(st.mail_compose()),
+        at(st.mail_cases()),
+        at(st.mail_settings()),
         at(st.addressbook()),
         at(st.calendar()),
     ];

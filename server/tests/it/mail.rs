@@ -1,11 +1,15 @@
 //! MAIL-1..5, ADM-1, FILE-3: internal mail over real HTTP on the backend under test.
+//!
+//! Long on purpose: one file per feature, as in `app/src/`; each test is one story.
 use app::auth::Role;
+use app::files::EmptyTrash;
 use app::mail::{
-    DeleteMessage, Mailbox, MailboxPage, Message, MessagePage, SaveAttachment, SendMail, Unread,
+    Autosave, CaseMessage, CloseReport, CreateMailFolder, DeleteMessage, Mailbox, MailboxPage,
+    Message, MessagePage, MoveMessage, Report, Reports, SaveAttachment, SendMail, Unread,
 };
 use reqwest::{Response, StatusCode};
 
-use crate::common::{Browser, Expect, TestServer};
+use crate::common::{Browser, TestServer};
 
 const DOMAIN: &str = "paulusschule.example";
 
@@ -43,7 +47,6 @@ async fn inbox(b: &Browser, box_code: &str, query: &str) -> MailboxPage {
         query: query.into(),
         before: 0,
     })
-    .await
     .ok()
     .await
 }
@@ -53,7 +56,7 @@ async fn open(b: &Browser, item: i64) -> Response {
 }
 
 async fn unread(b: &Browser) -> i64 {
-    b.send(Unread {}).await.ok().await
+    b.send(Unread {}).ok().await
 }
 
 async fn error_text(res: Response) -> (StatusCode, String) {
@@ -563,10 +566,12 @@ async fn mail_1_attachments_are_shared_and_reference_counted() {
     let _ = trash_all(bb, ben).await;
     let res = tb.call("files/delete", &[("id", &file)]).await;
     assert_eq!(res.status(), StatusCode::OK);
-    let res = tb
-        .call("files/empty-trash", &[("space", "me"), ("id", "0")])
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    tb.send(EmptyTrash {
+        space: "me".into(),
+        id: 0,
+    })
+    .expect(StatusCode::OK)
+    .await;
     assert_eq!(blobs(), 1, "Anna still holds the message and her copy");
     let ab = trash_all(ab, anna).await;
     assert_eq!(s.count("mail_messages").await, 0);
@@ -578,10 +583,12 @@ async fn mail_1_attachments_are_shared_and_reference_counted() {
         ))
         .await;
     ab.call("files/delete", &[("id", &own.to_string())]).await;
-    let res = ab
-        .call("files/empty-trash", &[("space", "me"), ("id", "0")])
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    ab.send(EmptyTrash {
+        space: "me".into(),
+        id: 0,
+    })
+    .expect(StatusCode::OK)
+    .await;
     assert_eq!(blobs(), 0, "the last reference took the blob with it");
 }
 
@@ -595,97 +602,61 @@ async fn mail_1_drafts_folders_and_trash() {
         .ready_person(school, Role::Pupil, "Anna", Some("2b"))
         .await;
     let to = address(&login_of(&s, anna).await);
-    let res = tb
-        .call(
-            "mail/autosave",
-            &[
-                ("draft", "0"),
-                ("to", &to),
-                ("subject", "Ent"),
-                ("body", "wurf"),
-            ],
-        )
-        .await;
-    let draft: i64 = res.json().await.unwrap();
+    let autosave = |draft: i64, to: &str, subject: &str, body: &str| Autosave {
+        draft,
+        to: to.into(),
+        subject: subject.into(),
+        body: body.into(),
+    };
+    let draft: i64 = tb.send(autosave(0, &to, "Ent", "wurf")).ok().await;
     let again: i64 = tb
-        .call(
-            "mail/autosave",
-            &[
-                ("draft", &draft.to_string()),
-                ("to", &to),
-                ("subject", "Entwurf"),
-                ("body", "fertig"),
-            ],
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .send(autosave(draft, &to, "Entwurf", "fertig"))
+        .ok()
+        .await;
     assert_eq!(again, draft, "the same draft is updated");
     assert_eq!(inbox(&tb, "drafts", "").await.items[0].subject, "Entwurf");
     // Someone else's draft cannot be written to.
-    let res = ab
-        .call(
-            "mail/autosave",
-            &[
-                ("draft", &draft.to_string()),
-                ("to", ""),
-                ("subject", "x"),
-                ("body", "x"),
-            ],
-        )
+    ab.send(autosave(draft, "", "x", "x"))
+        .expect(StatusCode::NOT_FOUND)
         .await;
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let res = send_as(&tb, &to, "Entwurf", "fertig", "typed", draft, 0).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(inbox(&tb, "drafts", "").await.items.is_empty());
 
     let folder: i64 = ab
-        .call("mail/create-folder", &[("name", "Wichtig")])
-        .await
-        .json()
-        .await
-        .unwrap();
-    let item = newest_item(&s, anna, "inbox").await;
-    let res = ab
-        .call(
-            "mail/move",
-            &[
-                ("item", &item.to_string()),
-                ("target", &format!("f{folder}")),
-            ],
-        )
+        .send(CreateMailFolder {
+            name: "Wichtig".into(),
+        })
+        .ok()
         .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    let item = newest_item(&s, anna, "inbox").await;
+    ab.send(MoveMessage {
+        item,
+        target: format!("f{folder}"),
+    })
+    .expect(StatusCode::OK)
+    .await;
     assert_eq!(inbox(&ab, &format!("f{folder}"), "").await.items.len(), 1);
     // Only one's own folders are targets.
     let other: i64 = tb
-        .call("mail/create-folder", &[("name", "Privat")])
-        .await
-        .json()
-        .await
-        .unwrap();
-    let res = ab
-        .call(
-            "mail/move",
-            &[
-                ("item", &item.to_string()),
-                ("target", &format!("f{other}")),
-            ],
-        )
+        .send(CreateMailFolder {
+            name: "Privat".into(),
+        })
+        .ok()
         .await;
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    let res = ab
-        .call(
-            "mail/box",
-            &[
-                ("box_code", &format!("f{other}")),
-                ("query", ""),
-                ("before", "0"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    ab.send(MoveMessage {
+        item,
+        target: format!("f{other}"),
+    })
+    .expect(StatusCode::BAD_REQUEST)
+    .await;
+    ab.send(Mailbox {
+        box_code: format!("f{other}"),
+        query: String::new(),
+        before: 0,
+    })
+    .expect(StatusCode::NOT_FOUND)
+    .await;
 
     let res = ab.send(DeleteMessage { item }).await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -727,28 +698,22 @@ async fn mail_5_abuse_report() {
             "SELECT id FROM mail_items WHERE user_id = {anna} ORDER BY id"
         ))
         .await;
-    let res = ab
-        .call(
-            "mail/report",
-            &[
-                ("item", &items[0].to_string()),
-                ("comment", "Das ist gemein"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    ab.send(Report {
+        item: items[0],
+        comment: "Das ist gemein".into(),
+    })
+    .expect(StatusCode::OK)
+    .await;
     // Only received messages can be reported.
     let sent = newest_item(&s, bully, "sent").await;
-    let res = bb
-        .call(
-            "mail/report",
-            &[("item", &sent.to_string()), ("comment", "")],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    bb.send(Report {
+        item: sent,
+        comment: String::new(),
+    })
+    .expect(StatusCode::BAD_REQUEST)
+    .await;
 
-    let reports: Vec<app::mail::ReportView> =
-        mb.call("mail/reports", &[]).await.json().await.unwrap();
+    let reports: Vec<app::mail::ReportView> = mb.send(Reports {}).ok().await;
     assert_eq!(reports.len(), 1);
     assert_eq!(reports[0].subject, "Du bist doof");
     assert_eq!(reports[0].comment, "Das ist gemein");
@@ -763,21 +728,16 @@ async fn mail_5_abuse_report() {
         assert_eq!(open(&mb, *item).await.status(), StatusCode::NOT_FOUND);
     }
     // A pupil cannot read the report list.
-    assert_eq!(
-        ab.call("mail/reports", &[]).await.status(),
-        StatusCode::FORBIDDEN
-    );
+    assert_eq!(ab.send(Reports {}).await.status(), StatusCode::FORBIDDEN);
     // Even after Anna deletes it for good, the report keeps what she handed over.
     ab.send(DeleteMessage { item: items[0] }).await;
     ab.send(DeleteMessage { item: items[0] }).await;
     bb.send(DeleteMessage { item: sent }).await;
-    let reports: Vec<app::mail::ReportView> =
-        mb.call("mail/reports", &[]).await.json().await.unwrap();
+    let reports: Vec<app::mail::ReportView> = mb.send(Reports {}).ok().await;
     assert_eq!(reports.len(), 1);
-    let res = mb
-        .call("mail/close-report", &[("id", &reports[0].id.to_string())])
+    mb.send(CloseReport { id: reports[0].id })
+        .expect(StatusCode::OK)
         .await;
-    assert_eq!(res.status(), StatusCode::OK);
 }
 
 // MAIL-4, ADM-1: a case is opened, the owner is told at once (inbox and banner), the designated
@@ -908,12 +868,7 @@ async fn mail_4_inspection_case() {
             .await,
         1
     );
-    let res = rb
-        .call(
-            "mail/case-message",
-            &[("case", &case.to_string()), ("item", &secret.to_string())],
-        )
-        .await;
+    let res = rb.send(CaseMessage { case, item: secret }).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(s.count("mail_case_reads").await, 2);
     assert_eq!(
@@ -933,12 +888,7 @@ async fn mail_4_inspection_case() {
         "no forwarding from the inspected mailbox"
     );
     // Others on the staff are not readers.
-    let res = other_teacher
-        .call(
-            "mail/case-message",
-            &[("case", &case.to_string()), ("item", &secret.to_string())],
-        )
-        .await;
+    let res = other_teacher.send(CaseMessage { case, item: secret }).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 
     // At the end date the job closes it; the reader is out and the owner is told.
@@ -946,12 +896,7 @@ async fn mail_4_inspection_case() {
         "UPDATE mail_cases SET ends_at = ends_at - 31 * 86400 WHERE id = {case}"
     ))
     .await;
-    let res = rb
-        .call(
-            "mail/case-message",
-            &[("case", &case.to_string()), ("item", &secret.to_string())],
-        )
-        .await;
+    let res = rb.send(CaseMessage { case, item: secret }).await;
     assert_eq!(
         res.status(),
         StatusCode::FORBIDDEN,
@@ -1130,10 +1075,12 @@ async fn sec_4_attachments_count_against_the_quota() {
         ab.call("files/delete", &[("id", &file)]).await.status(),
         StatusCode::OK
     );
-    let res = ab
-        .call("files/empty-trash", &[("space", "me"), ("id", "0")])
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    ab.send(EmptyTrash {
+        space: "me".into(),
+        id: 0,
+    })
+    .expect(StatusCode::OK)
+    .await;
     let second = || ab.upload("me", 0, "zwei.bin", vec![2; 600 * 1024]);
     assert_eq!(
         second().await.status(),

@@ -8,6 +8,9 @@
 //! below fails until it is added. Plain routes are listed in `routes()`, checked against the
 //! router's source. `SCHULHOF_FUZZ_CASES` and `SCHULHOF_FUZZ_SEED` give a longer or a
 //! different run (`bench/fuzz`).
+//!
+//! Long on purpose: the suite is one thing (a generator per field kind, the endpoint list, and
+//! the checks), and its completeness test needs the whole list in one place.
 
 use std::collections::BTreeSet;
 

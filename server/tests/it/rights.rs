@@ -1,6 +1,8 @@
 //! SEC-1: the role × target-role matrix and the story tests of chains that must fail at their
 //! first step. Every expected outcome comes from `app::auth::rights`, the one table: nothing
 //! here says again which role may act on which.
+//!
+//! Long on purpose: the matrix and the chains it must stop belong together.
 
 use crate::common::{Browser, SIGNED_IN_PASSWORD, TestServer, start_password};
 use app::audit::AuditEvent;

@@ -1,5 +1,7 @@
 //! Starts the real server on a free port, on SQLite or PostgreSQL as `SCHULHOF_TEST_BACKEND`
 //! says, and talks to it over HTTP like a browser would.
+//!
+//! Long on purpose: it is the one test harness (server, browser, typed client, fixtures).
 #![allow(dead_code)]
 
 use std::{collections::HashMap, sync::Arc};
@@ -290,18 +292,19 @@ impl Browser {
     /// Calls the server function whose own argument struct `args` is, encoded exactly as the
     /// hydrated page encodes it, with a JSON answer: `b.send(LockUser { user_id, reason })`.
     /// The compiler checks the field names and types that a form would spell as strings.
-    pub async fn send<T>(&self, args: T) -> Response
+    /// Await it for the answer, or say what is expected in one step:
+    /// `b.send(args).expect(StatusCode::OK).await`, `.ok::<T>()`, `.refused(status)`.
+    pub fn send<T>(&self, args: T) -> Call
     where
         T: leptos::server_fn::ServerFn + serde::Serialize,
     {
-        self.client
-            .post(format!("{}{}", self.base, T::PATH))
-            .header(header::ACCEPT, "application/json")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(serde_qs::to_string(&args).expect("server function arguments encode"))
-            .send()
-            .await
-            .unwrap()
+        Call(
+            self.client
+                .post(format!("{}{}", self.base, T::PATH))
+                .header(header::ACCEPT, "application/json")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(serde_qs::to_string(&args).expect("server function arguments encode")),
+        )
     }
 
     /// Submits a form the way a browser without JavaScript does.
@@ -764,5 +767,34 @@ impl Expect for Response {
     async fn refused(self, status: reqwest::StatusCode) -> app::error::AppError {
         let text = self.expect(status).await.text().await.unwrap();
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("not an AppError ({e}): {text}"))
+    }
+}
+
+/// A server function call that has not been sent yet ([`Browser::send`]).
+pub struct Call(reqwest::RequestBuilder);
+
+impl std::future::IntoFuture for Call {
+    type Output = Response;
+    type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Response> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move { self.0.send().await.unwrap() })
+    }
+}
+
+impl Call {
+    /// The answer, once its status is `status`.
+    pub async fn expect(self, status: reqwest::StatusCode) -> Response {
+        Expect::expect(self.await, status).await
+    }
+
+    /// A 200 answer's JSON, as `T`.
+    pub async fn ok<T: serde::de::DeserializeOwned>(self) -> T {
+        Expect::ok(self.await).await
+    }
+
+    /// A refusal with `status`, as the [`app::error::AppError`] it carries.
+    pub async fn refused(self, status: reqwest::StatusCode) -> app::error::AppError {
+        Expect::refused(self.await, status).await
     }
 }
