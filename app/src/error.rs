@@ -116,10 +116,24 @@ impl AppError {
         error
     }
 
-    /// The message in the reader's language, with its detail filled in.
+    /// The message in the reader's language, with its detail filled in. A throttled request
+    /// says how long to wait (issue 18: "bitte warte kurz" left people guessing).
     pub fn text(&self, lang: crate::i18n::Lang) -> String {
+        if let Some(secs) = self.retry_after_secs
+            && self.message == Key::ErrorTooMany
+        {
+            // A wait beyond an hour is shown as an hour: the throttle never asks for more.
+            let wait = lang.wait(secs.min(3600));
+            return lang.fill(Key::ErrorTooManyWait, &[("wait", &wait)]);
+        }
+        self.field_text(lang, self.message)
+    }
+
+    /// A field's message with this error's detail filled in, so that „{detail}“ never reaches
+    /// the reader as a bare placeholder.
+    pub fn field_text(&self, lang: crate::i18n::Lang, key: Key) -> String {
         lang.fill(
-            self.message,
+            key,
             &[("detail", self.detail.as_deref().unwrap_or_default())],
         )
     }
@@ -285,6 +299,42 @@ pub mod signing {
 
         // SEC-7: a detail signed by the server survives the trip through the URL; one written
         // into a crafted link does not.
+        #[test]
+        fn ux_4_a_throttled_request_says_how_long_to_wait() {
+            use crate::i18n::Lang;
+            let error = AppError::too_many_requests(90);
+            assert_eq!(
+                error.text(Lang::De),
+                "Zu viele Versuche. Bitte warte 2 Minuten und versuche es dann noch einmal."
+            );
+            assert_eq!(
+                AppError::too_many_requests(1).text(Lang::En),
+                "Too many attempts. Please wait 1 second and try again."
+            );
+            assert!(
+                AppError::too_many_requests(86_400)
+                    .text(Lang::De)
+                    .contains("60 Minuten")
+            );
+        }
+
+        #[test]
+        fn ux_4_field_messages_name_their_value() {
+            use crate::i18n::Lang;
+            let error = AppError::field("to", Key::MailExternal).with_detail("jemand@gmail.com");
+            let text = error.field_text(Lang::De, error.fields[0].message);
+            assert!(
+                text.starts_with("„jemand@gmail.com“ liegt außerhalb"),
+                "{text}"
+            );
+            let limit = AppError::field("to", Key::MailTooManyRecipients).with_detail("5");
+            assert!(
+                limit
+                    .field_text(Lang::En, Key::MailTooManyRecipients)
+                    .contains("at most 5")
+            );
+        }
+
         #[test]
         fn sec_7_only_signed_details_come_back_from_the_url() {
             let refused = AppError::new(ErrorKind::BadInput, Key::MailRecipientsOverLimit)

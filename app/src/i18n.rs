@@ -97,11 +97,30 @@ impl Lang {
 
     /// Dates as the reader expects them: 27.11.2026, 14:30 in German, 27/11/2026, 14:30 in English.
     pub fn date_time(self, year: i32, month: u8, day: u8, hour: u8, minute: u8) -> String {
+        format!("{}, {hour:02}:{minute:02}", self.date(year, month, day))
+    }
+
+    /// A day as the reader expects it: 27.11.2026 in German, 27/11/2026 in English.
+    pub fn date(self, year: i32, month: u8, day: u8) -> String {
         let sep = match self {
             Lang::De => '.',
             Lang::En => '/',
         };
-        format!("{day:02}{sep}{month:02}{sep}{year}, {hour:02}:{minute:02}")
+        format!("{day:02}{sep}{month:02}{sep}{year}")
+    }
+
+    /// How long to wait, rounded up to whole minutes beyond a minute: "2 Minuten".
+    pub fn wait(self, secs: u64) -> String {
+        let (one, many, n) = match secs {
+            0..=1 => (Key::WaitSecond, Key::WaitSeconds, 1),
+            2..=59 => (Key::WaitSecond, Key::WaitSeconds, secs),
+            _ => (Key::WaitMinute, Key::WaitMinutes, secs.div_ceil(60)),
+        };
+        if n == 1 {
+            self.t(one).to_string()
+        } else {
+            self.fill(many, &[("n", &n.to_string())])
+        }
     }
 }
 
@@ -152,5 +171,8 @@ mod tests {
             Lang::De.date_time(2026, 11, 27, 14, 30),
             "27.11.2026, 14:30"
         );
+        assert_eq!(Lang::De.wait(45), "45 Sekunden");
+        assert_eq!(Lang::De.wait(60), "1 Minute");
+        assert_eq!(Lang::En.wait(61), "2 minutes");
     }
 }

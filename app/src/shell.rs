@@ -269,7 +269,7 @@ fn FormError() -> impl IntoView {
         <div class="error-summary" role="alert" data-testid="form-error">
             <h2><Icon name=IconName::Alert/>{lang.t(Key::ErrorTitle)}</h2>
             <p>{error.text(lang)}</p>
-            <ul>{error.fields.iter().map(|f| view! { <li>{lang.t(f.message)}</li> }).collect_view()}</ul>
+            <ul>{error.fields.iter().map(|f| view! { <li>{error.field_text(lang, f.message)}</li> }).collect_view()}</ul>
         </div>
     })
 }

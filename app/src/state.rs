@@ -85,6 +85,14 @@ pub async fn connect(url: &str, audit_key: Secret) -> anyhow::Result<Arc<dyn Sto
         Ok(None) => {}
         Err(e) => return Err(anyhow::Error::new(e).context("cannot anchor the audit log")),
     }
+    // Issue 18: people from before migration 0011 get their search and sort keys.
+    match store.fill_name_keys().await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!("wrote the search and sort keys of {n} people"),
+        Err(e) => {
+            return Err(anyhow::Error::new(e).context("cannot write the people's search keys"));
+        }
+    }
     Ok(store)
 }
 

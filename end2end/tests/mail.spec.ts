@@ -69,6 +69,8 @@ test.describe.serial('mail', () => {
     await teacherPage.getByTestId('send').click();
     await expect(teacherPage).toHaveURL(/\/mail\?box=sent/);
     await expect(teacherPage.getByTestId('mail-row')).toContainText('Wandertag am Freitag');
+    // Issue 18: the sent box says that the message went, and to whom.
+    await expect(teacherPage.locator('output.toast')).toContainText(`klasse-2b@${domain}`);
 
     // No reload: the badge on the page opened before the message was sent turns to 1.
     await expect(pupilPage.getByTestId('unread')).toHaveText('1', { timeout: 30_000 });

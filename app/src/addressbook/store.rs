@@ -56,18 +56,21 @@ impl crate::platform::AppState {
 impl_both!(AddressBookStore {
     async fn entries(&self, school_id: i64, query: &str, role: Option<Role>, limit: i64) -> Result<Vec<Entry>, sqlx::Error> {
         let pattern = format!("%{}%", query.replace(['%', '_', '\\'], ""));
+        // Issue 18: names on the folded key, in German order (`rules::search`).
+        let names = crate::rules::search::name_pattern(query).unwrap_or_else(|| "\u{1}".into());
         let rows: Vec<EntryRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "{ENTRY} WHERE u.school_id = $1 AND u.deletion_due_at IS NULL AND u.role <> 'operator'
-               AND ($2 = '' OR u.role = $3 OR LOWER(u.first_name || ' ' || u.last_name) LIKE $4 OR LOWER(u.login) LIKE $4
+               AND ($2 = '' OR u.role = $3 OR u.search_key LIKE $6 OR LOWER(u.login) LIKE $4
                     OR EXISTS (SELECT 1 FROM group_members gm JOIN groups g ON g.id = gm.group_id
                                WHERE gm.user_id = u.id AND LOWER(g.name) LIKE $4))
-             ORDER BY u.last_name, u.first_name, u.id LIMIT $5"
+             ORDER BY u.sort_key, u.id LIMIT $5"
         )))
         .bind(school_id)
         .bind(query)
         .bind(role.map_or("", |r| r.code()))
         .bind(pattern)
         .bind(limit)
+        .bind(names)
         .fetch_all(&self.pool)
         .await?;
         let mut out = Vec::with_capacity(rows.len());

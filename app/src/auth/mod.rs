@@ -213,9 +213,14 @@ pub struct Target {
 /// same answer after the same amount of work.
 #[server(prefix = "/api", endpoint = "auth/login")]
 pub async fn login(login: String, password: String) -> Result<(), AppError> {
-    required("login", &login)?;
-    required("password", &password)?;
-    session::sign_in(&app_state(), &request_info(), &login, Secret::new(password)).await
+    let result = match (required("login", &login), required("password", &password)) {
+        (Err(e), _) | (_, Err(e)) => Err(e),
+        _ => session::sign_in(&app_state(), &request_info(), &login, Secret::new(password)).await,
+    };
+    if result.is_err() {
+        keep_login(&login);
+    }
+    result
 }
 
 /// Ends the current session only.

@@ -141,8 +141,8 @@ impl_both!(AccountStore {
     async fn create_user(&self, user: &NewUser<'_>, audit: &AuditEvent) -> Result<Option<i64>, sqlx::Error> {
         let mut tx = self.begin_write().await?;
         let id: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO users (school_id, login, first_name, last_name, role, status, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
+            "INSERT INTO users (school_id, login, first_name, last_name, role, status, created_at, search_key, sort_key)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
              ON CONFLICT (login) DO NOTHING RETURNING id",
         )
         .bind(user.school_id)
@@ -152,6 +152,8 @@ impl_both!(AccountStore {
         .bind(user.role.code())
         .bind(ACTIVE)
         .bind(crate::platform::now())
+        .bind(crate::rules::search::search_key(user.first_name, user.last_name))
+        .bind(crate::rules::search::sort_key(user.first_name, user.last_name))
         .fetch_optional(&mut *tx)
         .await?;
         if let Some(id) = id {

@@ -71,6 +71,12 @@ pub fn LoginPage() -> impl IntoView {
 fn LoginForm(lang: Lang, initial_error: Option<AppError>) -> impl IntoView {
     let action = ServerAction::<Login>::new();
     let error = form_error(action, initial_error);
+    // Issue 18: a refused sign-in keeps the user name (see `auth::take_kept_login`); the
+    // page is rendered on the server only.
+    #[cfg(feature = "ssr")]
+    let kept = super::take_kept_login().unwrap_or_default();
+    #[cfg(not(feature = "ssr"))]
+    let kept = String::new();
     view! {
         <ActionForm action>
             <ErrorSummary lang error/>
@@ -80,6 +86,7 @@ fn LoginForm(lang: Lang, initial_error: Option<AppError>) -> impl IntoView {
                 hint=lang.t(Key::LoginNameHint)
                 autocomplete="username"
                 error=field_error(lang, error, "login")
+                value=kept
             />
             <Field
                 name="password"

@@ -211,7 +211,7 @@ pub(super) async fn checked(
     user: &SessionUser,
     form: &rule::EventForm,
 ) -> Result<EventFields, AppError> {
-    let fields = rule::check(form).map_err(|(field, key)| AppError::field(field, key))?;
+    let fields = rule::check(form, today()).map_err(|(field, key)| AppError::field(field, key))?;
     crate::filter::check(
         state,
         user,

@@ -242,7 +242,7 @@ fn EventForm(
     } else {
         "/api/calendar/create"
     };
-    let input = move |name: &'static str, label: Key, value: String, hint: &'static str| {
+    let input = move |name: &'static str, label: Key, value: String, hint: String| {
         view! {
             <div class="field">
                 <label for=format!("ev-{name}")>{lang.t(label)}</label>
@@ -256,14 +256,16 @@ fn EventForm(
             <input type="hidden" name="calendar" value=calendar/>
             <input type="hidden" name="id" value=id.to_string()/>
             <input type="hidden" name="version" value=version.to_string()/>
-            {input("title", Key::CalEventTitle, fields.title.clone(), "")}
-            {input("date", Key::CalDate, fields.date.clone(), "19.10.2026")}
+            {input("title", Key::CalEventTitle, fields.title.clone(), String::new())}
+            // Issue 18: days as the reader writes them, never ISO; text fields, because native
+            // date and time inputs refuse typed text and follow the device's locale.
+            {input("date", Key::CalDate, lang.day(&fields.date), lang.date(2026, 10, 19))}
             <div class="cal-times">
-                {input("start", Key::CalStart, fields.start.clone(), "09:00")}
-                {input("end", Key::CalEnd, fields.end.clone(), "10:30")}
+                {input("start", Key::CalStart, fields.start.clone(), "9:00".into())}
+                {input("end", Key::CalEnd, fields.end.clone(), "10:30".into())}
             </div>
             <p class="field-hint">{lang.t(Key::CalAllDayHint)}</p>
-            {input("place", Key::CalPlace, fields.place.clone(), "")}
+            {input("place", Key::CalPlace, fields.place.clone(), String::new())}
             <div class="field">
                 <label for="ev-description">{lang.t(Key::CalDescription)}</label>
                 <textarea id="ev-description" name="description" rows="3">{fields.description.clone()}</textarea>
@@ -276,9 +278,9 @@ fn EventForm(
                     <option value="monthly" selected=repeat == Repeat::Monthly>{lang.t(Key::CalRepeatMonthly)}</option>
                 </select>
             </div>
-            {input("until", Key::CalUntil, fields.until.clone(), "")}
-            {input("exceptions", Key::CalExceptions, fields.exceptions.join(", "), "")}
-            {input("reminder", Key::CalReminder, if fields.reminder > 0 { fields.reminder.to_string() } else { String::new() }, "30")}
+            {input("until", Key::CalUntil, lang.day(&fields.until), String::new())}
+            {input("exceptions", Key::CalExceptions, fields.exceptions.iter().map(|d| lang.day(d)).collect::<Vec<_>>().join(", "), String::new())}
+            {input("reminder", Key::CalReminder, if fields.reminder > 0 { fields.reminder.to_string() } else { String::new() }, "30".into())}
             <button class="btn btn-primary" type="submit" data-testid="save-event">{lang.t(Key::UsersSave)}</button>
         </form>
     }
@@ -337,11 +339,7 @@ fn field_label(lang: Lang, name: &str) -> &'static str {
 #[component]
 fn Event(lang: Lang, page: EventPage) -> impl IntoView {
     let f = page.fields.clone();
-    let (y, m, d) = rule::date_parts(&f.date).unwrap_or((0, 0, 0));
-    let date = match lang {
-        Lang::De => format!("{d:02}.{m:02}.{y}"),
-        Lang::En => format!("{y}-{m:02}-{d:02}"),
-    };
+    let date = lang.day(&f.date);
     let when = if f.all_day() {
         format!("{date} · {}", lang.t(Key::CalAllDay))
     } else {
@@ -359,7 +357,7 @@ fn Event(lang: Lang, page: EventPage) -> impl IntoView {
                 {(f.repeat != Repeat::Never).then(|| view! {
                     <dt>{lang.t(Key::CalRepeat)}</dt>
                     <dd>{lang.t(if f.repeat == Repeat::Weekly { Key::CalRepeatWeekly } else { Key::CalRepeatMonthly })}
-                        {(!f.until.is_empty()).then(|| format!(" · {} {}", lang.t(Key::CalUntil), f.until))}</dd>
+                        {(!f.until.is_empty()).then(|| format!(" · {} {}", lang.t(Key::CalUntil), lang.day(&f.until)))}</dd>
                 })}
             </dl>
             {(!f.description.is_empty()).then(|| view! { <p class="mail-body">{f.description.clone()}</p> })}

@@ -100,6 +100,9 @@ pub fn Field(
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(into)] error: Signal<Option<&'static str>>,
     #[prop(optional)] on_input: Option<Callback<String>>,
+    /// What the field holds when the page comes (a value kept from a refused post).
+    #[prop(optional, into)]
+    value: Option<String>,
 ) -> impl IntoView {
     let id = format!("field-{name}");
     let hint_id = format!("{id}-hint");
@@ -128,6 +131,7 @@ pub fn Field(
             <input
                 id=id
                 name=name
+                value=value
                 type=input_type
                 autocomplete=autocomplete
                 aria-invalid=move || error.get().is_some().to_string()
@@ -148,14 +152,15 @@ pub fn ErrorSummary(lang: Lang, #[prop(into)] error: Signal<Option<AppError>>) -
     move || {
         error.get().map(|error| {
             let fields = error.fields.clone();
+            let summary = error.text(lang);
             view! {
                 <div class="error-summary" role="alert" tabindex="-1">
                     <h2><Icon name=IconName::Alert/>{lang.t(Key::ErrorTitle)}</h2>
-                    <p>{error.text(lang)}</p>
+                    <p>{summary}</p>
                     <ul>
                         {fields
                             .into_iter()
-                            .map(|f| view! { <li><a href=format!("#field-{}", f.field)>{lang.t(f.message)}</a></li> })
+                            .map(|f| view! { <li><a href=format!("#field-{}", f.field)>{error.field_text(lang, f.message)}</a></li> })
                             .collect_view()}
                     </ul>
                 </div>
@@ -166,7 +171,7 @@ pub fn ErrorSummary(lang: Lang, #[prop(into)] error: Signal<Option<AppError>>) -
 
 /// A short confirmation that something worked.
 #[component]
-pub fn Toast(message: &'static str) -> impl IntoView {
+pub fn Toast(#[prop(into)] message: String) -> impl IntoView {
     view! {
         <output class="toast" role="status">
             <Icon name=IconName::Check/>

@@ -1,11 +1,9 @@
 //! Files going out: `GET /files/download/{id}` (one file, with `Range`) and
 //! `GET /files/archive?space=me&folder=0` (a folder as ZIP). FILE-2: each within the
 //! person's transfer limit.
-use std::collections::HashMap;
-
 use axum::{
     Extension,
-    extract::{Path, Query, State},
+    extract::{Path, State},
     http::HeaderMap,
     response::Response,
 };
@@ -19,9 +17,9 @@ use crate::i18n::Key;
 use crate::platform::{AppState, RequestInfo};
 use crate::rules::files as rule;
 
-use super::transfer::{failure, refuse_size, target};
+use super::transfer::{FilesQuery, failure, refuse_size, target};
 use crate::web::{
-    SignedIn,
+    Query, SignedIn,
     download::{serve_blob, zip_response},
 };
 
@@ -31,7 +29,7 @@ pub async fn download(
     SignedIn(user): SignedIn,
     Extension(info): Extension<RequestInfo>,
     Path(id): Path<i64>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(query): Query<FilesQuery>,
     headers: HeaderMap,
 ) -> Response {
     let result = async {
@@ -56,7 +54,7 @@ pub async fn download(
     .await;
     match result {
         Ok((node, key)) => {
-            let inline = query.contains_key("inline");
+            let inline = query.inline.is_some();
             serve_blob(
                 &state.blobs,
                 &headers,
@@ -78,7 +76,7 @@ pub async fn archive(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
     Extension(info): Extension<RequestInfo>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(query): Query<FilesQuery>,
     headers: HeaderMap,
 ) -> Response {
     let result = async {

@@ -1,8 +1,6 @@
 //! What the files routes share: the folder a request names, the answer to a failure, and the
 //! refusals of blocked types and oversized transfers, which are audited (FLT-3, FILE-2). Mail
 //! uses the same transfer refusal for its attachments.
-use std::collections::HashMap;
-
 use axum::{http::HeaderMap, response::Response};
 
 use super::Space;
@@ -22,10 +20,23 @@ pub(super) struct Target {
     pub(super) folder: Option<i64>,
 }
 
-pub(super) fn target(query: &HashMap<String, String>) -> Result<Target, AppError> {
-    let space = Space::parse(query.get("space").map(String::as_str).unwrap_or("me"))
+/// What the files routes read from their query string; each field is checked where it is used.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct FilesQuery {
+    /// `me`, `school` or `group-<id>`; `me` when absent.
+    pub(super) space: Option<String>,
+    /// A folder's id; absent, empty or `0` for the top level.
+    pub(super) folder: Option<String>,
+    /// Where an upload from the mail compose form goes back to.
+    pub(super) back: Option<String>,
+    /// Present (`?inline=1`) to show an image or PDF in the page instead of saving it.
+    pub(super) inline: Option<String>,
+}
+
+pub(super) fn target(query: &FilesQuery) -> Result<Target, AppError> {
+    let space = Space::parse(query.space.as_deref().unwrap_or("me"))
         .ok_or_else(|| AppError::kind(ErrorKind::NotFound))?;
-    let folder = match query.get("folder").map(String::as_str) {
+    let folder = match query.folder.as_deref() {
         None | Some("" | "0") => None,
         Some(id) => Some(
             id.parse::<i64>()

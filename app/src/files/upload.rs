@@ -2,11 +2,9 @@
 //! refused before the body is read when its declared length is too big, and cut off at the
 //! limit when it declares none). Each file is checked against the blocked types and the link
 //! filter (FLT-1, FLT-3) before it is kept.
-use std::collections::HashMap;
-
 use axum::{
     Extension,
-    extract::{FromRequest, Multipart, Query, Request, State},
+    extract::{FromRequest, Multipart, Request, State},
     http::header,
     response::{IntoResponse, Redirect, Response},
 };
@@ -21,8 +19,8 @@ use crate::i18n::Key;
 use crate::platform::{AppState, RequestInfo, blob::Blobs};
 use crate::rules::files as rule;
 
-use super::transfer::{failure, refuse_blocked, refuse_size, target, too_large};
-use crate::web::{SignedIn, download::content_type_for, wants_json};
+use super::transfer::{FilesQuery, failure, refuse_blocked, refuse_size, target, too_large};
+use crate::web::{Query, SignedIn, download::content_type_for, wants_json};
 
 /// What multipart framing may add to a file's bytes: boundaries and part headers.
 const MULTIPART_SLACK: i64 = 16 * 1024;
@@ -40,14 +38,14 @@ pub async fn upload(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
     Extension(info): Extension<RequestInfo>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(query): Query<FilesQuery>,
     request: Request,
 ) -> Response {
     let headers = request.headers().clone();
     // The mail compose form uploads new attachments into the person's files and comes back.
-    let back = match query.get("back") {
+    let back = match query.back.as_deref() {
         Some(back) if back.starts_with("/mail/compose?draft=") && !back.contains("//") => {
-            back.clone()
+            back.to_string()
         }
         _ => target(&query)
             .map(|t| files_url(t.space, t.folder))
@@ -70,7 +68,7 @@ async fn receive(
     state: &AppState,
     user: &SessionUser,
     info: &RequestInfo,
-    query: &HashMap<String, String>,
+    query: &FilesQuery,
     request: Request,
 ) -> Result<Vec<i64>, AppError> {
     let target = target(query)?;

@@ -27,7 +27,7 @@ const GROUPS: &str = "SELECT g.id, g.kind, g.name, COUNT(gm.user_id) AS members 
 const MEMBERS: &str =
     "SELECT u.id AS user_id, u.login, u.first_name, u.last_name, gm.is_owner AS owner
      FROM group_members gm JOIN users u ON u.id = gm.user_id
-     WHERE gm.group_id = $1 ORDER BY gm.is_owner DESC, lower(u.last_name), lower(u.first_name)";
+     WHERE gm.group_id = $1 ORDER BY gm.is_owner DESC, u.sort_key, u.id";
 
 fn summary(row: GroupRow, members: &[Member]) -> GroupSummary {
     GroupSummary {
@@ -195,7 +195,7 @@ impl_both!(GroupStore {
         let owners: Vec<(i64, String, String)> = sqlx::query_as(
             "SELECT gm.group_id, u.first_name, u.last_name FROM group_members gm
              JOIN users u ON u.id = gm.user_id JOIN groups g ON g.id = gm.group_id
-             WHERE g.school_id = $1 AND gm.is_owner ORDER BY lower(u.last_name)",
+             WHERE g.school_id = $1 AND gm.is_owner ORDER BY u.sort_key",
         )
         .bind(school_id)
         .fetch_all(&self.pool)

@@ -76,7 +76,7 @@ impl_both!(LogStore {
     async fn readers(&self, school_id: i64) -> Result<Vec<Reader>, sqlx::Error> {
         let rows: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
             "SELECT u.id, u.login, u.first_name, u.last_name, r.granted_at FROM log_readers r
-             JOIN users u ON u.id = r.user_id WHERE u.school_id = $1 ORDER BY lower(u.last_name)",
+             JOIN users u ON u.id = r.user_id WHERE u.school_id = $1 ORDER BY u.sort_key, u.id",
         )
         .bind(school_id)
         .fetch_all(&self.pool)

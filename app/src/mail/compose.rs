@@ -156,7 +156,11 @@ pub async fn send_mail(
         if count == 0 {
             return Err(AppError::field("to", key));
         }
-        return Err(guard_refusal(&state, &user, key, format!("{count} recipients")).await);
+        return Err(
+            guard_refusal(&state, &user, key, format!("{count} recipients"))
+                .await
+                .with_detail(limits.recipients.to_string()),
+        );
     }
     let sent = state
         .mail_compose()
@@ -233,7 +237,8 @@ pub async fn send_mail(
             None,
         )
         .await?;
-    leptos_axum::redirect("/mail?box=sent");
+    // Issue 18: the sent box confirms what went where (`MailSentTo`).
+    leptos_axum::redirect("/mail?box=sent&sent=1");
     Ok(())
 }
 
@@ -246,6 +251,11 @@ pub async fn autosave(
     body: String,
 ) -> Result<i64, AppError> {
     let user = authenticate()?;
+    // Issue 18: a recipient typed alone is no draft yet; nobody wants a "(ohne Betreff)"
+    // draft for every address they began to type.
+    if draft <= 0 && subject.trim().is_empty() && body.trim().is_empty() {
+        return Ok(0);
+    }
     store_draft(&app_state(), &user, draft, &to, &subject, &body).await
 }
 
@@ -553,7 +563,7 @@ mod ssr {
         rule::check_subject(subject.trim()).map_err(|key| AppError::field("subject", key))?;
         rule::check_body(body).map_err(|key| AppError::field("body", key))?;
         if to.len() > 10_000 {
-            return Err(AppError::field("to", Key::MailTooManyRecipients));
+            return Err(AppError::field("to", Key::MailToTooLong));
         }
         let id = own_draft(state, user, draft).await?.unwrap_or(0);
         let sender = format!(

@@ -1,11 +1,9 @@
 //! `GET /mail/attachment/{item}/{attachment}`: an attachment of one of the caller's own
 //! messages, or (with `?case=N`) of the mailbox under an open inspection case the caller is
 //! designated to read (MAIL-4: logged on the case). FILE-2 applies as to every download.
-use std::collections::HashMap;
-
 use axum::{
     Extension,
-    extract::{Path, Query, State},
+    extract::{Path, State},
     http::HeaderMap,
     response::Response,
 };
@@ -15,18 +13,26 @@ use crate::error::{AppError, ErrorKind};
 use crate::files::transfer::refuse_size;
 use crate::i18n::Key;
 use crate::platform::{AppState, RequestInfo};
-use crate::web::{SignedIn, download::serve_blob, failure};
+use crate::web::{Query, SignedIn, download::serve_blob, failure};
+
+/// `?case=<id>` when the administration reads an attachment in a case (MAIL-4);
+/// `?inline=1` to preview it.
+#[derive(Debug, serde::Deserialize)]
+pub struct AttachmentQuery {
+    case: Option<String>,
+    inline: Option<String>,
+}
 
 pub async fn attachment(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
     Extension(info): Extension<RequestInfo>,
     Path((item, attachment)): Path<(i64, i64)>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(query): Query<AttachmentQuery>,
     headers: HeaderMap,
 ) -> Response {
     let result = async {
-        let case = query.get("case").and_then(|c| c.parse::<i64>().ok());
+        let case = query.case.as_deref().and_then(|c| c.parse::<i64>().ok());
         let owner = match case {
             Some(case) => {
                 super::case_access(&state, &user, case)
@@ -86,7 +92,7 @@ pub async fn attachment(
             &content_type,
             size,
             &key,
-            query.contains_key("inline"),
+            query.inline.is_some(),
         )
         .await
         .unwrap_or_else(|error| failure(&headers, error, "/mail", Key::MailTitle)),

@@ -48,11 +48,28 @@ pub fn date_parts(date: &str) -> Option<(i32, u8, u8)> {
     ))
 }
 
-/// (hour, minute) of `09:30`.
+/// (hour, minute) of a time as people type it (issue 18): `8`, `08`, `8:00`, `08:00`,
+/// `8.00`, `800`, `0800`, `8 Uhr`, `8:30 Uhr`. Minutes are two digits, so `9:5` is refused
+/// rather than guessed; signs, `24:00` and anything else are refused.
 pub fn time_parts(time: &str) -> Option<(u8, u8)> {
-    let (h, m) = time.trim().split_once(':')?;
+    let text = time.trim();
+    let text = text
+        .strip_suffix("Uhr")
+        .or_else(|| text.strip_suffix("uhr"))
+        .unwrap_or(text)
+        .trim_end();
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let (h, m) = match text.split_once([':', '.']) {
+        Some((h, m)) => (h, m),
+        None if text.len() <= 2 => (text, "00"),
+        None if text.len() <= 4 => text.split_at(text.len() - 2),
+        None => return None,
+    };
+    if !digits(h) || h.len() > 2 || !digits(m) || m.len() != 2 {
+        return None;
+    }
     let (h, m): (u8, u8) = (h.parse().ok()?, m.parse().ok()?);
-    (h < 24 && m < 60 && time.trim().len() == 5).then_some((h, m))
+    (h < 24 && m < 60).then_some((h, m))
 }
 
 pub fn day_number(date: &str) -> Option<i64> {
@@ -117,8 +134,10 @@ pub struct EventForm {
     pub reminder: String,
 }
 
-/// Checks and normalises what was typed; the error names the field.
-pub fn check(form: &EventForm) -> Result<EventFields, (&'static str, Key)> {
+/// Checks and normalises what was typed; the error names the field. `today` (a day number)
+/// gives a day typed without its year (`11.12.`) its year.
+pub fn check(form: &EventForm, today: i64) -> Result<EventFields, (&'static str, Key)> {
+    let parse = |text: &str| super::date::parse_near(text, today);
     let EventForm {
         title,
         place,
@@ -148,7 +167,7 @@ pub fn check(form: &EventForm) -> Result<EventFields, (&'static str, Key)> {
     if place.chars().count() > MAX_TITLE_CHARS || description.chars().count() > MAX_TEXT_CHARS {
         return Err(("description", Key::CalTextTooLong));
     }
-    let date = super::date::parse(date).ok_or(("date", Key::CalDateInvalid))?;
+    let date = parse(date).ok_or(("date", Key::CalDateInvalid))?;
     let (start, end) = match (start.trim(), end.trim()) {
         ("", "") => (String::new(), String::new()),
         (s, e) => {
@@ -171,7 +190,7 @@ pub fn check(form: &EventForm) -> Result<EventFields, (&'static str, Key)> {
     let until = match until.trim() {
         "" => String::new(),
         text => {
-            let until = super::date::parse(text).ok_or(("until", Key::CalDateInvalid))?;
+            let until = parse(text).ok_or(("until", Key::CalDateInvalid))?;
             if until < date {
                 return Err(("until", Key::CalEndBeforeStart));
             }
@@ -189,7 +208,7 @@ pub fn check(form: &EventForm) -> Result<EventFields, (&'static str, Key)> {
     }
     let mut days = Vec::with_capacity(tokens.len());
     for text in tokens {
-        days.push(super::date::parse(text).ok_or(("exceptions", Key::CalDateInvalid))?);
+        days.push(parse(text).ok_or(("exceptions", Key::CalDateInvalid))?);
     }
     days.sort();
     days.dedup();
@@ -272,6 +291,9 @@ pub fn occurrences(event: &EventFields, from: i64, to: i64) -> Vec<i64> {
 mod tests {
     use super::*;
 
+    /// 5 December 2026.
+    const TODAY: i64 = 20_792;
+
     #[allow(clippy::too_many_arguments)]
     fn form(
         title: &str,
@@ -300,18 +322,21 @@ mod tests {
     }
 
     fn weekly() -> EventFields {
-        check(&form(
-            "Schwimmen",
-            "Hallenbad",
-            "",
-            "19.10.2026",
-            "09:00",
-            "10:30",
-            "weekly",
-            "30.11.2026",
-            "2026-11-09",
-            "30",
-        ))
+        check(
+            &form(
+                "Schwimmen",
+                "Hallenbad",
+                "",
+                "19.10.2026",
+                "09:00",
+                "10:30",
+                "weekly",
+                "30.11.2026",
+                "2026-11-09",
+                "30",
+            ),
+            TODAY,
+        )
         .unwrap()
     }
 
@@ -320,21 +345,68 @@ mod tests {
     #[test]
     fn sec_3_exceptions_are_counted_before_they_are_parsed() {
         let many: String = (0..100_000).map(|i| format!("x{i} ")).collect();
-        let refused = check(&form(
-            "Schwimmen",
-            "",
-            "",
-            "19.10.2026",
-            "09:00",
-            "10:30",
-            "weekly",
-            "",
-            &many,
-            "",
-        ));
+        let refused = check(
+            &form(
+                "Schwimmen",
+                "",
+                "",
+                "19.10.2026",
+                "09:00",
+                "10:30",
+                "weekly",
+                "",
+                &many,
+                "",
+            ),
+            TODAY,
+        );
         assert_eq!(
             refused.err(),
             Some(("exceptions", Key::CalTooManyExceptions))
+        );
+    }
+
+    // Issue 18: times as people type them; days without a year.
+    #[test]
+    fn ux_4_times_and_days_as_people_type_them() {
+        for (typed, want) in [
+            ("8", (8, 0)),
+            ("08", (8, 0)),
+            ("8:00", (8, 0)),
+            ("08:00", (8, 0)),
+            ("8.00", (8, 0)),
+            ("800", (8, 0)),
+            ("0800", (8, 0)),
+            ("8 Uhr", (8, 0)),
+            ("12.30 Uhr", (12, 30)),
+            (" 23:59 ", (23, 59)),
+        ] {
+            assert_eq!(time_parts(typed), Some(want), "{typed:?}");
+        }
+        for bad in [
+            "", "9:5", "+8:00", "24:00", "8:60", "12345", "acht", "8:00:00", "-800",
+        ] {
+            assert_eq!(time_parts(bad), None, "{bad:?}");
+        }
+        let e = check(
+            &form(
+                "Elternabend",
+                "",
+                "",
+                "11.12.",
+                "19",
+                "2030",
+                "",
+                "",
+                "",
+                "",
+            ),
+            TODAY,
+        )
+        .unwrap();
+        assert_eq!(
+            (e.date.as_str(), e.start.as_str(), e.end.as_str()),
+            ("2026-12-11", "19:00", "20:30")
         );
     }
 
@@ -362,18 +434,21 @@ mod tests {
 
     #[test]
     fn cal_1_monthly_events_skip_short_months() {
-        let e = check(&form(
-            "Elternrat",
-            "",
-            "",
-            "2027-01-31",
-            "",
-            "",
-            "monthly",
-            "2027-05-31",
-            "",
-            "",
-        ))
+        let e = check(
+            &form(
+                "Elternrat",
+                "",
+                "",
+                "2027-01-31",
+                "",
+                "",
+                "monthly",
+                "2027-05-31",
+                "",
+                "",
+            ),
+            TODAY,
+        )
         .unwrap();
         let days: Vec<String> = occurrences(&e, 0, 30_000)
             .into_iter()
@@ -387,78 +462,38 @@ mod tests {
     fn cal_1_forms_are_checked() {
         let bad = |r: Result<EventFields, (&'static str, Key)>| r.unwrap_err().0;
         assert_eq!(
-            bad(check(&form(
-                "",
-                "",
-                "",
-                "2026-10-19",
-                "",
-                "",
-                "",
-                "",
-                "",
-                ""
-            ))),
+            bad(check(
+                &form("", "", "", "2026-10-19", "", "", "", "", "", ""),
+                TODAY
+            )),
             "title"
         );
         assert_eq!(
-            bad(check(&form(
-                "a",
-                "",
-                "",
-                "31.02.2026",
-                "",
-                "",
-                "",
-                "",
-                "",
-                ""
-            ))),
+            bad(check(
+                &form("a", "", "", "31.02.2026", "", "", "", "", "", ""),
+                TODAY
+            )),
             "date"
         );
         assert_eq!(
-            bad(check(&form(
-                "a",
-                "",
-                "",
-                "2026-10-19",
-                "25:00",
-                "",
-                "",
-                "",
-                "",
-                ""
-            ))),
+            bad(check(
+                &form("a", "", "", "2026-10-19", "25:00", "", "", "", "", ""),
+                TODAY
+            )),
             "start"
         );
         assert_eq!(
-            bad(check(&form(
-                "a",
-                "",
-                "",
-                "2026-10-19",
-                "10:00",
-                "09:00",
-                "",
-                "",
-                "",
-                ""
-            ))),
+            bad(check(
+                &form("a", "", "", "2026-10-19", "10:00", "09:00", "", "", "", ""),
+                TODAY
+            )),
             "end"
         );
         assert_eq!(
-            bad(check(&form(
-                "a",
-                "",
-                "",
-                "2026-10-19",
-                "",
-                "",
-                "daily",
-                "",
-                "",
-                ""
-            ))),
+            bad(check(
+                &form("a", "", "", "2026-10-19", "", "", "daily", "", "", ""),
+                TODAY
+            )),
             "repeat"
         );
         assert_eq!(

@@ -13,11 +13,12 @@ fn days_in_month(year: i32, month: u32) -> u32 {
     }
 }
 
-/// The ISO form of a real date, or `None`.
+/// The ISO form of a real date, or `None`. Days come as `31.07.2027`, `31/07/2027` (how
+/// English readers see them here) or `2027-07-31`.
 pub fn parse(text: &str) -> Option<String> {
     let text = text.trim();
-    let (year, month, day) = if let Some((d, rest)) = text.split_once('.') {
-        let (m, y) = rest.split_once('.')?;
+    let (year, month, day) = if let Some((d, rest)) = text.split_once(['.', '/']) {
+        let (m, y) = rest.split_once(['.', '/'])?;
         (
             y.parse::<i32>().ok()?,
             m.parse::<u32>().ok()?,
@@ -37,6 +38,30 @@ pub fn parse(text: &str) -> Option<String> {
         && (1..=12).contains(&month)
         && (1..=days_in_month(year, month)).contains(&day);
     valid.then(|| format!("{year:04}-{month:02}-{day:02}"))
+}
+
+/// Issue 18: like [`parse`], and a day without its year (`11.12.` or `11.12`) is the one
+/// nearest to `today` (a day number): in December, `15.01.` is next January, and in January,
+/// `20.12.` is last December. People planning a school year type days this way.
+pub fn parse_near(text: &str, today: i64) -> Option<String> {
+    if let Some(iso) = parse(text) {
+        return Some(iso);
+    }
+    let text = text.trim().trim_end_matches(['.', '/']);
+    let (d, m) = text.split_once(['.', '/'])?;
+    let all_digits =
+        |s: &str| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(d) || !all_digits(m) {
+        return None;
+    }
+    let (this_year, _, _) = civil_from_days(today);
+    (this_year - 1..=this_year + 1)
+        .filter_map(|year| parse(&format!("{d}.{m}.{year}")))
+        .min_by_key(|iso| {
+            let (y, mo, da) = (&iso[..4], &iso[5..7], &iso[8..]);
+            let day = days_from_civil(y.parse().ok()?, mo.parse().ok()?, da.parse().ok()?);
+            Some((day - today).abs())
+        })
 }
 
 /// Days since 1970-01-01 to (year, month, day), after Howard Hinnant's `civil_from_days`.
@@ -117,11 +142,55 @@ impl crate::i18n::Lang {
         let (y, m, d, h, mi) = berlin_time(unix);
         self.date_time(y, m, d, h, mi)
     }
+
+    /// A stored day (`2026-12-11`) as the reader writes it: `11.12.2026` in German,
+    /// `11/12/2026` in English; anything else is shown as it is.
+    pub fn day(self, iso: &str) -> String {
+        match parse(iso) {
+            Some(iso) => {
+                let (y, m, d) = (&iso[..4], &iso[5..7], &iso[8..]);
+                match (y.parse(), m.parse(), d.parse()) {
+                    (Ok(y), Ok(m), Ok(d)) => self.date(y, m, d),
+                    _ => iso,
+                }
+            }
+            None => iso.to_string(),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::parse;
+    use super::{days_from_civil, parse, parse_near};
+    use crate::i18n::Lang;
+
+    // Issue 18: a day typed without its year is the nearest one, and days show the reader's way.
+    #[test]
+    fn ux_4_days_without_a_year_and_days_shown_the_readers_way() {
+        let december = days_from_civil(2026, 12, 5);
+        assert_eq!(
+            parse_near("11.12.", december).as_deref(),
+            Some("2026-12-11")
+        );
+        assert_eq!(parse_near("15.1", december).as_deref(), Some("2027-01-15"));
+        assert_eq!(
+            parse_near("11.12.2026", december).as_deref(),
+            Some("2026-12-11")
+        );
+        assert_eq!(
+            parse_near("11/12/2026", december).as_deref(),
+            Some("2026-12-11")
+        );
+        let january = days_from_civil(2027, 1, 10);
+        assert_eq!(parse_near("20.12.", january).as_deref(), Some("2026-12-20"));
+        assert_eq!(parse_near("29.02.", january).as_deref(), Some("2028-02-29"));
+        for bad in ["31.11.", "1.", ".12.", "a.b.", "123.1.", "11.12.x"] {
+            assert_eq!(parse_near(bad, december), None, "{bad:?}");
+        }
+        assert_eq!(Lang::De.day("2026-12-11"), "11.12.2026");
+        assert_eq!(Lang::En.day("2026-12-11"), "11/12/2026");
+        assert_eq!(Lang::De.day(""), "");
+    }
 
     #[test]
     fn life_2_leaving_dates_in_both_spellings() {

@@ -1,8 +1,9 @@
 //! ACC-2: every account's login and personal address come from the name, as
 //! `vorname.nachname`: umlauts and ß transliterated, accents dropped, clashes numbered.
 
-/// Maps one character to its plain-Latin spelling, or `None` to drop it.
-fn transliterate(c: char) -> Option<&'static str> {
+/// Maps one character to its plain-Latin spelling, or `None` to drop it. German umlauts
+/// become two letters (`ö` → `oe`), as in a login; [`super::search`] also uses this table.
+pub(super) fn transliterate(c: char) -> Option<&'static str> {
     const TABLE: &[(&str, &str)] = &[
         ("äæ", "ae"),
         ("öœø", "oe"),

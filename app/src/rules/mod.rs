@@ -11,4 +11,5 @@ pub mod links;
 pub mod login;
 pub mod mail;
 pub mod password;
+pub mod search;
 pub mod text;

@@ -142,10 +142,11 @@ fn like_pattern(query: &str) -> String {
 
 fn order_by(sort: SortBy) -> &'static str {
     match sort {
-        SortBy::Name => "lower(u.last_name), lower(u.first_name), u.id",
+        // Issue 18: German order through the ASCII key (`rules::search::sort_key`).
+        SortBy::Name => "u.sort_key, u.id",
         SortBy::Login => "u.login",
-        SortBy::Class => "class, lower(u.last_name), u.id",
-        SortBy::Role => "u.role, lower(u.last_name), u.id",
+        SortBy::Class => "class, u.sort_key, u.id",
+        SortBy::Role => "u.role, u.sort_key, u.id",
     }
 }
 
@@ -158,8 +159,8 @@ inherent_both! {
         let (id, login) = loop {
             let candidate = rules::login::numbered(&base, number);
             let id: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO users (school_id, login, first_name, last_name, role, status, leaving_date, created_at)
-                 VALUES ($1, $2, $3, $4, $5, 'active', $6, $7)
+                "INSERT INTO users (school_id, login, first_name, last_name, role, status, leaving_date, created_at, search_key, sort_key)
+                 VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, $9)
                  ON CONFLICT (login) DO NOTHING RETURNING id",
             )
             .bind(person.school_id)
@@ -169,6 +170,8 @@ inherent_both! {
             .bind(person.role.code())
             .bind(person.leaving_date)
             .bind(crate::platform::now())
+            .bind(rules::search::search_key(person.first_name, person.last_name))
+            .bind(rules::search::sort_key(person.first_name, person.last_name))
             .fetch_optional(&mut **tx)
             .await?;
             if let Some(id) = id {
@@ -265,6 +268,9 @@ pub struct StoredImport {
 
 #[async_trait::async_trait]
 pub trait UserAdminStore: Send + Sync {
+    /// Issue 18: writes the search and sort keys of everyone who has none yet (people from
+    /// before migration 0011); returns how many. Run once at every start; cheap when done.
+    async fn fill_name_keys(&self) -> Result<u64, sqlx::Error>;
     /// MAIL-1: the school member with this login, unless their account is being deleted.
     async fn person_by_login(&self, login: &str) -> Result<Option<PersonRef>, sqlx::Error>;
     /// Anyone by id, as long as the account exists.
@@ -381,6 +387,40 @@ const CLASSES: &str = "SELECT g.id, g.name, COUNT(gm.user_id) AS members FROM gr
      WHERE g.school_id = $1 AND g.kind = 'class' GROUP BY g.id, g.name ORDER BY g.name DESC";
 
 impl_both!(UserAdminStore {
+    async fn fill_name_keys(&self) -> Result<u64, sqlx::Error> {
+        let mut filled = 0;
+        // Looked for without the write lock first: a start with nothing to fill (every start
+        // after the first) must not wait for, or hold up, a running server's writers.
+        let missing: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE sort_key = '' LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        if missing.is_none() {
+            return Ok(0);
+        }
+        loop {
+            // In batches, so that a large school's first start holds no long write lock.
+            let mut tx = self.begin_write().await?;
+            let people: Vec<(i64, String, String)> = sqlx::query_as(
+                "SELECT id, first_name, last_name FROM users WHERE sort_key = '' ORDER BY id LIMIT 500",
+            )
+            .fetch_all(&mut *tx)
+            .await?;
+            if people.is_empty() {
+                return Ok(filled);
+            }
+            for (id, first, last) in &people {
+                sqlx::query("UPDATE users SET search_key = $1, sort_key = $2 WHERE id = $3")
+                    .bind(rules::search::search_key(first, last))
+                    .bind(rules::search::sort_key(first, last))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            filled += people.len() as u64;
+        }
+    }
+
     async fn person_by_login(&self, login: &str) -> Result<Option<PersonRef>, sqlx::Error> {
         let row: Option<PersonRow> = sqlx::query_as(
             "SELECT id, school_id, role, first_name || ' ' || last_name AS name FROM users
@@ -554,23 +594,30 @@ impl_both!(UserAdminStore {
     async fn list_users(&self, school_id: i64, query: &str, sort: SortBy, offset: i64, limit: i64)
         -> Result<(Vec<UserSummary>, i64), sqlx::Error> {
         let filter = format!(
-            "u.school_id = $1 AND ($2 = '' OR lower(u.first_name) LIKE $3 ESCAPE '\\' OR lower(u.last_name) LIKE $3 ESCAPE '\\'
+            "u.school_id = $1 AND ($2 = '' OR u.search_key LIKE $4
              OR u.login LIKE $3 ESCAPE '\\' OR {CLASS_OF_USER} LIKE $3 ESCAPE '\\')"
         );
-        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM users u WHERE {filter}")))
+        // Issue 18: names are matched on the folded key; no name matches a query with no
+        // name in it ("Herr"), hence the pattern that never matches a key.
+        let names = rules::search::name_pattern(query).unwrap_or_else(|| "\u{1}".into());
+        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM users u WHERE {filter}"
+        )))
             .bind(school_id)
             .bind(query)
             .bind(like_pattern(query))
+            .bind(&names)
             .fetch_one(&self.pool)
             .await?;
         let rows: Vec<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{} WHERE {filter} ORDER BY {} LIMIT $4 OFFSET $5",
+            "{} WHERE {filter} ORDER BY {} LIMIT $5 OFFSET $6",
             summary_select(),
             order_by(sort)
         )))
         .bind(school_id)
         .bind(query)
         .bind(like_pattern(query))
+        .bind(&names)
         .bind(limit)
         .bind(offset)
         .fetch_all(&self.pool)
@@ -642,7 +689,7 @@ impl_both!(UserAdminStore {
         sqlx::query_scalar(
             "SELECT u.id FROM users u JOIN group_members gm ON gm.user_id = u.id JOIN groups g ON g.id = gm.group_id
              WHERE g.school_id = $1 AND g.kind = 'class' AND g.name = $2 AND u.role = 'pupil'
-             ORDER BY lower(u.last_name), lower(u.first_name)",
+             ORDER BY u.sort_key, u.id",
         )
         .bind(school_id)
         .bind(class)

@@ -130,7 +130,7 @@ fn UserTable(lang: Lang, list: UserList, search: String, sort: SortBy) -> impl I
             }
         })}
         <div class="toolbar">
-            <nav class="pager" aria-label=lang.t(Key::UsersPage)>
+            <nav class="pager" aria-label=lang.t(Key::FilesPages)>
                 {(list.page > 1).then(|| view! { <a class="btn" href=link(&search, sort, list.page - 1)>{lang.t(Key::UsersPrev)}</a> })}
                 <span>{lang.fill(Key::UsersPage, &[("page", &list.page.to_string()), ("pages", &pages.to_string())])}</span>
                 {(list.page < pages).then(|| view! { <a class="btn" href=link(&search, sort, list.page + 1)>{lang.t(Key::UsersNext)}</a> })}

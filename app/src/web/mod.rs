@@ -95,6 +95,28 @@ impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
     }
 }
 
+/// A typed query string (`?space=…&folder=…`). Unlike axum's own `Query`, a query that does
+/// not fit (a repeated or malformed field) is answered like any other bad input: translated,
+/// JSON for scripts and a page for people, never axum's English plain text.
+pub struct Query<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequestParts<S> for Query<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
+        serde_urlencoded::from_str(parts.uri.query().unwrap_or_default())
+            .map(Query)
+            .map_err(|_| {
+                failure(
+                    &parts.headers,
+                    AppError::kind(ErrorKind::BadInput),
+                    "/",
+                    Key::NavHome,
+                )
+            })
+    }
+}
+
 /// A CSV file as spreadsheets open it: UTF-8 with a byte-order mark, `;` between fields,
 /// every field quoted, and cells that a spreadsheet would run as a formula (`=`, `+`, `-`,
 /// `@`) neutralised with a leading `'`.

@@ -111,7 +111,11 @@ async fn sec_1_audit_rights_lists_what_the_table_would_refuse() {
     let s = crate::common::TestServer::start().await;
     let school = s.school("Paulusschule", "paulusschule.example").await;
     let clean = schulhof(&s, &["audit", "rights"]);
-    assert!(clean.status.success());
+    assert!(
+        clean.status.success(),
+        "{}",
+        String::from_utf8_lossy(&clean.stderr)
+    );
     assert!(String::from_utf8_lossy(&clean.stdout).contains("no accounts"));
     let (office, _) = s
         .person(school, Role::Secretariat, "Sabine", "Sekretär", None, None)

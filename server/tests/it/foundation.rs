@@ -311,6 +311,31 @@ async fn pw_3_failed_logins_look_the_same() {
     );
 }
 
+// UX-1, issue 18: a sign-in refused on the plain form comes back with the user name filled in,
+// once; the name never travels in the redirect's URL (a shared tablet's history keeps URLs).
+#[tokio::test]
+async fn ux_1_a_refused_sign_in_keeps_the_user_name() {
+    let s = TestServer::start().await;
+    s.user_with_password("mia.schulz", "Mia", "Schulz", Role::Pupil, GOOD)
+        .await;
+    let b = s.browser();
+    let refused = b
+        .submit(
+            "auth/login",
+            "/login",
+            &[("login", "mia.schulz"), ("password", "Falsch#123")],
+        )
+        .await;
+    let back = crate::common::location(&refused);
+    assert!(!back.contains("mia.schulz"), "{back}");
+    let back = back.strip_prefix(&b.base).unwrap_or(&back).to_string();
+    let page = b.get(&back).await.text().await.unwrap();
+    assert!(page.contains(r#"value="mia.schulz""#), "{page}");
+    assert!(page.contains("Benutzername oder Passwort stimmt nicht"));
+    let again = b.get("/login").await.text().await.unwrap();
+    assert!(!again.contains("mia.schulz"), "the name is shown once");
+}
+
 // PW-4: a fresh session token at each login, HttpOnly and SameSite; logout ends it.
 #[tokio::test]
 async fn pw_4_sessions_are_server_side_and_end_on_logout() {

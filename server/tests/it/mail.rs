@@ -240,6 +240,11 @@ async fn mail_2_external_addresses_are_refused() {
     let back = back.strip_prefix(&tb.base).unwrap_or(&back).to_string();
     let text = tb.get(&back).await.text().await.unwrap();
     assert!(text.contains("nur für die Schule da"), "{back}");
+    // Issue 18: the field's message names the refused address, in the summary's list too.
+    assert!(
+        text.contains("„jemand@gmail.com“ liegt außerhalb der Schule"),
+        "{back}"
+    );
 
     let operator = s.signed_in_operator().await;
     let res = operator
@@ -280,6 +285,8 @@ async fn mail_3_mass_mail_guard() {
     let (status, body) = error_text(send(&pb, &six, "Hallo", "Hi").await).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body.contains("MailTooManyRecipients"), "{body}");
+    // Issue 18: the refusal names the limit, so the pupil knows how many may go.
+    assert!(body.contains(r#""detail":"5""#), "{body}");
     assert_eq!(
         s.count("audit_events WHERE action = 'mail.refused'").await,
         1
@@ -608,6 +615,10 @@ async fn mail_1_drafts_folders_and_trash() {
         subject: subject.into(),
         body: body.into(),
     };
+    // Issue 18: an address typed alone makes no draft.
+    let none: i64 = tb.send(autosave(0, &to, "", " ")).ok().await;
+    assert_eq!(none, 0);
+    assert!(inbox(&tb, "drafts", "").await.items.is_empty());
     let draft: i64 = tb.send(autosave(0, &to, "Ent", "wurf")).ok().await;
     let again: i64 = tb
         .send(autosave(draft, &to, "Entwurf", "fertig"))

@@ -436,3 +436,84 @@ async fn pw_2_a_start_password_works_only_once() {
         StatusCode::OK
     );
 }
+
+// UX-3, issue 18: the people table, the address book and the mail recipients find Özdemir by
+// `Öz`, `öz`, `oez` and `oz`, a person by the full name in either order and with "Herr" or
+// "Frau" in front; lists come in German order (DIN 5007: Köhler before Krüger, Özdemir among
+// the O). People from before the keys existed get them when the server starts.
+#[tokio::test]
+async fn ux_3_search_folds_umlauts_and_lists_sort_in_german_order() {
+    use app::{addressbook::AddressBook, mail::Suggest};
+    let s = TestServer::start().await;
+    let (school, office) = s.school_with(Role::Secretariat).await;
+    for (first, last) in [
+        ("Lena", "Schröder"),
+        ("Ayşe", "Özdemir"),
+        ("Jan", "Krüger"),
+        ("Mia", "Köhler"),
+        ("Paul", "Schäfer"),
+        ("Ole", "Otto"),
+        ("Emma", "Müller"),
+        ("Kuba", "Dąbrowski"),
+    ] {
+        s.person(school, Role::Pupil, first, last, Some("2b"), None)
+            .await;
+    }
+    s.person(school, Role::Teacher, "Jörg", "Großmann", None, None)
+        .await;
+    let names =
+        |list: UserList| -> Vec<String> { list.rows.into_iter().map(|r| r.last_name).collect() };
+    let found = |query: &'static str| {
+        let office = &office;
+        async move { names(office.send(list(query, "name", 1)).ok::<UserList>().await) }
+    };
+    for query in ["Öz", "öz", "oez", "oz", "Frau Özdemir"] {
+        assert_eq!(found(query).await, ["Özdemir"], "{query}");
+    }
+    for query in ["Emma Müller", "Müller Emma", "mueller"] {
+        assert_eq!(found(query).await, ["Müller"], "{query}");
+    }
+    assert_eq!(found("Herr Großmann").await, ["Großmann"]);
+    assert_eq!(found("dabrowski").await, ["Dąbrowski"]);
+    assert_eq!(
+        found("").await,
+        [
+            "Dąbrowski",
+            "Großmann",
+            "Köhler",
+            "Krüger",
+            "Müller",
+            "Otto",
+            "Özdemir",
+            "Schäfer",
+            "Schröder",
+            "Sekretär"
+        ]
+    );
+
+    // The address book and the mail recipients search the same way.
+    let book = office
+        .send(AddressBook {
+            query: "oez".into(),
+        })
+        .ok::<app::addressbook::AddressBookView>()
+        .await;
+    let book: Vec<String> = book.entries.into_iter().map(|e| e.name).collect();
+    assert_eq!(book, ["Ayşe Özdemir"]);
+    let suggested = office
+        .send(Suggest {
+            query: "Herr Großmann".into(),
+        })
+        .ok::<Vec<app::mail::Suggestion>>()
+        .await;
+    assert_eq!(suggested.len(), 1, "{suggested:?}");
+    assert!(suggested[0].label.starts_with("Jörg Großmann"));
+
+    // Keys written before the upgrade are filled in at the next start.
+    s.exec("UPDATE users SET search_key = '', sort_key = ''")
+        .await;
+    let filled = s.state.user_admin().fill_name_keys().await.unwrap();
+    assert_eq!(filled, 10);
+    assert_eq!(found("oz").await, ["Özdemir"]);
+    assert_eq!(s.count("users WHERE sort_key = ''").await, 0);
+}

@@ -174,14 +174,16 @@ impl_both!(ComposeStore {
                      WHERE gm.user_id = u.id AND g.kind = 'class' ORDER BY g.name LIMIT 1) AS class
              FROM users u
              WHERE u.school_id = $1 AND u.deletion_due_at IS NULL AND u.role <> 'operator'
-               AND (LOWER(u.first_name || ' ' || u.last_name) LIKE $2 ESCAPE '\\' OR LOWER(u.login) LIKE $2 ESCAPE '\\'
+               AND (u.search_key LIKE $4 OR LOWER(u.login) LIKE $2 ESCAPE '\\'
                     OR EXISTS (SELECT 1 FROM group_members gm JOIN groups g ON g.id = gm.group_id
                                WHERE gm.user_id = u.id AND LOWER(g.name) LIKE $2 ESCAPE '\\'))
-             ORDER BY u.last_name, u.first_name LIMIT $3",
+             ORDER BY u.sort_key, u.id LIMIT $3",
         )
         .bind(school_id)
         .bind(like_pattern(query))
         .bind(limit)
+        // Issue 18: "Herr Großmann" and "oez" find people by the folded key (`rules::search`).
+        .bind(crate::rules::search::name_pattern(query).unwrap_or_else(|| "\u{1}".into()))
         .fetch_all(&self.pool)
         .await
     }

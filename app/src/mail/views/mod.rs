@@ -120,7 +120,20 @@ fn Mailbox(lang: Lang, page: MailboxPage) -> impl IntoView {
         .map(|b| format!("/mail?box={code}&q={}&before={b}", page.query));
     let items = page.items.clone();
     let is_trash = code == "trash";
+    // Issue 18: after sending, the sent box says so and to whom (the newest sent message).
+    let sent_to = (code == "sent" && !param("sent").is_empty())
+        .then(|| items.first())
+        .flatten()
+        .map(|item| {
+            let names: Vec<String> = item.recipients.split(',').map(short_name).collect();
+            let mut who = names.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+            if names.len() > 3 {
+                who.push_str(", …");
+            }
+            lang.fill(Key::MailSentTo, &[("who", &who)])
+        });
     view! {
+        {sent_to.map(|message| view! { <crate::components::Toast message/> })}
         <div class="mail-layout">
             <aside>
                 <a class="btn btn-primary" href="/mail/compose" data-testid="compose"><Icon name=IconName::Mail/>{lang.t(Key::MailCompose)}</a>

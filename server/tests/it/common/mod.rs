@@ -216,6 +216,24 @@ impl TestServer {
         }
     }
 
+    /// Runs a statement directly on the database under test, as an upgrade or an operator
+    /// might have left it.
+    pub async fn exec(&self, q: &str) {
+        use sqlx::Connection;
+        let q = sqlx::AssertSqlSafe(q.to_string());
+        if self.database_url.starts_with("postgres") {
+            let mut c = sqlx::PgConnection::connect(&self.database_url)
+                .await
+                .unwrap();
+            sqlx::query(q).execute(&mut c).await.unwrap();
+        } else {
+            let mut c = sqlx::SqliteConnection::connect(&self.database_url)
+                .await
+                .unwrap();
+            sqlx::query(q).execute(&mut c).await.unwrap();
+        }
+    }
+
     /// The one text a query returns.
     pub async fn text(&self, q: &str) -> String {
         self.column(q).await.remove(0)
@@ -264,18 +282,82 @@ impl Drop for TestServer {
     }
 }
 
+/// The `{name}` placeholders the translation files use.
+fn placeholder_names() -> &'static Vec<String> {
+    static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../app/locales");
+        let mut names = std::collections::BTreeSet::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            for part in text.split('{').skip(1) {
+                if let Some((name, _)) = part.split_once('}')
+                    && !name.is_empty()
+                    && name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                {
+                    names.insert(format!("{{{name}}}"));
+                }
+            }
+        }
+        names.into_iter().collect()
+    })
+}
+
+/// Fails when the visible page (scripts left out) shows a translation's placeholder unfilled.
+pub fn assert_placeholders_filled(path: &str, html: &str) {
+    let mut visible = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        visible.push_str(&rest[..start]);
+        rest = rest[start..]
+            .find("</script>")
+            .map_or("", |end| &rest[start + end..]);
+    }
+    visible.push_str(rest);
+    for name in placeholder_names() {
+        assert!(
+            !visible.contains(name.as_str()),
+            "{path} shows the placeholder {name} unfilled"
+        );
+    }
+}
+
 pub struct Browser {
     pub client: Client,
     pub base: String,
 }
 
 impl Browser {
+    /// Fetches a page. Every HTML page is checked on the way for a text shown with an unfilled
+    /// `{placeholder}` (UX-4, issue 18): a message that names a value must show the value.
     pub async fn get(&self, path: &str) -> Response {
-        self.client
+        let response = self
+            .client
             .get(format!("{}{path}", self.base))
             .send()
             .await
-            .unwrap()
+            .unwrap();
+        let is_html = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"));
+        if !is_html {
+            return response;
+        }
+        let (status, headers, url) = (
+            response.status(),
+            response.headers().clone(),
+            response.url().clone(),
+        );
+        let body = response.bytes().await.unwrap();
+        assert_placeholders_filled(path, &String::from_utf8_lossy(&body));
+        use reqwest::ResponseBuilderExt;
+        let mut rebuilt = axum::http::Response::builder().status(status).url(url);
+        if let Some(h) = rebuilt.headers_mut() {
+            *h = headers;
+        }
+        Response::from(rebuilt.body(body).unwrap())
     }
 
     /// Calls a server function the way the hydrated page does (JSON answer).
