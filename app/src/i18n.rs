@@ -116,11 +116,17 @@ impl Lang {
             2..=59 => (Key::WaitSecond, Key::WaitSeconds, secs),
             _ => (Key::WaitMinute, Key::WaitMinutes, secs.div_ceil(60)),
         };
-        if n == 1 {
-            self.t(one).to_string()
-        } else {
-            self.fill(many, &[("n", &n.to_string())])
-        }
+        self.count(n as i64, one, many)
+    }
+
+    /// A number with its noun in the right form: "1 Person", "3 Personen". Both texts may
+    /// name `{n}` (or `{count}`).
+    pub fn count(self, n: i64, one: Key, many: Key) -> String {
+        let n = n.to_string();
+        self.fill(
+            if n == "1" { one } else { many },
+            &[("n", &n), ("count", &n)],
+        )
     }
 }
 

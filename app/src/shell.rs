@@ -14,7 +14,7 @@ use crate::auth::{
     views::{LoginPage, PasswordPage},
 };
 use crate::calendar::views::{CalendarPageView, EventView, FeedsPage, NewEventPage};
-use crate::components::{Icon, IconName, IslandsOnPage};
+use crate::components::{Icon, IconName, InlineScript, IslandsOnPage};
 use crate::dashboard::DashboardPage;
 use crate::files::views::{FileRulesPage, FilesPage, TrashPage};
 use crate::filter::views::FilterPage;
@@ -171,6 +171,58 @@ fn Header() -> impl IntoView {
         && user
             .as_ref()
             .is_some_and(|u| u.school_id.is_some() && u.can(Capability::UsersManage));
+    // Issue 18: the places everyone goes to stay in sight with their names, at every width;
+    // what only some roles do sits in one "Verwaltung" menu, and the account, the language and
+    // signing out in the account menu. The menus are `<details>`: they work without script.
+    let mut admin: Vec<(&'static str, IconName, Key)> = Vec::new();
+    if mail_cases {
+        admin.push(("/mail/reports", IconName::Flag, Key::MailReportsTitle));
+    }
+    if grants_logs {
+        admin.push(("/logs", IconName::Key, Key::NavLogs));
+    }
+    if runs_schools {
+        admin.push(("/admin/schools", IconName::School, Key::NavSchools));
+    }
+    if manages_people {
+        admin.push(("/admin/users", IconName::People, Key::NavAdmin));
+        admin.push(("/admin/groups", IconName::People, Key::NavGroups));
+        admin.push(("/admin/deletions", IconName::Trash, Key::NavDeletions));
+    }
+    if manages_files || runs_schools {
+        admin.push(("/admin/mail", IconName::Mail, Key::MailSettingsTitle));
+    }
+    if manages_files {
+        admin.push(("/admin/files", IconName::Folder, Key::FilesRulesTitle));
+        admin.push((
+            "/admin/filter?scope=school",
+            IconName::Alert,
+            Key::FilterTitle,
+        ));
+    }
+    if runs_schools {
+        admin.push((
+            "/admin/filter?scope=deployment",
+            IconName::Alert,
+            Key::FilterTitle,
+        ));
+    }
+    // On a shared class tablet the account menu says whose account is open.
+    let me = user
+        .as_ref()
+        .map(|u| u.first_name.clone())
+        .unwrap_or_default();
+    let me_label = lang.fill(Key::NavMe, &[("name", &me)]);
+    let language = move || {
+        view! {
+            <form method="post" action="/api/ui/language" class="inline-form">
+                <input type="hidden" name="lang" value=lang.other().code()/>
+                <button class="nav-link" type="submit" lang=lang.other().code() aria-label=lang.t(Key::LangSwitchLabel)>
+                    <Icon name=IconName::Globe/><span class="nav-label">{lang.t(Key::LangSwitch)}</span>
+                </button>
+            </form>
+        }
+    };
     view! {
         <header class="header">
             <a class="brand" href="/">
@@ -179,56 +231,54 @@ fn Header() -> impl IntoView {
             </a>
             <nav class="nav" aria-label=lang.t(Key::NavMain)>
                 {signed_in.then(|| view! {
-                    <a class="nav-link" href="/"><Icon name=IconName::Home/><span>{lang.t(Key::NavHome)}</span></a>
-                    <a class="nav-link" href="/account"><Icon name=IconName::User/><span>{lang.t(Key::NavAccount)}</span></a>
+                    <a class="nav-link" href="/" data-testid="nav-home"><Icon name=IconName::Home/><span class="nav-label">{lang.t(Key::NavHome)}</span></a>
                 })}
                 {in_school.then(|| view! {
                     <a class="nav-link" href="/mail" data-testid="nav-mail">
-                        <Icon name=IconName::Mail/><span>{lang.t(Key::NavMail)}</span>
-                        <span class="badge badge-unread" id="unread" data-testid="unread" aria-live="polite" hidden></span>
+                        <span class="nav-icon">
+                            <Icon name=IconName::Mail/>
+                            <span class="badge badge-unread" id="unread" data-testid="unread" aria-live="polite" hidden></span>
+                        </span>
+                        <span class="nav-label">{lang.t(Key::NavMail)}</span>
                     </a>
-                    <a class="nav-link" href="/calendar" data-testid="nav-calendar"><Icon name=IconName::Calendar/><span>{lang.t(Key::CalTitle)}</span></a>
-                    <a class="nav-link" href="/files" data-testid="nav-files"><Icon name=IconName::Folder/><span>{lang.t(Key::NavFiles)}</span></a>
-                    <a class="nav-link" href="/addressbook" data-testid="nav-addressbook"><Icon name=IconName::User/><span>{lang.t(Key::AbTitle)}</span></a>
+                    <a class="nav-link" href="/calendar" data-testid="nav-calendar"><Icon name=IconName::Calendar/><span class="nav-label">{lang.t(Key::CalTitle)}</span></a>
+                    <a class="nav-link" href="/files" data-testid="nav-files"><Icon name=IconName::Folder/><span class="nav-label">{lang.t(Key::NavFiles)}</span></a>
+                    <a class="nav-link" href="/addressbook" data-testid="nav-addressbook"><Icon name=IconName::Book/><span class="nav-label">{lang.t(Key::AbTitle)}</span></a>
                     <UnreadPoller/>
                 })}
-                {mail_cases.then(|| view! {
-                    <a class="nav-link" href="/mail/reports"><Icon name=IconName::Flag/><span>{lang.t(Key::MailReportsTitle)}</span></a>
-                })}
-                {grants_logs.then(|| view! {
-                    <a class="nav-link" href="/logs"><Icon name=IconName::Key/><span>{lang.t(Key::NavLogs)}</span></a>
-                })}
-                {runs_schools.then(|| view! {
-                    <a class="nav-link" href="/admin/schools"><Icon name=IconName::School/><span>{lang.t(Key::NavSchools)}</span></a>
-                })}
-                {manages_people.then(|| view! {
-                    <a class="nav-link" href="/admin/users"><Icon name=IconName::School/><span>{lang.t(Key::NavAdmin)}</span></a>
-                    <a class="nav-link" href="/admin/groups"><Icon name=IconName::User/><span>{lang.t(Key::NavGroups)}</span></a>
-                    <a class="nav-link" href="/admin/deletions"><Icon name=IconName::Trash/><span>{lang.t(Key::NavDeletions)}</span></a>
-                })}
-                {manages_files.then(|| view! {
-                    <a class="nav-link" href="/admin/mail"><Icon name=IconName::Mail/><span>{lang.t(Key::MailSettingsTitle)}</span></a>
-                    <a class="nav-link" href="/admin/files"><Icon name=IconName::Alert/><span>{lang.t(Key::FilesRulesTitle)}</span></a>
-                    <a class="nav-link" href="/admin/filter?scope=school"><Icon name=IconName::Alert/><span>{lang.t(Key::FilterTitle)}</span></a>
-                })}
-                {runs_schools.then(|| view! {
-                    <a class="nav-link" href="/admin/mail"><Icon name=IconName::Mail/><span>{lang.t(Key::MailSettingsTitle)}</span></a>
-                    <a class="nav-link" href="/admin/filter?scope=deployment"><Icon name=IconName::Alert/><span>{lang.t(Key::FilterTitle)}</span></a>
-                })}
-                <form method="post" action="/api/ui/language" class="inline-form">
-                    <input type="hidden" name="lang" value=lang.other().code()/>
-                    <button class="nav-link" type="submit" lang=lang.other().code() aria-label=lang.t(Key::LangSwitchLabel)>
-                        <Icon name=IconName::Globe/><span>{lang.t(Key::LangSwitch)}</span>
-                    </button>
-                </form>
-                {user.is_some().then(|| view! {
-                    <form method="post" action="/api/auth/logout" class="inline-form">
-                        <button class="nav-link" type="submit" data-testid="logout">
-                            <Icon name=IconName::Logout/><span>{lang.t(Key::NavLogout)}</span>
-                        </button>
-                    </form>
-                })}
             </nav>
+            <div class="nav-menus">
+                {(!admin.is_empty()).then(|| view! {
+                    <details class="nav-more">
+                        <summary class="nav-link" data-testid="nav-admin"><Icon name=IconName::Settings/><span class="nav-label">{lang.t(Key::NavManage)}</span></summary>
+                        <div class="nav-menu">
+                            {admin.into_iter().map(|(href, icon, label)| view! {
+                                <a class="nav-link" href=href><Icon name=icon/><span class="nav-label">{lang.t(label)}</span></a>
+                            }).collect_view()}
+                        </div>
+                    </details>
+                })}
+                {if user.is_some() {
+                    view! {
+                        <details class="nav-more">
+                            <summary class="nav-link" data-testid="nav-me" aria-label=me_label.clone()><Icon name=IconName::User/><span class="nav-label">{me.clone()}</span></summary>
+                            <div class="nav-menu">
+                                {signed_in.then(|| view! {
+                                    <a class="nav-link" href="/account" data-testid="nav-account"><Icon name=IconName::User/><span class="nav-label">{lang.t(Key::NavAccount)}</span></a>
+                                })}
+                                {language()}
+                                <form method="post" action="/api/auth/logout" class="inline-form">
+                                    <button class="nav-link" type="submit" data-testid="logout">
+                                        <Icon name=IconName::Logout/><span class="nav-label">{lang.t(Key::NavLogout)}</span>
+                                    </button>
+                                </form>
+                            </div>
+                        </details>
+                    }.into_any()
+                } else {
+                    language().into_any()
+                }}
+            </div>
         </header>
     }
 }
@@ -247,8 +297,7 @@ if(typeof n!=='number'){d=60000;return later()}\
 d=n===last?Math.min(d*1.5,60000):5000;last=n;b.textContent=n;b.hidden=n===0;\
 b.dataset.count=n;later()}).catch(function(){d=60000;later()})}\
 document.addEventListener('visibilitychange',function(){if(!document.hidden){d=5000}});tick()})()";
-    let nonce = leptos::nonce::use_nonce().map(|n| n.to_string());
-    view! { <script nonce=nonce inner_html=SCRIPT></script> }
+    view! { <InlineScript code=SCRIPT/> }
 }
 
 /// The error a plain form post (no script) came back with: the server sends the browser back to

@@ -76,10 +76,7 @@ fn Book(lang: Lang, book: AddressBookView) -> impl IntoView {
 
 #[component]
 fn EntryCard(lang: Lang, e: Entry) -> impl IntoView {
-    let group = e
-        .class
-        .clone()
-        .unwrap_or_else(|| lang.t(e.role.label()).to_string());
+    let group = e.role.describe(lang, e.class.as_deref());
     let extra: Vec<(Key, String)> = [
         (Key::AbPhone, e.phone.clone()),
         (Key::AbPostal, e.postal.clone()),

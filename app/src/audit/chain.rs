@@ -14,12 +14,9 @@
 //! holds both can rewrite history; the chain protects against whoever holds only the database.
 use std::collections::HashMap;
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
-
 use super::store::ChainStatus;
 use crate::platform::db::{Tx, inherent_both};
-use crate::platform::secret::{Secret, sha256_hex};
+use crate::platform::secret::{Secret, hmac_hex as mac, sha256_hex};
 
 /// LIFE-3: how pseudonymised details begin, so that a reader knows why names are missing.
 /// The check does not trust the marker; it trusts the MACed record in `audit_pseudonyms`.
@@ -27,17 +24,6 @@ pub const PSEUDONYMISED: &str = "[pseudonymisiert] ";
 
 /// Rows checked per query, so that checking a long log holds one page in memory.
 const PAGE: i64 = 1000;
-
-/// HMAC of `parts`, each followed by a unit separator so that `ab`+`c` differs from `a`+`bc`.
-fn mac(key: &Secret, parts: &[&str]) -> String {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(key.expose().as_bytes()).expect("HMAC takes any key");
-    for part in parts {
-        mac.update(part.as_bytes());
-        mac.update(&[0x1f]);
-    }
-    hex::encode(mac.finalize().into_bytes())
-}
 
 fn opt(v: Option<i64>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()

@@ -100,6 +100,16 @@ impl Role {
         }
     }
 
+    /// Issue 18: how a person is told apart in lists: a pupil by the class ("2b"), everyone
+    /// else by the role, and the class too where they have one ("Lehrkraft · 2b").
+    pub fn describe(self, lang: crate::i18n::Lang, class: Option<&str>) -> String {
+        match (self, class) {
+            (Role::Pupil, Some(class)) => class.to_string(),
+            (_, Some(class)) => format!("{} · {class}", lang.t(self.label())),
+            (_, None) => lang.t(self.label()).to_string(),
+        }
+    }
+
     pub fn capabilities(self) -> &'static [Capability] {
         use Capability::*;
         match self {
@@ -231,13 +241,18 @@ pub async fn logout() -> Result<(), AppError> {
 }
 
 /// PW-1, PW-2: every user chooses their own password; nobody can set another's.
+/// In a session opened with a start password, `current` may be empty: the child typed the
+/// slip's password a moment ago, and asking again only loses children on the way.
 #[server(prefix = "/api", endpoint = "auth/password")]
 pub async fn change_password(current: String, new: String, repeat: String) -> Result<(), AppError> {
     let user = authenticate_during_setup()?;
     if user.policy_pending {
         return Err(AppError::new(ErrorKind::Forbidden, Key::ErrorSetupFirst));
     }
-    required("current", &current)?;
+    let ask_current = !user.must_change_password || !current.is_empty();
+    if ask_current {
+        required("current", &current)?;
+    }
     rules::password::check(&new).map_err(|message| AppError::field("new", message))?;
     if new != repeat {
         return Err(AppError::field("repeat", Key::PasswordMismatch));
@@ -248,19 +263,21 @@ pub async fn change_password(current: String, new: String, repeat: String) -> Re
     }
     let state = app_state();
     let request = request_info();
-    // SEC-2: checking the current password is a guess like a sign-in: throttled and audited,
-    // keyed by the account.
-    let keys = throttle::keys(&user.login, &request.ip);
-    session::throttle_gate(&state, &keys, &user.login).await?;
-    let stored = state.accounts().password_hash(user.id).await?;
-    if !passwords::verify(Secret::new(current), stored).await? {
-        let event = AuditEvent::new("auth.password_check_failed", &request)
-            .actor(user.id, user.school_id)
-            .subject(user.id);
-        state.audit().record(&event).await?;
-        return Err(AppError::field("current", Key::PasswordCurrentWrong));
+    if ask_current {
+        // SEC-2: checking the current password is a guess like a sign-in: throttled and
+        // audited, keyed by the account.
+        let keys = throttle::keys(&user.login, &request.ip);
+        session::throttle_gate(&state, &keys, &user.login).await?;
+        let stored = state.accounts().password_hash(user.id).await?;
+        if !passwords::verify(Secret::new(current), stored).await? {
+            let event = AuditEvent::new("auth.password_check_failed", &request)
+                .actor(user.id, user.school_id)
+                .subject(user.id);
+            state.audit().record(&event).await?;
+            return Err(AppError::field("current", Key::PasswordCurrentWrong));
+        }
+        state.throttle().refund(&keys).await?;
     }
-    state.throttle().refund(&keys).await?;
     let hash = passwords::hash(Secret::new(new)).await?;
     let keep = request
         .session_token
@@ -275,6 +292,16 @@ pub async fn change_password(current: String, new: String, repeat: String) -> Re
         .await?;
     leptos_axum::redirect("/");
     Ok(())
+}
+
+/// PW-1, issue 18: the checklist's line "not easy to guess", asked while the person types
+/// (debounced), so that the lists behind it stay on the server and the checklist is all green
+/// exactly when the server would take the password.
+#[server(prefix = "/api", endpoint = "auth/password-check")]
+pub async fn password_check(new: String) -> Result<bool, AppError> {
+    let user = authenticate_during_setup()?;
+    // SEC-3: nothing longer than the rule allows is looked at.
+    Ok(rules::password::check(&new).is_ok() && guessable::check(&new, &user).is_ok())
 }
 
 /// PW-2, SEC-1: when and by whom a start password was issued: its owner sees it on the
@@ -345,5 +372,17 @@ mod tests {
         for role in Role::ALL {
             assert_eq!(Role::from_code(role.code()), Some(role));
         }
+    }
+
+    // Issue 18: people in lists are told apart by class (pupils) or role and class (staff).
+    #[test]
+    fn ux_3_people_are_described_by_role_and_class() {
+        use crate::i18n::Lang;
+        assert_eq!(Role::Pupil.describe(Lang::De, Some("2b")), "2b");
+        assert_eq!(
+            Role::Teacher.describe(Lang::De, Some("2b")),
+            "Lehrkraft · 2b"
+        );
+        assert_eq!(Role::Secretariat.describe(Lang::En, None), "School office");
     }
 }

@@ -4,13 +4,16 @@ use leptos::prelude::expect_context;
 use leptos_axum::ResponseOptions;
 use tracing::instrument;
 
-use super::{Role, SessionUser, store::NewSession};
+use super::{
+    Role, SessionUser,
+    store::{NewSession, StartPassword},
+};
 use crate::audit::AuditEvent;
 use crate::error::{AppError, ErrorKind};
 use crate::i18n::Key;
 use crate::platform::{
     AppState, RequestInfo, now, passwords,
-    secret::{Secret, random_hex, sha256_hex},
+    secret::{Secret, hmac_hex, random_hex, readable_password, sha256_hex},
 };
 
 /// A session is touched at most this often, so reading pages does not turn into writes.
@@ -95,6 +98,7 @@ pub async fn sign_in(
         .user_by_login(&login)
         .await?
         .filter(|u| domain.is_none() || u.school_domain == domain);
+    let typed_password = password.clone();
     // An over-long password cannot be right; refusing it unhashed keeps huge inputs cheap.
     let matches = !too_long
         && passwords::verify(
@@ -102,9 +106,22 @@ pub async fn sign_in(
             user.as_ref().and_then(|u| u.password_hash.clone()),
         )
         .await?;
+    // PW-2: a slip typed after its owner chose a password (or after it expired) is told apart
+    // by its HMAC, not by a second argon2 check, so every failure costs the same work.
+    let typed_slip = slip_mac(state, &typed_password);
     let user = match user {
         Some(user) if matches && user.password_expires_at.is_none_or(|t| t > now) => user,
         other => {
+            let slip = other
+                .as_ref()
+                .filter(|u| !too_long && u.slip_mac.as_deref() == Some(typed_slip.as_str()))
+                .map(|u| {
+                    if u.must_change_password {
+                        Key::LoginSlipExpired
+                    } else {
+                        Key::LoginSlipUsed
+                    }
+                });
             let mut event = AuditEvent::new("auth.login_failed", request).details(login);
             if let Some(user) = other {
                 event = event.subject(user.id);
@@ -112,7 +129,10 @@ pub async fn sign_in(
             }
             // The attempt was counted before the check; the event is the record of it.
             state.audit().record(&event).await?;
-            return Err(AppError::new(ErrorKind::Unauthenticated, Key::LoginFailed));
+            return Err(AppError::new(
+                ErrorKind::Unauthenticated,
+                slip.unwrap_or(Key::LoginFailed),
+            ));
         }
     };
     let audit = AuditEvent::new("auth.login", request)
@@ -212,6 +232,28 @@ pub fn token_from_cookies(header: &str, secure: bool) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
+/// PW-2: the keyed HMAC that recognises a slip's password after it stopped working. Keyed
+/// with the deployment's secret, so the database alone cannot test guesses against it.
+fn slip_mac(state: &AppState, password: &Secret) -> String {
+    // The typed text is cut like a login name: an over-long input is never a slip.
+    let typed: String = password.expose().chars().take(64).collect();
+    hmac_hex(&state.config.secret_key, &["start password", &typed])
+}
+
+/// PW-2: a new random start password, valid for `days`, and what is stored of it.
+pub async fn new_start_password(
+    state: &AppState,
+    days: i64,
+) -> Result<(Secret, StartPassword), AppError> {
+    let password = readable_password();
+    let stored = StartPassword {
+        hash: passwords::hash(password.clone()).await?,
+        slip_mac: slip_mac(state, &password),
+        expires_at: now() + days * 86_400,
+    };
+    Ok((password, stored))
+}
+
 /// PW-2: issues a start password for `login`, valid for `days`. Returns it for printing once.
 #[instrument(skip_all)]
 pub async fn issue_start_password(
@@ -225,15 +267,14 @@ pub async fn issue_start_password(
         .user_by_login(&login.trim().to_lowercase())
         .await?
         .ok_or_else(|| AppError::kind(ErrorKind::NotFound))?;
-    let password = crate::platform::secret::readable_password();
-    let hash = passwords::hash(password.clone()).await?;
+    let (password, stored) = new_start_password(state, days).await?;
     let audit = AuditEvent {
         school_id: user.school_id,
         ..audit.subject(user.id)
     };
     state
         .accounts()
-        .set_start_password(user.id, &hash, now() + days * 86_400, &audit)
+        .set_start_password(user.id, &stored, &audit)
         .await?;
     Ok(password)
 }

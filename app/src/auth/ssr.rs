@@ -56,3 +56,57 @@ pub fn take_kept_login() -> Option<String> {
     ));
     Some(kept)
 }
+
+/// PW-1, issue 18: a password idea for the password page, new on every visit so that a class
+/// does not copy one example: three unrelated words, a number and a sign
+/// (`Wolke-Radio-Gurke-83!`). It meets the rule; the words come from the translation files.
+pub fn password_idea(lang: crate::i18n::Lang) -> String {
+    use rand::seq::SliceRandom;
+    let words: Vec<&str> = lang.t(Key::PasswordIdeaWords).split_whitespace().collect();
+    let mut rng = rand::thread_rng();
+    let mut parts: Vec<String> = words
+        .choose_multiple(&mut rng, 3)
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|first| first.to_uppercase().chain(chars).collect())
+                .unwrap_or_default()
+        })
+        .collect();
+    parts.push(format!("{}!", rand::Rng::gen_range(&mut rng, 10..100)));
+    parts.join("-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // PW-1, issue 18: the idea shown on the password page is one the server takes.
+    #[test]
+    fn pw_1_the_password_idea_meets_the_rule() {
+        let user = SessionUser {
+            id: 1,
+            login: "mia.schulz".into(),
+            first_name: "Mia".into(),
+            last_name: "Schulz".into(),
+            role: Role::Pupil,
+            school_id: Some(1),
+            school_name: None,
+            must_change_password: true,
+            policy_pending: false,
+        };
+        for lang in [crate::i18n::Lang::De, crate::i18n::Lang::En] {
+            for _ in 0..50 {
+                let idea = password_idea(lang);
+                assert_eq!(rules::password::check(&idea), Ok(()), "{idea}");
+                assert_eq!(
+                    super::super::guessable::check(&idea, &user),
+                    Ok(()),
+                    "{idea}"
+                );
+                assert_eq!(idea.split('-').count(), 4, "{idea}");
+            }
+        }
+    }
+}

@@ -16,6 +16,8 @@ pub struct UserRecord {
     pub password_hash: Option<String>,
     pub must_change_password: bool,
     pub password_expires_at: Option<i64>,
+    /// PW-2: the keyed HMAC of the latest start password issued ([`super::session::slip_mac`]).
+    pub slip_mac: Option<String>,
     /// The mail domain of the user's school, so that `login@domain` signs in too.
     pub school_domain: Option<String>,
 }
@@ -26,6 +28,14 @@ pub struct NewUser<'a> {
     pub first_name: &'a str,
     pub last_name: &'a str,
     pub role: Role,
+}
+
+/// PW-2: a start password as stored: its argon2 hash, the HMAC that recognises its slip after
+/// use, and when it stops working.
+pub struct StartPassword {
+    pub hash: String,
+    pub slip_mac: String,
+    pub expires_at: i64,
 }
 
 pub struct NewSession<'a> {
@@ -71,12 +81,12 @@ pub trait AccountStore: Send + Sync {
         user: &NewUser<'_>,
         audit: &AuditEvent,
     ) -> Result<Option<i64>, sqlx::Error>;
-    /// PW-2: a one-time start password that must be changed at first use. Ends all sessions.
+    /// PW-2: a start password, valid until its owner has chosen a password or it expires.
+    /// Ends all sessions.
     async fn set_start_password(
         &self,
         user_id: i64,
-        hash: &str,
-        expires_at: i64,
+        start: &StartPassword,
         audit: &AuditEvent,
     ) -> Result<(), sqlx::Error>;
     /// PW-2, SEC-1: when and by whom the user's start password was issued.
@@ -122,7 +132,7 @@ impl_both!(AccountStore {
     async fn user_by_login(&self, login: &str) -> Result<Option<UserRecord>, sqlx::Error> {
         sqlx::query_as(
             "SELECT u.id, u.school_id, u.login, u.first_name, u.last_name, u.role, u.status, u.password_hash,
-                    u.must_change_password, u.password_expires_at, s.mail_domain AS school_domain
+                    u.must_change_password, u.password_expires_at, u.slip_mac, s.mail_domain AS school_domain
              FROM users u LEFT JOIN schools s ON s.id = u.school_id WHERE u.login = $1",
         )
         .bind(login)
@@ -191,16 +201,17 @@ impl_both!(AccountStore {
         }))
     }
 
-    async fn set_start_password(&self, user_id: i64, hash: &str, expires_at: i64, audit: &AuditEvent) -> Result<(), sqlx::Error> {
+    async fn set_start_password(&self, user_id: i64, start: &StartPassword, audit: &AuditEvent) -> Result<(), sqlx::Error> {
         let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2, password_expires_at = $3,
-             start_password_issued_at = $5, start_password_issued_by = $6 WHERE id = $4")
-            .bind(hash)
+             start_password_issued_at = $5, start_password_issued_by = $6, slip_mac = $7 WHERE id = $4")
+            .bind(&start.hash)
             .bind(true)
-            .bind(expires_at)
+            .bind(start.expires_at)
             .bind(user_id)
             .bind(crate::platform::now())
             .bind(audit.actor_id)
+            .bind(&start.slip_mac)
             .execute(&mut *tx)
             .await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
@@ -227,6 +238,17 @@ impl_both!(AccountStore {
 
     async fn create_session(&self, session: &NewSession<'_>, audit: &AuditEvent) -> Result<(), sqlx::Error> {
         let mut tx = self.begin_write().await?;
+        // PW-2: a start password works until its owner has chosen a password, so a child whose
+        // tablet closed on the password page signs in again with the same slip. Each such
+        // sign-in ends the sessions the slip opened before: only the newest one goes on.
+        sqlx::query(
+            "DELETE FROM sessions WHERE user_id = $1
+             AND EXISTS (SELECT 1 FROM users WHERE id = $1 AND must_change_password = $2)",
+        )
+        .bind(session.user_id)
+        .bind(true)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query(
             "INSERT INTO sessions (token_hash, public_id, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
              VALUES ($1, $2, $3, $4, $4, $5, $6, $7)",
@@ -238,17 +260,6 @@ impl_both!(AccountStore {
         .bind(session.expires_at)
         .bind(session.ip)
         .bind(session.user_agent)
-        .execute(&mut *tx)
-        .await?;
-        // PW-2: a start password works once. The session it opened goes on to the password
-        // change; the password itself no longer signs anyone in.
-        sqlx::query(
-            "UPDATE users SET password_expires_at = $1
-             WHERE id = $2 AND must_change_password = $3 AND password_expires_at > $1",
-        )
-        .bind(session.now)
-        .bind(session.user_id)
-        .bind(true)
         .execute(&mut *tx)
         .await?;
         self.write_audit(&mut tx, audit).await?;

@@ -78,6 +78,8 @@ pub struct CalendarPage {
     pub date: String,
     pub first_day: String,
     pub last_day: String,
+    /// Today in German school time, marked in the views.
+    pub today: String,
     pub occurrences: Vec<Occurrence>,
 }
 
@@ -161,6 +163,7 @@ pub async fn calendar_view(
         date: rule::date_of(day),
         first_day: rule::date_of(from),
         last_day: rule::date_of(to),
+        today: rule::date_of(ssr::today()),
     })
 }
 

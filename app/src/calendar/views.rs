@@ -6,7 +6,7 @@ use super::{
     CalendarInfo, CalendarPage, EventPage, FeedInfo, Occurrence, RevokeFeed, calendar_view, event,
     feeds,
 };
-use crate::components::{Card, Icon, IconName, await_data};
+use crate::components::{Card, Icon, IconName, InlineScript, await_data};
 use crate::i18n::{Key, Lang, use_lang};
 use crate::rules::calendar::{self as rule, EventFields, Repeat};
 
@@ -97,10 +97,15 @@ fn Calendar(lang: Lang, page: CalendarPage) -> impl IntoView {
         .filter(|c| c.can_write)
         .cloned()
         .collect();
-    let new_in = if page.selected != "all" && writable.iter().any(|c| c.code == page.selected) {
-        page.selected.clone()
+    // Issue 18: "Neuer Termin" is offered where it can be written: in the calendar shown, or,
+    // in the view of all calendars, in one's own (the form lets the writer choose another).
+    let new_in = if page.selected == "all" {
+        Some("me".to_string())
     } else {
-        "me".into()
+        writable
+            .iter()
+            .any(|c| c.code == page.selected)
+            .then(|| page.selected.clone())
     };
     let (first, last) = (
         rule::day_number(&page.first_day).unwrap_or(day),
@@ -109,12 +114,12 @@ fn Calendar(lang: Lang, page: CalendarPage) -> impl IntoView {
     let occurrences = page.occurrences.clone();
     let week_start = rule::week_start(day);
     let body = match page.view.as_str() {
-        "month" => view! { <Grid lang occurrences=occurrences.clone() first last month_of=day/> }.into_any(),
-        "week" => view! { <Week lang occurrences=occurrences.clone() first=week_start/> }.into_any(),
-        "agenda" => view! { <Agenda lang occurrences=occurrences.clone()/> }.into_any(),
+        "month" => view! { <Grid lang occurrences=occurrences.clone() first last month_of=day today=page.today.clone()/> }.into_any(),
+        "week" => view! { <Week lang occurrences=occurrences.clone() first=week_start today=page.today.clone()/> }.into_any(),
+        "agenda" => view! { <Agenda lang occurrences=occurrences.clone() today=page.today.clone()/> }.into_any(),
         _ => view! {
-            <div class="cal-wide"><Week lang occurrences=occurrences.clone() first=week_start/></div>
-            <div class="cal-narrow"><Agenda lang occurrences=occurrences.iter().filter(|o| o.date >= page.date).cloned().collect()/></div>
+            <div class="cal-wide"><Week lang occurrences=occurrences.clone() first=week_start today=page.today.clone()/></div>
+            <div class="cal-narrow"><Agenda lang occurrences=occurrences.iter().filter(|o| o.date >= page.date).cloned().collect() today=page.today.clone()/></div>
         }
         .into_any(),
     };
@@ -137,7 +142,9 @@ fn Calendar(lang: Lang, page: CalendarPage) -> impl IntoView {
                 <a class="btn" href=link("", "agenda", &page.date)>{lang.t(Key::CalAgenda)}</a>
             </div>
             <div class="actions">
-                <a class="btn btn-primary" href=format!("/calendar/new?cal={new_in}&date={}", page.date) data-testid="new-event"><Icon name=IconName::Check/>{lang.t(Key::CalNew)}</a>
+                {new_in.map(|cal| view! {
+                    <a class="btn btn-primary" href=format!("/calendar/new?cal={cal}&date={}", page.date) data-testid="new-event"><Icon name=IconName::Check/>{lang.t(Key::CalNew)}</a>
+                })}
                 <a class="btn" href="/calendar/feeds" data-testid="feeds-link">{lang.t(Key::CalFeeds)}</a>
             </div>
         </div>
@@ -157,15 +164,16 @@ fn Entry(lang: Lang, o: Occurrence) -> impl IntoView {
 }
 
 #[component]
-fn Week(lang: Lang, occurrences: Vec<Occurrence>, first: i64) -> impl IntoView {
+fn Week(lang: Lang, occurrences: Vec<Occurrence>, first: i64, today: String) -> impl IntoView {
     view! {
         <div class="cal-week" data-testid="cal-week">
             {(first..first + 7).map(|day| {
                 let date = rule::date_of(day);
+                let is_today = date == today;
                 let today = occurrences.iter().filter(|o| o.date == date).cloned().collect::<Vec<_>>();
                 view! {
-                    <section class="cal-day">
-                        <h2 class="cal-day-title">{weekday(lang, day)}" "{short_date(lang, &date)}</h2>
+                    <section class="cal-day" class:today=is_today aria-current=is_today.then_some("date")>
+                        <h2 class="cal-day-title">{weekday(lang, day)}" "{short_date(lang, &date)}<TodayMark lang is_today/></h2>
                         {today.into_iter().map(|o| view! { <Entry lang o/> }).collect_view()}
                     </section>
                 }
@@ -181,6 +189,7 @@ fn Grid(
     first: i64,
     last: i64,
     month_of: i64,
+    today: String,
 ) -> impl IntoView {
     let month = crate::rules::date::civil_from_days(month_of).1;
     view! {
@@ -189,9 +198,10 @@ fn Grid(
             {(first..=last).map(|day| {
                 let date = rule::date_of(day);
                 let inside = crate::rules::date::civil_from_days(day).1 == month;
+                let is_today = date == today;
                 let today = occurrences.iter().filter(|o| o.date == date).cloned().collect::<Vec<_>>();
                 view! {
-                    <div class="cal-cell" class:outside=!inside>
+                    <div class="cal-cell" class:outside=!inside class:today=is_today aria-current=is_today.then_some("date")>
                         <span class="cal-date">{crate::rules::date::civil_from_days(day).2}</span>
                         {today.into_iter().map(|o| view! {
                             <a class="cal-chip" href=format!("/calendar/event?id={}", o.event_id)>{o.title.clone()}</a>
@@ -204,7 +214,7 @@ fn Grid(
 }
 
 #[component]
-fn Agenda(lang: Lang, occurrences: Vec<Occurrence>) -> impl IntoView {
+fn Agenda(lang: Lang, occurrences: Vec<Occurrence>, today: String) -> impl IntoView {
     if occurrences.is_empty() {
         return view! { <p class="empty" data-testid="cal-agenda">{lang.t(Key::CalNothing)}</p> }
             .into_any();
@@ -215,10 +225,11 @@ fn Agenda(lang: Lang, occurrences: Vec<Occurrence>) -> impl IntoView {
         <div class="cal-agenda" data-testid="cal-agenda">
             {days.into_iter().map(|date| {
                 let day = rule::day_number(&date).unwrap_or(0);
+                let is_today = date == today;
                 let today = occurrences.iter().filter(|o| o.date == date).cloned().collect::<Vec<_>>();
                 view! {
-                    <section class="cal-day">
-                        <h2 class="cal-day-title">{weekday(lang, day)}" "{short_date(lang, &date)}</h2>
+                    <section class="cal-day" class:today=is_today aria-current=is_today.then_some("date")>
+                        <h2 class="cal-day-title">{weekday(lang, day)}" "{short_date(lang, &date)}<TodayMark lang is_today/></h2>
                         {today.into_iter().map(|o| view! { <Entry lang o/> }).collect_view()}
                     </section>
                 }
@@ -228,11 +239,21 @@ fn Agenda(lang: Lang, occurrences: Vec<Occurrence>) -> impl IntoView {
     .into_any()
 }
 
+/// "heute" beside today's day, so that it is found at a glance, not only by its colour.
+#[component]
+fn TodayMark(lang: Lang, is_today: bool) -> impl IntoView {
+    is_today.then(
+        || view! { " "<span class="badge" data-testid="cal-today">{lang.t(Key::CalToday)}</span> },
+    )
+}
+
 /// The event form, for a new event (`id` 0) or an existing one at `version`.
 #[component]
 fn EventForm(
     lang: Lang,
     calendar: String,
+    /// The calendars the writer may choose from; with one, the form names it.
+    choices: Vec<CalendarInfo>,
     id: i64,
     version: i64,
     fields: EventFields,
@@ -253,7 +274,29 @@ fn EventForm(
     let repeat = fields.repeat;
     view! {
         <form method="post" action=action class="event-form" data-testid="event-form">
-            <input type="hidden" name="calendar" value=calendar/>
+            // Issue 18: the form says which calendar it writes to.
+            {if choices.len() > 1 {
+                view! {
+                    <div class="field">
+                        <label for="ev-calendar">{lang.t(Key::CalWritesTo)}</label>
+                        <select id="ev-calendar" name="calendar" data-testid="event-calendar">
+                            {choices.iter().map(|c| view! {
+                                <option value=c.code.clone() selected=c.code == calendar>{calendar_name(lang, c)}</option>
+                            }).collect_view()}
+                        </select>
+                    </div>
+                }.into_any()
+            } else {
+                let name = choices
+                    .iter()
+                    .find(|c| c.code == calendar)
+                    .map(|c| calendar_name(lang, c))
+                    .unwrap_or_default();
+                view! {
+                    <input type="hidden" name="calendar" value=calendar.clone()/>
+                    <p class="field-hint" data-testid="event-calendar">{lang.t(Key::CalWritesTo)}": "<strong>{name}</strong></p>
+                }.into_any()
+            }}
             <input type="hidden" name="id" value=id.to_string()/>
             <input type="hidden" name="version" value=version.to_string()/>
             {input("title", Key::CalEventTitle, fields.title.clone(), String::new())}
@@ -273,9 +316,9 @@ fn EventForm(
             <div class="field">
                 <label for="ev-repeat">{lang.t(Key::CalRepeat)}</label>
                 <select id="ev-repeat" name="repeat">
-                    <option value="" selected=repeat == Repeat::Never>{lang.t(Key::CalRepeatNever)}</option>
-                    <option value="weekly" selected=repeat == Repeat::Weekly>{lang.t(Key::CalRepeatWeekly)}</option>
-                    <option value="monthly" selected=repeat == Repeat::Monthly>{lang.t(Key::CalRepeatMonthly)}</option>
+                    <option value="" selected=repeat == Repeat::Never>{lang.t(Repeat::Never.label())}</option>
+                    <option value="weekly" selected=repeat == Repeat::Weekly>{lang.t(Repeat::Weekly.label())}</option>
+                    <option value="monthly" selected=repeat == Repeat::Monthly>{lang.t(Repeat::Monthly.label())}</option>
                 </select>
             </div>
             {input("until", Key::CalUntil, lang.day(&fields.until), String::new())}
@@ -303,11 +346,25 @@ pub fn NewEventPage() -> impl IntoView {
         exceptions: Vec::new(),
         reminder: 0,
     };
+    let wanted = calendar.clone();
     view! {
         <leptos_meta::Title text=lang.t(Key::CalNew)/>
         <h1 class="page-title">{lang.t(Key::CalNew)}</h1>
         <Card>
-            <EventForm lang calendar id=0 version=0 fields/>
+            {await_data(
+                lang,
+                move || calendar_view("all".into(), "agenda".into(), String::new()),
+                move |page| {
+                    let choices: Vec<CalendarInfo> =
+                        page.calendars.into_iter().filter(|c| c.can_write).collect();
+                    let calendar = if choices.iter().any(|c| c.code == wanted) {
+                        wanted.clone()
+                    } else {
+                        "me".to_string()
+                    };
+                    view! { <EventForm lang calendar choices id=0 version=0 fields=fields.clone()/> }
+                },
+            )}
         </Card>
     }
 }
@@ -336,6 +393,24 @@ fn field_label(lang: Lang, name: &str) -> &'static str {
     })
 }
 
+/// CAL-2, issue 18: a day in the history reads like the day on the form (`11.12.2026`), not as
+/// it is stored; the exceptions are a list of such days.
+fn shown(lang: Lang, name: &str, value: &str) -> String {
+    match name {
+        "date" | "until" => lang.day(value),
+        "repeat" => Repeat::parse(value)
+            .map(|r| lang.t(r.label()).to_string())
+            .unwrap_or_else(|| value.to_string()),
+        "exceptions" => value
+            .split(", ")
+            .filter(|day| !day.is_empty())
+            .map(|day| lang.day(day))
+            .collect::<Vec<_>>()
+            .join(", "),
+        _ => value.to_string(),
+    }
+}
+
 #[component]
 fn Event(lang: Lang, page: EventPage) -> impl IntoView {
     let f = page.fields.clone();
@@ -356,7 +431,7 @@ fn Event(lang: Lang, page: EventPage) -> impl IntoView {
                 {(!f.place.is_empty()).then(|| view! { <dt>{lang.t(Key::CalPlace)}</dt><dd>{f.place.clone()}</dd> })}
                 {(f.repeat != Repeat::Never).then(|| view! {
                     <dt>{lang.t(Key::CalRepeat)}</dt>
-                    <dd>{lang.t(if f.repeat == Repeat::Weekly { Key::CalRepeatWeekly } else { Key::CalRepeatMonthly })}
+                    <dd>{lang.t(f.repeat.label())}
                         {(!f.until.is_empty()).then(|| format!(" · {} {}", lang.t(Key::CalUntil), lang.day(&f.until)))}</dd>
                 })}
             </dl>
@@ -364,7 +439,7 @@ fn Event(lang: Lang, page: EventPage) -> impl IntoView {
         </article>
         {can_write.then(|| view! {
             <Card title=lang.t(Key::CalEdit)>
-                <EventForm lang calendar=page.calendar.code.clone() id=page.id version=page.version fields=page.fields.clone()/>
+                <EventForm lang calendar=page.calendar.code.clone() choices=vec![page.calendar.clone()] id=page.id version=page.version fields=page.fields.clone()/>
                 <form method="post" action="/api/calendar/delete">
                     <input type="hidden" name="id" value=page.id.to_string()/>
                     <input type="hidden" name="version" value=page.version.to_string()/>
@@ -386,7 +461,7 @@ fn Event(lang: Lang, page: EventPage) -> impl IntoView {
                                 <strong>{action}</strong>" · "{h.by.clone()}" · "{lang.timestamp(h.at)}
                                 <ul>
                                     {h.changes.iter().map(|(name, before, after)| view! {
-                                        <li>{field_label(lang, name)}": "<del>{before.clone()}</del>" → "<ins>{after.clone()}</ins></li>
+                                        <li>{field_label(lang, name)}": "<del>{shown(lang, name, before)}</del>" → "<ins>{shown(lang, name, after)}</ins></li>
                                     }).collect_view()}
                                 </ul>
                             </li>
@@ -476,6 +551,5 @@ fn CopyScript() -> impl IntoView {
 b.addEventListener('click',function(){var f=document.getElementById(b.dataset.copy);f.select();\
 (navigator.clipboard?navigator.clipboard.writeText(f.value):Promise.reject()).catch(function(){document.execCommand('copy')});\
 b.dataset.copied='true';})})";
-    let nonce = leptos::nonce::use_nonce().map(|n| n.to_string());
-    view! { <script nonce=nonce inner_html=SCRIPT></script> }
+    view! { <InlineScript code=SCRIPT/> }
 }

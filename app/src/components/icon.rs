@@ -23,6 +23,10 @@ pub enum IconName {
     Mail,
     Flag,
     Calendar,
+    Menu,
+    Book,
+    Settings,
+    People,
 }
 
 impl IconName {
@@ -52,6 +56,16 @@ impl IconName {
             IconName::Download => "M12 4v12M7 11l5 5 5-5M4 20h16",
             IconName::Trash => "M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13",
             IconName::Camera => "M4 8h4l2-3h4l2 3h4v11H4zM12 16a3 3 0 1 0 0-6 3 3 0 0 0 0 6",
+            IconName::Menu => "M4 6h16M4 12h16M4 18h16",
+            IconName::Book => {
+                "M5 4h12a2 2 0 0 1 2 2v14H7a2 2 0 0 1-2-2zM5 18a2 2 0 0 1 2-2h12M9 8h6"
+            }
+            IconName::Settings => {
+                "M4 6h9M17 6h3M4 12h3M11 12h9M4 18h11M19 18h1M15 4v4M9 10v4M17 16v4"
+            }
+            IconName::People => {
+                "M9 11a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM3 20c0-3 3-5 6-5s6 2 6 5M16 5a3 3 0 0 1 0 6M18 15c2 .5 3 2.5 3 5"
+            }
         }
     }
 }

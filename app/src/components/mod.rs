@@ -170,6 +170,14 @@ pub fn ErrorSummary(lang: Lang, #[prop(into)] error: Signal<Option<AppError>>) -
 }
 
 /// A short confirmation that something worked.
+/// A few lines of our own script, under the page's CSP nonce: for small behaviour on pages
+/// that load no WASM (an island would cost a download for a few lines).
+#[component]
+pub fn InlineScript(code: &'static str) -> impl IntoView {
+    let nonce = leptos::nonce::use_nonce().map(|n| n.to_string());
+    view! { <script nonce=nonce inner_html=code></script> }
+}
+
 #[component]
 pub fn Toast(#[prop(into)] message: String) -> impl IntoView {
     view! {

@@ -1,7 +1,7 @@
 //! The home screen: what exists for this user, and nothing that does not.
 use leptos::prelude::*;
 
-use crate::auth::SessionUser;
+use crate::auth::{Role, SessionUser};
 use crate::components::{Card, Icon, IconName, await_data};
 use crate::i18n::{Key, use_lang};
 
@@ -28,18 +28,36 @@ pub fn DashboardPage() -> impl IntoView {
                 </a>
             }).collect_view()
         }))}
+        // Issue 18: a child's start page leads with what a child does, as four large tiles that
+        // can be found by colour and picture before the words can be read.
+        {user.school_id.is_some().then(|| view! {
+            <nav class="tiles" aria-label=lang.t(Key::DashboardPlaces)>
+                <a class="tile tile-mail" href="/mail" data-testid="tile-mail">
+                    <Icon name=IconName::Mail/>
+                    <span class="tile-name">{lang.t(Key::MailTitle)}</span>
+                    {await_data(lang, crate::mail::unread, move |n| view! {
+                        <span class="tile-info" data-testid="tile-unread">{if n == 0 {
+                            lang.t(Key::DashboardUnreadNone).to_string()
+                        } else {
+                            lang.count(n, Key::DashboardUnreadOne, Key::DashboardUnreadMany)
+                        }}</span>
+                    })}
+                </a>
+                <a class="tile tile-calendar" href="/calendar" data-testid="tile-calendar">
+                    <Icon name=IconName::Calendar/>
+                    <span class="tile-name">{lang.t(Key::CalTitle)}</span>
+                </a>
+                <a class="tile tile-files" href="/files" data-testid="tile-files">
+                    <Icon name=IconName::Folder/>
+                    <span class="tile-name">{lang.t(Key::NavFiles)}</span>
+                </a>
+                <a class="tile tile-addressbook" href="/addressbook" data-testid="tile-addressbook">
+                    <Icon name=IconName::Book/>
+                    <span class="tile-name">{lang.t(Key::AbTitle)}</span>
+                </a>
+            </nav>
+        })}
         <div class="grid">
-            <Card title=lang.t(Key::DashboardAccount) icon=IconName::User>
-                <dl class="facts">
-                    <dt>{lang.t(Key::DashboardLogin)}</dt>
-                    <dd>{user.login.clone()}</dd>
-                    <dt>{lang.t(Key::DashboardRole)}</dt>
-                    <dd>{lang.t(user.role.label())}</dd>
-                    <dt>{lang.t(Key::DashboardSchool)}</dt>
-                    <dd>{school}</dd>
-                </dl>
-                <a class="btn" href="/password"><Icon name=IconName::Key/>{lang.t(Key::DashboardChangePassword)}</a>
-            </Card>
             {user.school_id.is_some().then(|| view! {
                 <Card title=lang.t(Key::CalNext) icon=IconName::Calendar>
                     {await_data(lang, crate::calendar::upcoming, move |next| {
@@ -57,19 +75,23 @@ pub fn DashboardPage() -> impl IntoView {
                             }.into_any()
                         }
                     })}
-                    <a class="btn" href="/calendar" data-testid="tile-calendar"><Icon name=IconName::Calendar/>{lang.t(Key::CalTitle)}</a>
-                </Card>
-                <Card title=lang.t(Key::MailTitle) icon=IconName::Mail>
-                    <a class="btn btn-primary" href="/mail" data-testid="tile-mail"><Icon name=IconName::Mail/>{lang.t(Key::MailInbox)}</a>
-                    <a class="btn" href="/mail/compose"><Icon name=IconName::Mail/>{lang.t(Key::MailCompose)}</a>
-                </Card>
-                <Card title=lang.t(Key::FilesTitle) icon=IconName::Folder>
-                    <a class="btn btn-primary" href="/files" data-testid="tile-files"><Icon name=IconName::Folder/>{lang.t(Key::FilesMine)}</a>
                 </Card>
             })}
-            <Card title=lang.t(Key::AppName) icon=IconName::School>
-                <p>{lang.t(Key::DashboardComing)}</p>
-            </Card>
+            // Staff see their account's facts; a child's account page is one tap away in the
+            // menu with the child's name, and a role name means nothing to a six-year-old.
+            {(user.role != Role::Pupil).then(|| view! {
+                <Card title=lang.t(Key::DashboardAccount) icon=IconName::User>
+                    <dl class="facts">
+                        <dt>{lang.t(Key::DashboardLogin)}</dt>
+                        <dd>{user.login.clone()}</dd>
+                        <dt>{lang.t(Key::DashboardRole)}</dt>
+                        <dd>{lang.t(user.role.label())}</dd>
+                        <dt>{lang.t(Key::DashboardSchool)}</dt>
+                        <dd>{school}</dd>
+                    </dl>
+                    <a class="btn" href="/account"><Icon name=IconName::User/>{lang.t(Key::NavAccount)}</a>
+                </Card>
+            })}
         </div>
     }
     .into_any()

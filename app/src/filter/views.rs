@@ -35,7 +35,7 @@ fn Lists(lang: Lang, view: BlocklistView, q: String) -> impl IntoView {
                 <a class="tab" href="/admin/filter?scope=deployment" aria-current=(view.scope == "deployment").then_some("page")>{lang.t(Key::FilterDeployment)}</a>
             </nav>
         })}
-        <p data-testid="filter-total">{lang.fill(Key::FilterTotal, &[("count", &view.total.to_string())])}</p>
+        <p data-testid="filter-total">{lang.count(view.total, Key::FilterTotalOne, Key::FilterTotal)}</p>
         <div class="grid">
             <Card title=lang.t(Key::FilterAdd) icon=IconName::Alert>
                 <ActionForm action={ServerAction::<AddBlocked>::new()}>

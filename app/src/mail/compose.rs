@@ -101,20 +101,21 @@ pub async fn suggest(query: String) -> Result<Vec<Suggestion>, AppError> {
                 Suggestion {
                     label: group.name,
                     address: format!("{local}@{domain}"),
+                    role: None,
+                    class: None,
                 }
             })
         })
         .take(4)
         .collect();
-    for (login, first, last, _role, class) in
+    for (login, first, last, role, class) in
         state.mail_compose().directory(school, &query, 8).await?
     {
         out.push(Suggestion {
-            label: match class {
-                Some(class) => format!("{first} {last} ({class})"),
-                None => format!("{first} {last}"),
-            },
+            label: format!("{first} {last}"),
             address: crate::rules::login::address(&login, &domain),
+            role: crate::auth::Role::from_code(&role),
+            class,
         });
     }
     out.truncate(10);

@@ -148,8 +148,13 @@ pub struct ComposePage {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Suggestion {
+    /// A person's first and last name, or a group's name.
     pub label: String,
     pub address: String,
+    /// Issue 18: a person shows as "Jörg Großmann · Lehrer · 2b", so the right one is picked
+    /// without reading addresses. `None` for groups.
+    pub role: Option<crate::auth::Role>,
+    pub class: Option<String>,
 }
 
 /// MAIL-2, MAIL-3: a school's mail rules.

@@ -43,6 +43,19 @@ pub fn sha256_hex(value: &str) -> String {
     hex::encode(sha2::Sha256::digest(value.as_bytes()))
 }
 
+/// HMAC-SHA-256 of `parts` under `key`, as hex. Each part is followed by a unit separator, so
+/// that `ab`+`c` differs from `a`+`bc`. The audit chain and the used-slip check use it.
+pub fn hmac_hex(key: &Secret, parts: &[&str]) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac =
+        Hmac::<sha2::Sha256>::new_from_slice(key.expose().as_bytes()).expect("HMAC takes any key");
+    for part in parts {
+        mac.update(part.as_bytes());
+        mac.update(&[0x1f]);
+    }
+    hex::encode(mac.finalize().into_bytes())
+}
+
 /// Letters and digits that cannot be mistaken for each other on a printed slip
 /// (no 0/O, 1/l/I).
 const READABLE: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";

@@ -27,6 +27,15 @@ impl Repeat {
         }
     }
 
+    /// How the form and the history name it.
+    pub fn label(self) -> Key {
+        match self {
+            Repeat::Never => Key::CalRepeatNever,
+            Repeat::Weekly => Key::CalRepeatWeekly,
+            Repeat::Monthly => Key::CalRepeatMonthly,
+        }
+    }
+
     pub fn parse(code: &str) -> Option<Repeat> {
         match code {
             "" | "never" => Some(Repeat::Never),

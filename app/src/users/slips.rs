@@ -1,5 +1,5 @@
 //! PW-2: start passwords, issued only in person and shown once, on a printable slip with the
-//! login address and a QR code of it.
+//! login address and a QR code that signs its owner in.
 use axum::{
     Extension, Form,
     extract::State,
@@ -17,7 +17,7 @@ use crate::auth::{
 };
 use crate::error::{AppError, ErrorKind};
 use crate::i18n::{Key, Lang};
-use crate::platform::{AppState, RequestInfo, now, passwords, secret::readable_password};
+use crate::platform::{AppState, RequestInfo};
 
 /// Issues a start password to each given user of `school` and returns the slips.
 /// SEC-3: start-password slips per request.
@@ -61,17 +61,17 @@ pub async fn issue(
         return Err(AppError::new(ErrorKind::Forbidden, Key::RightsNotForRole)
             .with_detail(refused.join(", ")));
     }
-    let expires_at = now() + state.config.start_password_days * 86_400;
     let mut slips = Vec::with_capacity(people.len());
     for person in people {
-        let password = readable_password();
-        let hash = passwords::hash(password.clone()).await?;
+        let (password, stored) =
+            crate::auth::session::new_start_password(state, state.config.start_password_days)
+                .await?;
         let audit = AuditEvent::new("auth.start_password_issued", request)
             .actor(actor.id, Some(school))
             .subject(person.id);
         state
             .accounts()
-            .set_start_password(person.id, &hash, expires_at, &audit)
+            .set_start_password(person.id, &stored, &audit)
             .await?;
         slips.push(Slip {
             school: person.school,
@@ -80,7 +80,7 @@ pub async fn issue(
             class: person.class,
             login: person.login,
             start_password: password.expose().to_string(),
-            expires_at,
+            expires_at: stored.expires_at,
             login_url: format!("{}/login", state.config.public_url),
         });
     }
@@ -100,7 +100,11 @@ fn qr_svg(text: &str) -> String {
 
 #[component]
 fn SlipCard(lang: Lang, slip: Slip) -> impl IntoView {
-    let qr = qr_svg(&slip.login_url);
+    // PW-2: the code signs the child in: login and start password ride in the address's
+    // fragment, which browsers never send, so they reach no request line and no log.
+    let fragment = serde_urlencoded::to_string([("u", &slip.login), ("p", &slip.start_password)])
+        .unwrap_or_default();
+    let qr = qr_svg(&format!("{}#{fragment}", slip.login_url));
     view! {
         <article class="slip">
             <div class="slip-head">
@@ -116,6 +120,7 @@ fn SlipCard(lang: Lang, slip: Slip) -> impl IntoView {
                 <dt>{lang.t(Key::SlipStartPassword)}</dt><dd class="slip-secret" data-testid="start-password">{slip.start_password}</dd>
                 <dt>{lang.t(Key::SlipValidUntil)}</dt><dd>{lang.timestamp(slip.expires_at)}</dd>
             </dl>
+            <p class="slip-hint">{lang.t(Key::SlipQrHint)}</p>
             <p class="slip-hint">{lang.t(Key::SlipHint)}</p>
         </article>
     }

@@ -86,7 +86,7 @@ fn UserTable(lang: Lang, list: UserList, search: String, sort: SortBy) -> impl I
     ];
     view! {
         <p class="table-meta">
-            <span data-testid="user-count">{lang.fill(Key::UsersCount, &[("count", &list.total.to_string())])}</span>
+            <span data-testid="user-count">{lang.count(list.total, Key::UsersCountOne, Key::UsersCount)}</span>
             " · "{header(Key::UsersName, SortBy::Name)}" · "{header(Key::UsersLogin, SortBy::Login)}
             " · "{header(Key::UsersClass, SortBy::Class)}" · "{header(Key::UsersRole, SortBy::Role)}
         </p>

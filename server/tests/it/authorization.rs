@@ -204,6 +204,9 @@ fn cases() -> Vec<Case> {
         case("account/activity", Allowed::SignedIn),
         // PW-2, SEC-1: one's own start password's origin; it names nobody else.
         case("auth/start-password-origin", Allowed::SignedIn),
+        // PW-1: the checklist's verdict on a password of one's own.
+        case("auth/password-check", Allowed::SignedIn)
+            .form(|_| pairs(&[("new", "Blaue#Kuh7".into())])),
         case("account/end-other-sessions", Allowed::SignedIn),
         case(
             "groups/members-write",

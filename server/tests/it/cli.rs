@@ -34,7 +34,7 @@ async fn help_lists_the_subcommands_and_variables() {
 
 // PW-2: the console issues a start password and prints only that, on one line.
 #[tokio::test]
-async fn pw_2_console_start_password_works_once_for_login() {
+async fn pw_2_console_start_password_signs_in() {
     let s = crate::common::TestServer::start().await;
     s.operator_start_password().await;
     let out = schulhof(&s, &["admin", "start-password", "admin"]);

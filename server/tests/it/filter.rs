@@ -200,7 +200,7 @@ async fn flt_1_lists_belong_to_the_operator_and_each_school() {
         .await
         .unwrap();
     assert!(
-        page.contains("nur-hier.example") && page.contains("1 Einträge"),
+        page.contains("nur-hier.example") && page.contains("1 Eintrag in dieser Liste"),
         "the page lists it"
     );
     // An administrator cannot remove the deployment's entries through their own list.

@@ -151,7 +151,7 @@ async fn ux_4_german_by_default_and_english_remembered() {
     );
 }
 
-// PW-2, PW-1: the printed start password works once and forces a new password first.
+// PW-2, PW-1: the printed start password forces a new password first, and stops working then.
 #[tokio::test]
 async fn pw_2_start_password_forces_a_new_password_before_anything_else() {
     let s = TestServer::start().await;
@@ -244,7 +244,7 @@ async fn pw_2_start_password_forces_a_new_password_before_anything_else() {
     assert_eq!(
         other.login("admin", &start).await.status(),
         StatusCode::UNAUTHORIZED,
-        "the start password is used up"
+        "the start password stopped working when the password was chosen"
     );
     assert_eq!(other.login("admin", GOOD).await.status(), StatusCode::OK);
 }

@@ -171,6 +171,7 @@ pub(crate) fn server_functions() -> Vec<Endpoint> {
         auth::ChangePassword,
         auth::SetLanguage,
         auth::StartPasswordOrigin,
+        auth::PasswordCheck,
         policy::CurrentPolicy,
         policy::AcceptPolicy,
         policy::PublishPolicy,

@@ -145,7 +145,9 @@ fn ComposeForm(lang: Lang, page: ComposePage) -> impl IntoView {
                         view! {
                             <li>
                                 <button type="button" class="suggestion" data-testid="suggestion" on:click=move |_| pick(address.clone())>
-                                    <strong>{s.label.clone()}</strong>" "<span class="hint">{s.address.clone()}</span>
+                                    <strong>{s.label.clone()}</strong>
+                                    {s.role.map(|role| format!(" · {}", role.describe(lang, s.class.as_deref())))}
+                                    " "<span class="hint">{s.address.clone()}</span>
                                 </button>
                             </li>
                         }

@@ -216,24 +216,6 @@ impl TestServer {
         }
     }
 
-    /// Runs a statement directly on the database under test, as an upgrade or an operator
-    /// might have left it.
-    pub async fn exec(&self, q: &str) {
-        use sqlx::Connection;
-        let q = sqlx::AssertSqlSafe(q.to_string());
-        if self.database_url.starts_with("postgres") {
-            let mut c = sqlx::PgConnection::connect(&self.database_url)
-                .await
-                .unwrap();
-            sqlx::query(q).execute(&mut c).await.unwrap();
-        } else {
-            let mut c = sqlx::SqliteConnection::connect(&self.database_url)
-                .await
-                .unwrap();
-            sqlx::query(q).execute(&mut c).await.unwrap();
-        }
-    }
-
     /// The one text a query returns.
     pub async fn text(&self, q: &str) -> String {
         self.column(q).await.remove(0)
