@@ -98,6 +98,8 @@ test('every page fits a phone and a tablet', async ({ browser }) => {
     name: `${long}-Arbeitsblatt-für-die-Klasse-2b.pdf`, mimeType: 'application/pdf', buffer: Buffer.alloc(2048, 37),
   });
   await expect(pupil.getByTestId('file-row')).toHaveCount(1, { timeout: 20_000 });
+  // Issue 18: the quota in words a child understands, not "2 KB von 500 MB belegt".
+  await expect(pupil.getByTestId('fill-words')).toHaveText(/Fast nichts belegt/);
 
   // The phone's navigation names its places, and the unread badge is there to see.
   await pupil.goto('/');

@@ -11,6 +11,23 @@ pub const MB: i64 = 1024 * 1024;
 /// another limit or an administrator grants an exception beforehand.
 pub const DEFAULT_TRANSFER_LIMIT: i64 = 20 * MB;
 
+/// FILE-4, issue 18: how full a quota is, in words a child understands ("Fast nichts belegt"),
+/// shown above the bar; the numbers follow for grown-ups. A quota of 0 is full.
+pub fn fill_words(used: i64, quota: i64) -> Key {
+    let percent = if quota > 0 {
+        used.max(0).saturating_mul(100) / quota
+    } else {
+        100
+    };
+    match percent {
+        0..=9 => Key::FilesFillAlmostEmpty,
+        10..=39 => Key::FilesFillSome,
+        40..=69 => Key::FilesFillHalf,
+        70..=99 => Key::FilesFillAlmostFull,
+        _ => Key::FilesFillFull,
+    }
+}
+
 /// Each file system name is stored as bytes somewhere; 255 is what every file system takes.
 pub const MAX_NAME_BYTES: usize = 255;
 
@@ -258,5 +275,17 @@ mod tests {
             (percent(1, 3), percent(5, 0), percent(7, 5)),
             (33, 100, 100)
         );
+    }
+
+    // FILE-4, issue 18: the quota in words, at the edges of each band.
+    #[test]
+    fn file_4_quota_in_words() {
+        assert_eq!(fill_words(0, 500 * MB), Key::FilesFillAlmostEmpty);
+        assert_eq!(fill_words(49 * MB, 500 * MB), Key::FilesFillAlmostEmpty);
+        assert_eq!(fill_words(50 * MB, 500 * MB), Key::FilesFillSome);
+        assert_eq!(fill_words(250 * MB, 500 * MB), Key::FilesFillHalf);
+        assert_eq!(fill_words(499 * MB, 500 * MB), Key::FilesFillAlmostFull);
+        assert_eq!(fill_words(500 * MB, 500 * MB), Key::FilesFillFull);
+        assert_eq!(fill_words(1, 0), Key::FilesFillFull);
     }
 }

@@ -43,6 +43,9 @@ pub struct UserSummary {
     pub status: String,
     /// LIFE-3: when the account will be deleted for good, if it is scheduled.
     pub deletion_due_at: Option<i64>,
+    /// Issue 18: whether the person can sign in at all (a start password or their own); a
+    /// person imported but never given a slip is "noch nicht angemeldet", not "aktiv".
+    pub has_password: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

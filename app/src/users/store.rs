@@ -92,6 +92,7 @@ struct SummaryRow {
     start_password_issued_at: Option<i64>,
     parent_consent: bool,
     deletion_due_at: Option<i64>,
+    has_password: bool,
 }
 
 /// The columns of the people table, from `users u`.
@@ -101,7 +102,7 @@ fn summary_select() -> String {
             {CLASS_OF_USER} AS class, u.leaving_date, u.start_password_issued_at,
             EXISTS (SELECT 1 FROM parent_consents pc WHERE pc.user_id = u.id AND pc.policy_version_id =
                 (SELECT MAX(pv.id) FROM policy_versions pv WHERE pv.school_id = u.school_id)) AS parent_consent,
-            u.deletion_due_at
+            u.deletion_due_at, (u.password_hash IS NOT NULL) AS has_password
          FROM users u"
     )
 }
@@ -122,6 +123,7 @@ impl SummaryRow {
             parent_consent: self.parent_consent,
             status: self.status,
             deletion_due_at: self.deletion_due_at,
+            has_password: self.has_password,
         })
     }
 }

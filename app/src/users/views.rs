@@ -93,7 +93,7 @@ fn UserTable(lang: Lang, list: UserList, search: String, sort: SortBy) -> impl I
         <form id="slips" method="post" action="/admin/slips" target="_blank"></form>
         <DataTable headers>
             {list.rows.into_iter().map(|user| {
-                let status = if user.deletion_due_at.is_some() { Key::LifeScheduled } else if user.locked { Key::UsersLocked } else if user.must_change_password { Key::UsersStartPending } else { Key::UsersActive };
+                let status = if user.deletion_due_at.is_some() { Key::LifeScheduled } else if user.locked { Key::UsersLocked } else if user.must_change_password { Key::UsersStartPending } else if !user.has_password { Key::UsersNeverSignedIn } else { Key::UsersActive };
                 let issued = user.start_password_issued_at.map(|at| lang.fill(Key::UsersIssuedOn, &[("date", &lang.timestamp(at))]));
                 view! {
                     <tr data-testid="user-row">

@@ -559,6 +559,17 @@ async fn ux_3_search_folds_umlauts_and_lists_sort_in_german_order() {
             "Sekretär"
         ]
     );
+    // Issue 18: people who cannot sign in yet are not shown as "aktiv".
+    let page = office
+        .get("/admin/users?q=Otto")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("noch nicht angemeldet") && !page.contains(">aktiv<"),
+        "Ole Otto has no password yet"
+    );
 
     // The address book and the mail recipients search the same way.
     let book = office

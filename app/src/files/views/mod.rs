@@ -284,9 +284,10 @@ fn AllowanceCard(lang: Lang, allowance: Allowance) -> impl IntoView {
     view! {
         <section class="allowance" data-testid="allowance">
             <label class="progress">
-                <span>{used}</span>
+                <span data-testid="fill-words">{lang.t(crate::rules::files::fill_words(allowance.used, allowance.quota))}</span>
                 <progress max="100" value=percent></progress>
             </label>
+            <p class="hint">{used}</p>
             <p class="hint" data-testid="transfer-limit">{limit}</p>
         </section>
     }
