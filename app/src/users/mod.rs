@@ -46,6 +46,8 @@ pub struct UserSummary {
     /// Issue 18: whether the person can sign in at all (a start password or their own); a
     /// person imported but never given a slip is "noch nicht angemeldet", not "aktiv".
     pub has_password: bool,
+    /// VIOL-2: why the account was locked (or withdrawn), shown on the person's page.
+    pub status_reason: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -93,6 +93,7 @@ struct SummaryRow {
     parent_consent: bool,
     deletion_due_at: Option<i64>,
     has_password: bool,
+    status_reason: String,
 }
 
 /// The columns of the people table, from `users u`.
@@ -102,7 +103,7 @@ fn summary_select() -> String {
             {CLASS_OF_USER} AS class, u.leaving_date, u.start_password_issued_at,
             EXISTS (SELECT 1 FROM parent_consents pc WHERE pc.user_id = u.id AND pc.policy_version_id =
                 (SELECT MAX(pv.id) FROM policy_versions pv WHERE pv.school_id = u.school_id)) AS parent_consent,
-            u.deletion_due_at, (u.password_hash IS NOT NULL) AS has_password
+            u.deletion_due_at, (u.password_hash IS NOT NULL) AS has_password, u.status_reason
          FROM users u"
     )
 }
@@ -124,6 +125,7 @@ impl SummaryRow {
             status: self.status,
             deletion_due_at: self.deletion_due_at,
             has_password: self.has_password,
+            status_reason: self.status_reason,
         })
     }
 }

@@ -93,7 +93,7 @@ fn UserTable(lang: Lang, list: UserList, search: String, sort: SortBy) -> impl I
         <form id="slips" method="post" action="/admin/slips" target="_blank"></form>
         <DataTable headers>
             {list.rows.into_iter().map(|user| {
-                let status = if user.deletion_due_at.is_some() { Key::LifeScheduled } else if user.locked { Key::UsersLocked } else if user.must_change_password { Key::UsersStartPending } else if !user.has_password { Key::UsersNeverSignedIn } else { Key::UsersActive };
+                let status = status_of(&user);
                 let issued = user.start_password_issued_at.map(|at| lang.fill(Key::UsersIssuedOn, &[("date", &lang.timestamp(at))]));
                 view! {
                     <tr data-testid="user-row">
@@ -411,25 +411,39 @@ fn UserCard(lang: Lang, user: super::UserSummary, viewer: Option<Role>) -> impl 
     let may = |act| viewer.is_some_and(|v| rights::may(v, act, current_role));
     let may_change_roles = may(Act::ChangeRole);
     let may_lock = may(Act::Lock);
+    let may_issue = may(Act::IssueCredentials);
+    let status = status_of(&user);
+    let reason =
+        (user.locked && !user.status_reason.is_empty()).then(|| user.status_reason.clone());
     let roles = viewer.map_or_else(Vec::new, |v| offered(v, Act::Create));
     view! {
         <h1 class="page-title">{format!("{} {}", user.first_name, user.last_name)}</h1>
         <div class="grid">
-            <Card title=lang.t(Key::DashboardAccount) icon=IconName::User>
+            // Issue 18: the facts of this person, with nothing empty, the lock's reason, and a
+            // new start password one click away.
+            <Card title=lang.t(Key::UsersAccount) icon=IconName::User>
                 <dl class="facts">
                     <dt>{lang.t(Key::UsersLogin)}</dt><dd>{user.login.clone()}</dd>
-                    <dt>{lang.t(Key::UsersClass)}</dt><dd>{user.class.clone().unwrap_or_default()}</dd>
+                    {user.class.clone().map(|class| view! { <dt>{lang.t(Key::UsersClass)}</dt><dd>{class}</dd> })}
                     <dt>{lang.t(Key::UsersRole)}</dt><dd data-testid="role">{lang.t(user.role.label())}</dd>
-                    <dt>{lang.t(Key::YearEndDate)}</dt><dd data-testid="leaving">{leaving}</dd>
+                    <dt>{lang.t(Key::UsersStatus)}</dt><dd data-testid="status">{lang.t(status)}</dd>
+                    {reason.map(|reason| view! { <dt>{lang.t(Key::UsersReason)}</dt><dd data-testid="lock-reason">{reason}</dd> })}
+                    {(!leaving.is_empty()).then(|| view! { <dt>{lang.t(Key::YearEndDate)}</dt><dd data-testid="leaving">{lang.day(&leaving)}</dd> })}
                 </dl>
                 {may_lock.then(|| view! { <LockForm lang user_id=user.id locked=user.locked/> })}
+                {may_issue.then(|| view! {
+                    <form method="post" action="/admin/slips" target="_blank">
+                        <input type="hidden" name="user_id" value=user.id.to_string()/>
+                        <button class="btn" type="submit" data-testid="new-slip"><Icon name=IconName::Key/>{lang.t(Key::UsersNewSlip)}</button>
+                    </form>
+                })}
             </Card>
             <Card title=lang.t(Key::UsersEdit) icon=IconName::Key>
                 <ActionForm action={ServerAction::<SetLeavingDate>::new()} attr:class="create-user">
                     <input type="hidden" name="user_id" value=id/>
                     <div class="field">
                         <label for="leaving_date">{lang.t(Key::UsersLeavingDate)}</label>
-                        <input id="leaving_date" name="leaving_date" type="date" value=leaving_input/>
+                        <input id="leaving_date" name="leaving_date" value=lang.day(&leaving_input) placeholder=lang.date(2027, 7, 31)/>
                     </div>
                     <button class="btn" type="submit">{lang.t(Key::UsersSave)}</button>
                 </ActionForm>
@@ -450,6 +464,21 @@ fn UserCard(lang: Lang, user: super::UserSummary, viewer: Option<Role>) -> impl 
             </Card>
             <crate::lifecycle::views::LifecycleCard lang user_id=user.id deletion_due_at=user.deletion_due_at/>
         </div>
+    }
+}
+
+/// What the people table and the person's page say about an account.
+fn status_of(user: &super::UserSummary) -> Key {
+    if user.deletion_due_at.is_some() {
+        Key::LifeScheduled
+    } else if user.locked {
+        Key::UsersLocked
+    } else if user.must_change_password {
+        Key::UsersStartPending
+    } else if !user.has_password {
+        Key::UsersNeverSignedIn
+    } else {
+        Key::UsersActive
     }
 }
 

@@ -167,6 +167,20 @@ async fn viol_2_locked_accounts_are_signed_out_and_cannot_log_in() {
         .refused(StatusCode::FORBIDDEN)
         .await;
     assert_eq!(err.message, Key::ErrorLocked);
+    // Issue 18: the person's page says that and why the account is locked, and offers a new
+    // start password to those who may issue one.
+    let page = office
+        .get(&format!("/admin/users/{pupil_id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Beleidigungen im Chat")
+            && page.contains("gesperrt")
+            && page.contains("data-testid=\"new-slip\""),
+        "{page}"
+    );
 
     let unlock = |reason: &str| UnlockUser {
         user_id: pupil_id,
@@ -373,7 +387,10 @@ async fn acc_3_roles_and_leaving_dates_are_changed_by_the_right_people() {
         .text()
         .await
         .unwrap();
-    assert!(page.contains("2027-07-31") && page.contains("Lehrkraft"));
+    // Issue 18: the leaving date reads the German way, never ISO.
+    assert!(
+        page.contains("31.07.2027") && !page.contains("2027-07-31") && page.contains("Lehrkraft")
+    );
     let detail: UserSummary = admin.send(UserDetail { user_id: id }).ok().await;
     assert_eq!(
         (detail.role, detail.leaving_date.as_deref()),
