@@ -106,7 +106,7 @@ async fn pw_4_a_user_sees_and_ends_their_own_sessions() {
         vec![true, true, false],
         "newest first, failures included"
     );
-    let page = phone.get("/account").await.text().await.unwrap();
+    let page = phone.page("/account").await;
     assert_eq!(page.matches("data-testid=\"session\"").count(), 2);
     assert!(page.contains("Dieses Gerät"));
 

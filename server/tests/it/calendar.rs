@@ -109,7 +109,7 @@ async fn ab_1_ab_2_address_book_is_shared_and_private_by_default() {
     assert_eq!(book.entries.len(), 1);
     assert_eq!(book.entries[0].class.as_deref(), Some("2b"));
     // The page shows the same, and the hint.
-    let page = ben.get("/addressbook?q=anna").await.text().await.unwrap();
+    let page = ben.page("/addressbook?q=anna").await;
     assert!(page.contains("Gib so wenig persönliche Daten wie möglich preis"));
     assert!(!page.contains("0151"));
     // The owner sees her own values to edit them; switched on, the phone appears for others.
@@ -172,7 +172,7 @@ async fn ab_1_ab_2_address_book_is_shared_and_private_by_default() {
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert_eq!(s.scalar("SELECT COUNT(*) FROM address_fields WHERE phone = '0151 2345678' AND birthday = '2018-04-01'").await, 1);
     // The vCard holds what the others see.
-    let card = anna.get("/addressbook/me.vcf").await.text().await.unwrap();
+    let card = anna.page("/addressbook/me.vcf").await;
     assert!(
         card.contains("BEGIN:VCARD")
             && card.contains("TEL:0151 2345678")
@@ -411,12 +411,12 @@ async fn cal_3_recurrence_across_dst_and_feeds() {
             )
             .await;
         assert!(res.status().is_redirection() || res.status().is_success());
-        let page = pupil.get("/calendar/feeds").await.text().await.unwrap();
+        let page = pupil.page("/calendar/feeds").await;
         assert!(
             page.contains("/calendar/feed/"),
             "the new address is on the page"
         );
-        let again = pupil.get("/calendar/feeds").await.text().await.unwrap();
+        let again = pupil.page("/calendar/feeds").await;
         assert!(!again.contains("/calendar/feed/"), "and only once");
     }
     let phone = s.browser();
@@ -524,7 +524,7 @@ async fn sec_6_control_characters_stay_out_of_the_calendar() {
     }
     assert_eq!(create(&pupil, &form).await.status(), StatusCode::OK);
     let (_, path) = new_feed(&pupil, "me").await;
-    let text = s.browser().get(&path).await.text().await.unwrap();
+    let text = s.browser().page(&path).await;
     let mut parser = ical::IcalParser::new(std::io::BufReader::new(text.as_bytes()));
     let calendar = parser.next().unwrap().unwrap();
     assert!(parser.next().is_none());

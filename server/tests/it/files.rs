@@ -355,7 +355,7 @@ async fn file_2_exceptions_are_granted_shown_logged_and_expire() {
     );
     let view = list(&pupil, "me", 0).await;
     assert_eq!(view.allowance.transfer_limit, 2 * MB as i64);
-    let page = pupil.get("/files").await.text().await.unwrap();
+    let page = pupil.page("/files").await;
     assert!(
         page.contains("Ausnahme") && page.contains("30.06.2099"),
         "the person sees it"
@@ -794,12 +794,7 @@ async fn file_1_large_folders_are_paged() {
     assert_eq!(view.total, 10_000);
     assert_eq!(view.entries.len(), 100);
     assert_eq!(view.page, 99);
-    let page = pupil
-        .get("/files?space=me&folder=0&page=3")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = pupil.page("/files?space=me&folder=0&page=3").await;
     assert_eq!(page.matches("data-testid=\"file-row\"").count(), 100);
     assert!(page.contains("Seite 4 von 100"));
 }
@@ -903,7 +898,7 @@ async fn file_1_plain_form_errors_are_shown_on_the_page() {
         back.starts_with("/files?space=me&folder=0") && back.contains("__err="),
         "{back}"
     );
-    let page = pupil.get(&back).await.text().await.unwrap();
+    let page = pupil.page(&back).await;
     assert!(page.contains("data-testid=\"form-error\""));
     assert!(page.contains("Schrägstriche"), "the reason, in words");
 }
@@ -950,14 +945,9 @@ async fn file_2_schools_set_their_own_limits_and_periods() {
         list(&pupil, "me", 0).await.allowance.transfer_limit,
         MB as i64
     );
-    let trash = pupil
-        .get("/files/trash?space=me")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let trash = pupil.page("/files/trash?space=me").await;
     assert!(trash.contains("10 Tage"));
-    let page = admin.get("/admin/files").await.text().await.unwrap();
+    let page = admin.page("/admin/files").await;
     assert!(page.contains("Fristen und Grenzen"));
 }
 

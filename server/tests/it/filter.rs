@@ -193,12 +193,7 @@ async fn flt_1_lists_belong_to_the_operator_and_each_school() {
     assert_eq!(view["total"], 1);
     let id = view["entries"][0]["id"].as_i64().unwrap().to_string();
     assert_eq!(view["entries"][0]["entry"], "nur-hier.example");
-    let page = admin
-        .get("/admin/filter?scope=school")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = admin.page("/admin/filter?scope=school").await;
     assert!(
         page.contains("nur-hier.example") && page.contains("1 Eintrag in dieser Liste"),
         "the page lists it"

@@ -128,7 +128,7 @@ async fn empty_posts_are_answered_only_where_nothing_changes() {
 async fn ux_4_german_by_default_and_english_remembered() {
     let s = TestServer::start().await;
     let b = s.browser();
-    let page = b.get("/login").await.text().await.unwrap();
+    let page = b.page("/login").await;
     assert!(page.contains(r#"<html lang="de""#) && page.contains("Anmelden"));
     let res = b.submit("ui/language", "/login", &[("lang", "en")]).await;
     assert_eq!(res.status(), StatusCode::FOUND);
@@ -143,7 +143,7 @@ async fn ux_4_german_by_default_and_english_remembered() {
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
         "{cookie}"
     );
-    let page = b.get("/login").await.text().await.unwrap();
+    let page = b.page("/login").await;
     assert!(
         page.contains(r#"<html lang="en""#)
             && page.contains("Log in")
@@ -329,10 +329,10 @@ async fn ux_1_a_refused_sign_in_keeps_the_user_name() {
     let back = crate::common::location(&refused);
     assert!(!back.contains("mia.schulz"), "{back}");
     let back = back.strip_prefix(&b.base).unwrap_or(&back).to_string();
-    let page = b.get(&back).await.text().await.unwrap();
+    let page = b.page(&back).await;
     assert!(page.contains(r#"value="mia.schulz""#), "{page}");
     assert!(page.contains("Benutzername oder Passwort stimmt nicht"));
-    let again = b.get("/login").await.text().await.unwrap();
+    let again = b.page("/login").await;
     assert!(!again.contains("mia.schulz"), "the name is shown once");
 }
 
@@ -593,9 +593,9 @@ async fn ux_2_only_pages_with_islands_load_wasm() {
     let s = TestServer::start().await;
     let start = s.operator_start_password().await;
     let b = s.browser();
-    let login = b.get("/login").await.text().await.unwrap();
+    let login = b.page("/login").await;
     assert!(!login.contains("modulepreload") && !login.contains(".wasm"));
     b.login("admin", &start).await;
-    let password = b.get("/password").await.text().await.unwrap();
+    let password = b.page("/password").await;
     assert!(password.contains("modulepreload") && password.contains("<leptos-island"));
 }

@@ -139,14 +139,9 @@ async fn acc_3_classes_and_teams_with_members_and_owners() {
         .map(|m| (m.login.as_str(), m.owner))
         .collect();
     assert_eq!(members, vec![("lena.lehrer", true), ("mia.schulz", false)]);
-    let page = b
-        .get(&format!("/admin/groups/{id}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = b.page(&format!("/admin/groups/{id}")).await;
     assert_eq!(page.matches("data-testid=\"member-row\"").count(), 2);
-    let list = b.get("/admin/groups?q=chor").await.text().await.unwrap();
+    let list = b.page("/admin/groups?q=chor").await;
     assert_eq!(list.matches("data-testid=\"group-row\"").count(), 1);
 
     let (_, pupil) = s

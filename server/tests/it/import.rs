@@ -149,12 +149,7 @@ async fn acc_4_nothing_is_applied_when_any_line_is_wrong() {
         .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert_eq!(s.count("users").await, 1, "not even Mia");
-    let page = office
-        .get(&format!("/admin/import/{id}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = office.page(&format!("/admin/import/{id}")).await;
     assert_eq!(page.matches("data-testid=\"import-error\"").count(), 2);
     assert!(!page.contains("data-testid=\"apply-import\""));
 }
@@ -231,7 +226,7 @@ async fn acc_4_upload_form_and_export() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let page = location(&res);
     let id: i64 = page.rsplit('/').next().unwrap().parse().unwrap();
-    let html = office.get(&page).await.text().await.unwrap();
+    let html = office.page(&page).await;
     assert!(
         html.contains("Weiß, Jürgen") && html.contains("2 neu"),
         "decoded from Windows-1252"
@@ -240,7 +235,7 @@ async fn acc_4_upload_form_and_export() {
         .call("users/import-apply", &[("id", &id.to_string())])
         .await;
 
-    let csv = office.get("/admin/users.csv").await.text().await.unwrap();
+    let csv = office.page("/admin/users.csv").await;
     assert!(csv.starts_with('\u{feff}'));
     assert!(csv.contains("\"Jürgen\";\"Weiß\";\"1a\";\"\";\"juergen.weiss\";\"pupil\""));
     assert!(csv.contains("\"'=cmd\""), "formulas are neutralised");
@@ -341,6 +336,6 @@ async fn acc_4_the_end_of_year_run_moves_classes_up() {
         "not twice a year"
     );
     assert_eq!(of("ben.kind").0.as_deref(), Some("4a"));
-    let page = office.get("/admin/year-end").await.text().await.unwrap();
+    let page = office.page("/admin/year-end").await;
     assert_eq!(page.matches("data-testid=\"class-move\"").count(), 2);
 }

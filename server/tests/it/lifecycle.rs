@@ -55,12 +55,7 @@ async fn life_1_withdrawal_locks_at_once_and_can_be_cancelled() {
         ))
         .await;
     assert_eq!(due, 7 * 86_400, "the default grace period is seven days");
-    let page = office
-        .get(&format!("/admin/users/{pupil_id}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = office.page(&format!("/admin/users/{pupil_id}")).await;
     assert!(page.contains("endgültig gelöscht"));
 
     assert_eq!(
@@ -361,11 +356,8 @@ async fn life_3_deletion_leaves_no_residue() {
         .await;
     s.sql(&format!("INSERT INTO group_members (group_id, user_id, is_owner) VALUES ({class}, {teacher_id}, TRUE)")).await;
     let page = teacher
-        .get(&format!("/files?space=g{class}&folder=0"))
-        .await
-        .text()
-        .await
-        .unwrap();
+        .page(&format!("/files?space=g{class}&folder=0"))
+        .await;
     assert!(page.contains("Bild fuer die Klasse.png") && page.contains("ehemaliger Nutzer"));
 
     // The school's record, the pseudonymised log, and a chain that still verifies.

@@ -127,22 +127,14 @@ async fn log_2_reading_needs_a_named_person_and_a_reason() {
     assert!(!all.to_string().contains("andere.example") && !all.to_string().contains("Otto"));
 
     let csv = teacher
-        .get(&format!("/logs/export.csv?session={session}&kind=log"))
-        .await
-        .text()
-        .await
-        .unwrap();
+        .page(&format!("/logs/export.csv?session={session}&kind=log"))
+        .await;
     assert!(csv.contains("log.reading_opened"));
     assert_eq!(
         s.count("audit_events WHERE action = 'log.exported'").await,
         1
     );
-    let page = teacher
-        .get(&format!("/logs?session={session}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = teacher.page(&format!("/logs?session={session}")).await;
     assert!(page.contains("Prüfkette intakt") && page.contains("Vorgang 2026/17"));
 
     let res = management

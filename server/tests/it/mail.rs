@@ -238,7 +238,7 @@ async fn mail_2_external_addresses_are_refused() {
         .await;
     let back = crate::common::location(&page);
     let back = back.strip_prefix(&tb.base).unwrap_or(&back).to_string();
-    let text = tb.get(&back).await.text().await.unwrap();
+    let text = tb.page(&back).await;
     assert!(text.contains("nur für die Schule da"), "{back}");
     // Issue 18: the field's message names the refused address, in the summary's list too.
     assert!(
@@ -413,11 +413,8 @@ async fn mail_1_bodies_are_sanitised() {
             }
             // The page shows the subject as text, never as markup.
             let page = ab
-                .get(&format!("/mail/message?item={item}"))
+                .page(&format!("/mail/message?item={item}"))
                 .await
-                .text()
-                .await
-                .unwrap()
                 .to_lowercase();
             for bad in ["<script>alert", "<img src=x", "<svg onload", "<iframe src"] {
                 assert!(!page.contains(bad), "page kept {bad:?} for {payload:?}");
@@ -855,19 +852,14 @@ async fn mail_4_inspection_case() {
         "UPDATE mail_items SET is_read = FALSE WHERE id = {notice}"
     ))
     .await;
-    let home = pb.get("/").await.text().await.unwrap();
+    let home = pb.page("/").await;
     assert!(
         home.contains("notice-banner") && home.contains("AZ 2026/17"),
         "banner at sign-in"
     );
 
     // The reader sees the mailbox marked as an inspection, and each opened message is logged.
-    let case_page = rb
-        .get(&format!("/mail/case?case={case}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let case_page = rb.page(&format!("/mail/case?case={case}")).await;
     assert!(
         case_page.contains("Einsicht – Vorgang AZ 2026/17"),
         "{case_page}"

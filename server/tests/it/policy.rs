@@ -60,7 +60,7 @@ async fn viol_1_the_policy_is_accepted_before_anything_else() {
         "not even the password before the policy"
     );
 
-    let page = tom.get("/policy").await.text().await.unwrap();
+    let page = tom.page("/policy").await;
     assert!(page.contains("Benutzerordnung") && page.contains("Fassung 1, gültig ab 01.08.2020"));
     let policy: PolicyText = tom.call("policy/current", &[]).await.json().await.unwrap();
     let res = tom
@@ -253,23 +253,13 @@ async fn viol_1_consent_forms_print_and_show_as_recorded() {
     let b = s.browser();
     b.login(&office, GOOD).await;
 
-    let class = b
-        .get("/admin/consent-forms?class=2b")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let class = b.page("/admin/consent-forms?class=2b").await;
     assert_eq!(class.matches("data-testid=\"consent-form\"").count(), 2);
     assert!(
         class.contains("Unterschrift der Erziehungsberechtigten")
             && class.contains("tritt am 01.08.2020 in Kraft")
     );
-    let one = b
-        .get(&format!("/admin/consent-forms?user_id={mia}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let one = b.page(&format!("/admin/consent-forms?user_id={mia}")).await;
     assert_eq!(one.matches("data-testid=\"consent-form\"").count(), 1);
     assert!(one.contains("Mia Schulz · 2b"));
 
@@ -279,7 +269,7 @@ async fn viol_1_consent_forms_print_and_show_as_recorded() {
         &[("user_id", &mia.to_string())],
     )
     .await;
-    let table = b.get("/admin/users?q=2b").await.text().await.unwrap();
+    let table = b.page("/admin/users?q=2b").await;
     assert_eq!(table.matches("data-testid=\"consent-given\"").count(), 1);
     let pupil = s.browser();
     assert_eq!(

@@ -501,7 +501,7 @@ async fn sec_1_story_reset_is_shown_to_its_owner() {
     let start = start_password(&page.text().await.unwrap(), 0);
     let lea = s.browser();
     assert_eq!(lea.login(&login, &start).await.status(), StatusCode::OK);
-    let password_page = lea.get("/password").await.text().await.unwrap();
+    let password_page = lea.page("/password").await;
     assert!(
         password_page.contains("data-testid=\"reset-notice\""),
         "{password_page}"

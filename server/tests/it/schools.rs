@@ -86,11 +86,8 @@ async fn acc_1_the_operator_creates_schools_and_their_administrators() {
     );
     assert!(
         operator
-            .get("/admin/schools")
+            .page("/admin/schools")
             .await
-            .text()
-            .await
-            .unwrap()
             .contains("data-testid=\"school-row\"")
     );
 

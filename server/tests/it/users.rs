@@ -117,12 +117,7 @@ async fn adm_2_the_people_table_pages_and_searches() {
     let wild: UserList = office.send(list("%", "name", 1)).ok().await;
     assert_eq!(wild.total, 0, "a typed % is searched for, not a wildcard");
 
-    let page = office
-        .get("/admin/users?q=kind0&sort=name&page=1")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = office.page("/admin/users?q=kind0&sort=name&page=1").await;
     assert_eq!(page.matches("data-testid=\"user-row\"").count(), 10);
     assert!(page.contains("10 Personen"));
     assert!(
@@ -169,12 +164,7 @@ async fn viol_2_locked_accounts_are_signed_out_and_cannot_log_in() {
     assert_eq!(err.message, Key::ErrorLocked);
     // Issue 18: the person's page says that and why the account is locked, and offers a new
     // start password to those who may issue one.
-    let page = office
-        .get(&format!("/admin/users/{pupil_id}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = office.page(&format!("/admin/users/{pupil_id}")).await;
     assert!(
         page.contains("Beleidigungen im Chat")
             && page.contains("gesperrt")
@@ -304,7 +294,7 @@ async fn pw_2_start_passwords_for_a_whole_class() {
     s.person(school, Role::Pupil, "Ida", "Anders", Some("3a"), None)
         .await;
 
-    let page = office.get("/admin/users?q=2b").await.text().await.unwrap();
+    let page = office.page("/admin/users?q=2b").await;
     assert!(
         page.contains("Für alle 2 Kinder der Klasse 2b"),
         "the confirmation names the count"
@@ -328,7 +318,7 @@ async fn pw_2_start_passwords_for_a_whole_class() {
             && !slips.contains("lena.lehrer")
     );
 
-    let page = office.get("/admin/users?q=2b").await.text().await.unwrap();
+    let page = office.page("/admin/users?q=2b").await;
     assert_eq!(page.matches("Startpasswort ausgegeben am").count(), 2);
     let start = crate::common::start_password(&slips, 0);
     assert!(
@@ -381,12 +371,7 @@ async fn acc_3_roles_and_leaving_dates_are_changed_by_the_right_people() {
         .expect(StatusCode::BAD_REQUEST)
         .await;
 
-    let page = admin
-        .get(&format!("/admin/users/{id}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = admin.page(&format!("/admin/users/{id}")).await;
     // Issue 18: the leaving date reads the German way, never ISO.
     assert!(
         page.contains("31.07.2027") && !page.contains("2027-07-31") && page.contains("Lehrkraft")
@@ -577,12 +562,7 @@ async fn ux_3_search_folds_umlauts_and_lists_sort_in_german_order() {
         ]
     );
     // Issue 18: people who cannot sign in yet are not shown as "aktiv".
-    let page = office
-        .get("/admin/users?q=Otto")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = office.page("/admin/users?q=Otto").await;
     assert!(
         page.contains("noch nicht angemeldet") && !page.contains(">aktiv<"),
         "Ole Otto has no password yet"

@@ -342,6 +342,11 @@ impl Browser {
         Response::from(rebuilt.body(body).unwrap())
     }
 
+    /// The text of the page at `path`, as [`Browser::get`] fetched and checked it.
+    pub async fn page(&self, path: &str) -> String {
+        self.get(path).await.text().await.unwrap()
+    }
+
     /// Calls a server function the way the hydrated page does (JSON answer).
     pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> Response {
         self.client
