@@ -28,6 +28,7 @@ use crate::{
     policy::store::PolicyStore,
     schools::store::{SchoolSettingsStore, SchoolStore, SchoolSummaryStore},
     users::{rights_report::RightsReportStore, store::UserAdminStore},
+    web::kept::KeptFormStore,
 };
 
 /// Declares [`Store`] (every feature's trait, which both backends implement and the console
@@ -71,6 +72,7 @@ every_store!(
     MailSettingsStore,
     AddressBookStore,
     CalendarStore,
+    KeptFormStore,
 );
 
 /// Opens the database named by `url`, migrating it, and anchors its audit log.

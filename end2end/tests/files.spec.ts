@@ -93,6 +93,16 @@ test.describe.serial('files', () => {
     expect(blobCount()).toBe(before);
     await page.reload();
     await expect(page.getByTestId('file-row')).toHaveCount(1);
+
+    // FILE-1: the class's teacher decides what the children may do in its folder. The default
+    // lets each child change only their own things.
+    await page.getByTestId('member-rights').locator('summary').click();
+    await expect(page.getByLabel('Etwas hinzufügen und nur die eigenen Sachen ändern oder löschen')).toBeChecked();
+    await shot(page, 'files-member-rights-tablet');
+    await page.getByLabel('Nur ansehen und herunterladen').check();
+    await page.getByTestId('member-rights').getByRole('button', { name: 'Speichern' }).click();
+    await page.getByTestId('member-rights').locator('summary').click();
+    await expect(page.getByLabel('Nur ansehen und herunterladen')).toBeChecked();
     await context.close();
   });
 
@@ -102,7 +112,13 @@ test.describe.serial('files', () => {
     const context = await browser.newContext();
     const page = await tabletPage(context);
     await firstLogin(page, pupilLogin, start, 'Sonne&Mond42');
-    await openClassFolder(page);
+    await page.getByTestId('nav-files').click();
+    await page.getByRole('link', { name: '1a', exact: true }).click();
+    // The teacher made the folder read-only for the class: no upload box, no actions on the
+    // teacher's worksheet, and a plain word why.
+    await expect(page.getByTestId('read-only')).toBeVisible();
+    await expect(page.getByTestId('upload')).toHaveCount(0);
+    await expect(page.getByTestId('file-row').getByText('Aktionen')).toHaveCount(0);
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('link', { name: 'Arbeitsblatt.pdf' }).click(),
@@ -118,6 +134,9 @@ test.describe.serial('files', () => {
     const row = page.getByTestId('file-row').filter({ hasText: 'Hausaufgabe.jpg' });
     await expect(row).toBeVisible();
     await row.getByText('Aktionen').click();
+    // FILE-1: deleting asks first and names what goes.
+    await row.locator('details.confirm > summary').click();
+    await expect(row.getByRole('dialog')).toContainText('„Hausaufgabe.jpg“ in den Papierkorb legen?');
     await row.getByTestId('delete').click();
     await expect(page.getByTestId('file-row')).toHaveCount(0);
     await page.getByTestId('trash-link').click();

@@ -9,6 +9,7 @@ use app::{
     error::{AppError, ErrorKind},
     platform::{AppState, RequestInfo},
     shell::{CspNonce, shell},
+    web::kept,
 };
 use axum::{
     Router,
@@ -98,6 +99,7 @@ pub fn router(state: AppState) -> Router {
         })
         .nest_service("/pkg", pkg)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(middleware::from_fn_with_state(state.clone(), kept_forms))
         .layer(middleware::from_fn(server_fn_body))
         .layer(middleware::from_fn_with_state(state.clone(), request_context))
         .layer(middleware::from_fn_with_state(state.clone(), security))
@@ -251,6 +253,134 @@ async fn server_fn_body(req: Request, next: Next) -> Response {
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
+}
+
+/// Issue 18 §1: a plain form the server refused comes back filled in. The refused post's
+/// values are kept under a key bound to the session, the redirect back names only the key, and
+/// the page it leads to is filled in once (`app::web::kept`).
+async fn kept_forms(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let token = req
+        .extensions()
+        .get::<RequestInfo>()
+        .and_then(|info| info.session_token.clone());
+    let Some(token) = token else {
+        return next.run(req).await;
+    };
+    let mac = kept::session_mac(&state, &token);
+    let path = req.uri().path().to_string();
+    if *req.method() == Method::POST && path.starts_with("/api/") && accepts_html(req.headers()) {
+        let (parts, body) = req.into_parts();
+        let Ok(bytes) = axum::body::to_bytes(body, SERVER_FN_BODY_LIMIT).await else {
+            return error_response(AppError::kind(ErrorKind::TooLarge));
+        };
+        let res = next
+            .run(Request::from_parts(parts, Body::from(bytes.clone())))
+            .await;
+        return keep_if_refused(&state, &mac, &path, &bytes, res).await;
+    }
+    let query = req.uri().query().unwrap_or_default().to_string();
+    let key = url_param(&query, "__kept")
+        .filter(|key| key.len() == 32 && key.bytes().all(|b| b.is_ascii_hexdigit()));
+    let (Some(key), true) = (key, is_page(req.method(), &path)) else {
+        return next.run(req).await;
+    };
+    let form = match state
+        .kept_forms()
+        .take(&key, &mac, app::platform::now())
+        .await
+    {
+        Ok(Some(json)) => serde_json::from_str::<kept::KeptForm>(&json).ok(),
+        Ok(None) => None,
+        Err(e) => {
+            tracing::warn!(error = %e, "a kept form could not be read");
+            None
+        }
+    };
+    let Some(form) = form else {
+        return next.run(req).await;
+    };
+    // Each field's message goes beside the field, in the reader's language.
+    let lang = app::web::lang_of(req.headers());
+    let errors: Vec<(String, String)> = url_param(&query, "__err")
+        .map(|encoded| {
+            let error = AppError::from_url(&encoded);
+            error
+                .fields
+                .iter()
+                .map(|f| (f.field.clone(), error.field_text(lang, f.message)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut req = req;
+    req.extensions_mut().insert(form.clone());
+    let res = next.run(req).await;
+    if res.status() != StatusCode::OK {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, PAGE_LIMIT).await else {
+        return error_response(AppError::kind(ErrorKind::Internal));
+    };
+    let html = form.fill(&String::from_utf8_lossy(&bytes), &errors);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(html))
+}
+
+/// The largest page a kept form is filled into; our pages are far smaller.
+const PAGE_LIMIT: usize = 16 * 1024 * 1024;
+
+/// A browser's plain form post, as Leptos tells it from a script's call.
+fn accepts_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
+fn url_param(query: &str, name: &str) -> Option<String> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+        .ok()?
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v)
+}
+
+/// A refused post is answered with a redirect back carrying `__err`; then its form is kept
+/// and the redirect names the key.
+async fn keep_if_refused(
+    state: &AppState,
+    mac: &str,
+    action: &str,
+    body: &[u8],
+    mut res: Response,
+) -> Response {
+    let location = res
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    if !res.status().is_redirection() || !location.contains("__err=") {
+        return res;
+    }
+    let Some(form) = kept::KeptForm::from_post(action, body) else {
+        return res;
+    };
+    let key = app::platform::secret::fast_random_hex();
+    let now = app::platform::now();
+    let json = serde_json::to_string(&form).unwrap_or_default();
+    if let Err(e) = state
+        .kept_forms()
+        .keep(&key, mac, &json, now, now + kept::KEEP_SECS)
+        .await
+    {
+        tracing::warn!(error = %e, "a refused form could not be kept");
+        return res;
+    }
+    if let Ok(value) = HeaderValue::from_str(&format!("{location}&__kept={key}")) {
+        res.headers_mut().insert(header::LOCATION, value);
+    }
+    res
 }
 
 fn is_state_changing(method: &Method) -> bool {

@@ -81,7 +81,7 @@ pub async fn archive(
 ) -> Response {
     let result = async {
         let target = target(&query)?;
-        let (space, _) = space_access(&state, &user, target.space).await?;
+        let space = space_access(&state, &user, target.space).await?.space;
         let mut name = "Dateien".to_string();
         if let Some(folder) = target.folder {
             let (node, _) = node_access(&state, &user, folder, false).await?;

@@ -26,6 +26,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::rules::files::{MemberRights, Standing};
 
 /// Where files live: the caller's own folder, or a class's or team's folder.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,6 +70,11 @@ pub struct FileEntry {
     pub trashed_at: Option<i64>,
     /// Who put it there; `None` for a person who has left the school.
     pub author: Option<String>,
+    pub author_id: Option<i64>,
+    /// Who put it in the trash, for an item in the trash (FILE-1: owners see who deleted what).
+    pub deleted_by: Option<String>,
+    /// FILE-1: whether the caller may rename, move, delete or restore it.
+    pub can_change: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,7 +106,10 @@ pub struct FolderView {
     pub entries: Vec<FileEntry>,
     pub total: i64,
     pub page: i64,
-    pub can_write: bool,
+    /// FILE-1: where the caller stands in this space.
+    pub standing: Standing,
+    /// FILE-1: in a group's folder, what its members may do.
+    pub members: Option<MemberRights>,
     /// The caller's own folder and their groups' folders, as (space, name).
     pub spaces: Vec<(Space, String)>,
     /// Where "move to" can go: every folder of the space, as (id, path).
@@ -111,6 +120,8 @@ pub struct FolderView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrashView {
     pub space: Space,
+    /// FILE-1: owners of a group folder, and everyone in their own, delete for good.
+    pub may_purge: bool,
     pub entries: Vec<FileEntry>,
     pub keep_days: i64,
 }
@@ -167,7 +178,8 @@ pub async fn list_folder(space: String, folder: i64, page: i64) -> Result<Folder
     let user = authenticate()?;
     let state = app_state();
     let space = space_param(&space)?;
-    let (space_ref, can_write) = space_access(&state, &user, space).await?;
+    let access = space_access(&state, &user, space).await?;
+    let space_ref = access.space;
     let folder = folder_param(folder);
     let mut path = Vec::new();
     if let Some(id) = folder {
@@ -184,10 +196,11 @@ pub async fn list_folder(space: String, folder: i64, page: i64) -> Result<Folder
             .collect();
     }
     let page = page.clamp(0, 100_000);
-    let (entries, total) = state
+    let (mut entries, total) = state
         .files()
         .list_folder(space_ref, folder, page * PAGE_SIZE, PAGE_SIZE)
         .await?;
+    mark_changeable(&mut entries, &user, access.standing);
     let groups = state.groups().my_groups(user.id).await?;
     let space_name = match space {
         Space::Personal => None,
@@ -210,7 +223,8 @@ pub async fn list_folder(space: String, folder: i64, page: i64) -> Result<Folder
         entries,
         total,
         page,
-        can_write,
+        standing: access.standing,
+        members: access.members,
         spaces,
         folders: state.files().folders(space_ref).await?,
         allowance: allowance(&state, &user).await?,
@@ -221,15 +235,15 @@ pub async fn list_folder(space: String, folder: i64, page: i64) -> Result<Folder
 pub async fn create_folder(space: String, folder: i64, name: String) -> Result<i64, AppError> {
     let user = authenticate()?;
     let state = app_state();
-    let (space_ref, can_write) = space_access(&state, &user, space_param(&space)?).await?;
-    writable(can_write)?;
+    let access = space_access(&state, &user, space_param(&space)?).await?;
+    addable(access.standing)?;
     let name = name_field(&name)?;
     crate::filter::check(&state, &user, &request_info(), "name", &[&name]).await?;
     let outcome = state
         .files()
         .create_node(&store::NewNode {
             school_id: user.school_id.unwrap_or_default(),
-            space: space_ref,
+            space: access.space,
             parent_id: folder_param(folder),
             name: &name,
             blob_key: None,
@@ -246,8 +260,8 @@ pub async fn create_folder(space: String, folder: i64, name: String) -> Result<i
 pub async fn rename_entry(id: i64, name: String) -> Result<(), AppError> {
     let user = authenticate()?;
     let state = app_state();
-    let (node, can_write) = node_access(&state, &user, id, false).await?;
-    writable(can_write)?;
+    let (node, standing) = node_access(&state, &user, id, false).await?;
+    changeable(&state, &user, &node, standing).await?;
     let name = name_field(&name)?;
     crate::filter::check(&state, &user, &request_info(), "name", &[&name]).await?;
     // SEC-6, FLT-3: `run.txt` does not become `run.bat` by a rename.
@@ -270,8 +284,8 @@ pub async fn rename_entry(id: i64, name: String) -> Result<(), AppError> {
 pub async fn move_entry(id: i64, target: i64) -> Result<(), AppError> {
     let user = authenticate()?;
     let state = app_state();
-    let (node, can_write) = node_access(&state, &user, id, false).await?;
-    writable(can_write)?;
+    let (node, standing) = node_access(&state, &user, id, false).await?;
+    changeable(&state, &user, &node, standing).await?;
     let outcome = state.files().move_node(&node, folder_param(target)).await?;
     saved(outcome).map(|_| ())
 }
@@ -281,8 +295,9 @@ pub async fn move_entry(id: i64, target: i64) -> Result<(), AppError> {
 pub async fn copy_entry(id: i64, target: i64) -> Result<i64, AppError> {
     let user = authenticate()?;
     let state = app_state();
-    let (node, can_write) = node_access(&state, &user, id, false).await?;
-    writable(can_write)?;
+    // A copy belongs to whoever makes it: reading the original and adding are enough.
+    let (node, standing) = node_access(&state, &user, id, false).await?;
+    addable(standing)?;
     let target = folder_param(target);
     let name = if target == node.parent_id {
         copy_name(&node.name, request_lang().t(Key::FilesCopySuffix))
@@ -310,8 +325,8 @@ pub fn copy_name(name: &str, suffix: &str) -> String {
 pub async fn delete_entry(id: i64) -> Result<(), AppError> {
     let user = authenticate()?;
     let state = app_state();
-    let (node, can_write) = node_access(&state, &user, id, false).await?;
-    writable(can_write)?;
+    let (node, standing) = node_access(&state, &user, id, false).await?;
+    changeable(&state, &user, &node, standing).await?;
     state
         .files()
         .trash_node(node.id, user.id, crate::platform::now())
@@ -324,7 +339,7 @@ pub async fn list_trash(space: String) -> Result<TrashView, AppError> {
     let user = authenticate()?;
     let state = app_state();
     let space = space_param(&space)?;
-    let (space_ref, _) = space_access(&state, &user, space).await?;
+    let access = space_access(&state, &user, space).await?;
     let keep_days = match user.school_id {
         Some(school) => state
             .school_settings()
@@ -333,9 +348,12 @@ pub async fn list_trash(space: String) -> Result<TrashView, AppError> {
             .map_or(30, |s| s.trash_days),
         None => 30,
     };
+    let mut entries = state.files().list_trash(access.space).await?;
+    mark_changeable(&mut entries, &user, access.standing);
     Ok(TrashView {
         space,
-        entries: state.files().list_trash(space_ref).await?,
+        may_purge: access.standing.may_purge(),
+        entries,
         keep_days,
     })
 }
@@ -344,8 +362,8 @@ pub async fn list_trash(space: String) -> Result<TrashView, AppError> {
 pub async fn restore_entry(id: i64) -> Result<(), AppError> {
     let user = authenticate()?;
     let state = app_state();
-    let (node, can_write) = node_access(&state, &user, id, true).await?;
-    writable(can_write)?;
+    let (node, standing) = node_access(&state, &user, id, true).await?;
+    changeable(&state, &user, &node, standing).await?;
     saved(app_state().files().restore_node(&node).await?).map(|_| ())
 }
 
@@ -354,8 +372,11 @@ pub async fn restore_entry(id: i64) -> Result<(), AppError> {
 pub async fn empty_trash(space: String, id: i64) -> Result<(), AppError> {
     let user = authenticate()?;
     let state = app_state();
-    let (space_ref, can_write) = space_access(&state, &user, space_param(&space)?).await?;
-    writable(can_write)?;
+    let access = space_access(&state, &user, space_param(&space)?).await?;
+    if !access.standing.may_purge() {
+        return Err(AppError::new(ErrorKind::Forbidden, Key::FilesPurgeOwners));
+    }
+    let space_ref = access.space;
     let only = folder_param(id);
     if let Some(id) = only {
         node_access(&state, &user, id, true).await?;

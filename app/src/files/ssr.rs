@@ -10,7 +10,7 @@ pub(super) use crate::{
     error::ErrorKind,
     i18n::Key,
     platform::{AppState, app_state, request_info},
-    rules::files as rule,
+    rules::files::{self as rule, MemberRights, Standing},
 };
 
 pub(super) use super::store::{Node, Saved};
@@ -52,46 +52,57 @@ pub fn archive_paths(rows: &[store::ArchiveRow], folder: Option<i64>) -> Vec<sto
     out
 }
 
-/// Who may do what in a space: the owner in their own folder; in a group folder its owners,
-/// and its members when the group lets them write. Everybody else does not see it exists.
+/// FILE-1: a caller's way into a space: which space, where they stand in it, and, in a group's
+/// folder, what its members may do (shown to its owners, who may change it).
+#[derive(Clone, Copy, Debug)]
+pub struct Access {
+    pub space: SpaceRef,
+    pub standing: Standing,
+    pub members: Option<MemberRights>,
+}
+
+/// Who may do what in a space: the owner in their own folder; in a group folder its owners, and
+/// its members as far as the group's [`MemberRights`] go. Everybody else does not see it exists.
 pub async fn space_access(
     state: &AppState,
     user: &SessionUser,
     space: Space,
-) -> Result<(SpaceRef, bool), AppError> {
+) -> Result<Access, AppError> {
     let school = user
         .school_id
         .ok_or_else(|| AppError::kind(ErrorKind::Forbidden))?;
     match space {
-        Space::Personal => Ok((
-            SpaceRef {
+        Space::Personal => Ok(Access {
+            space: SpaceRef {
                 owner: user.id,
                 group: 0,
             },
-            true,
-        )),
+            standing: Standing::OwnFolder,
+            members: None,
+        }),
         Space::Group(group) => {
             let place = state
                 .groups()
                 .membership(user.id, group, school)
                 .await?
                 .ok_or_else(|| AppError::kind(ErrorKind::NotFound))?;
-            Ok((
-                SpaceRef { owner: 0, group },
-                place.is_owner || place.members_write,
-            ))
+            Ok(Access {
+                space: SpaceRef { owner: 0, group },
+                standing: place.standing(),
+                members: Some(place.member_rights()),
+            })
         }
     }
 }
 
-/// The node with the caller's right to change it. Items in the trash, or in a folder in the
+/// The node with the caller's standing in its space. Items in the trash, or in a folder in the
 /// trash, are found only when `trashed` asks for them.
 pub async fn node_access(
     state: &AppState,
     user: &SessionUser,
     id: i64,
     trashed: bool,
-) -> Result<(Node, bool), AppError> {
+) -> Result<(Node, Standing), AppError> {
     let school = user
         .school_id
         .ok_or_else(|| AppError::kind(ErrorKind::Forbidden))?;
@@ -105,19 +116,55 @@ pub async fn node_access(
         None if node.owner_user_id == Some(user.id) => Space::Personal,
         None => return Err(AppError::kind(ErrorKind::NotFound)),
     };
-    let (_, can_write) = space_access(state, user, space).await?;
+    let access = space_access(state, user, space).await?;
     let in_trash = state.files().ancestors(id).await?.iter().any(|a| a.2);
     if in_trash != trashed || (trashed && node.trashed_at.is_none()) {
         return Err(AppError::kind(ErrorKind::NotFound));
     }
-    Ok((node, can_write))
+    Ok((node, access.standing))
 }
 
-pub(super) fn writable(can_write: bool) -> Result<(), AppError> {
-    if can_write {
+/// FILE-1: adding files and folders (uploads, new folders, copies).
+pub(super) fn addable(standing: Standing) -> Result<(), AppError> {
+    if standing.may_add() {
         Ok(())
     } else {
         Err(AppError::new(ErrorKind::Forbidden, Key::FilesReadOnly))
+    }
+}
+
+/// FILE-1: renaming, moving, deleting or restoring `node`. A member whose group lets them change
+/// only their own items changes what they added, and a folder only when everything ever put in
+/// it (the trash included) is theirs too.
+pub(super) async fn changeable(
+    state: &AppState,
+    user: &SessionUser,
+    node: &Node,
+    standing: Standing,
+) -> Result<(), AppError> {
+    if !standing.may_change(true) {
+        return Err(AppError::new(ErrorKind::Forbidden, Key::FilesReadOnly));
+    }
+    if standing.may_change(false) {
+        return Ok(());
+    }
+    if node.created_by != Some(user.id) {
+        return Err(AppError::new(ErrorKind::Forbidden, Key::FilesNotYours));
+    }
+    if node.is_folder && state.files().others_below(node.id, user.id).await? {
+        return Err(AppError::new(
+            ErrorKind::Forbidden,
+            Key::FilesFolderNotAllYours,
+        ));
+    }
+    Ok(())
+}
+
+/// FILE-1: what the list shows each entry's row: its actions only where they would succeed
+/// (for a member's own folder the server still looks inside when it is changed).
+pub(super) fn mark_changeable(entries: &mut [FileEntry], user: &SessionUser, standing: Standing) {
+    for entry in entries {
+        entry.can_change = standing.may_change(entry.author_id == Some(user.id));
     }
 }
 

@@ -74,8 +74,15 @@ struct EntryRow {
     content_type: String,
     updated_at: i64,
     trashed_at: Option<i64>,
+    created_by: Option<i64>,
     author_first: Option<String>,
     author_last: Option<String>,
+    deleter_first: Option<String>,
+    deleter_last: Option<String>,
+}
+
+fn full_name(first: Option<String>, last: Option<String>) -> Option<String> {
+    Some(format!("{} {}", first?, last?))
 }
 
 fn entry(r: EntryRow) -> FileEntry {
@@ -87,10 +94,10 @@ fn entry(r: EntryRow) -> FileEntry {
         content_type: r.content_type,
         updated_at: r.updated_at,
         trashed_at: r.trashed_at,
-        author: match (r.author_first, r.author_last) {
-            (Some(first), Some(last)) => Some(format!("{first} {last}")),
-            _ => None,
-        },
+        author: full_name(r.author_first, r.author_last),
+        author_id: r.created_by,
+        deleted_by: full_name(r.deleter_first, r.deleter_last),
+        can_change: false,
     }
 }
 
@@ -100,8 +107,10 @@ const NODE: &str =
 
 const ENTRY: &str =
     "SELECT n.id, n.is_folder, n.name, n.size, n.content_type, n.updated_at, n.trashed_at,
-     u.first_name AS author_first, u.last_name AS author_last
-     FROM file_nodes n LEFT JOIN users u ON u.id = n.created_by";
+     n.created_by, u.first_name AS author_first, u.last_name AS author_last,
+     d.first_name AS deleter_first, d.last_name AS deleter_last
+     FROM file_nodes n LEFT JOIN users u ON u.id = n.created_by
+     LEFT JOIN users d ON d.id = n.trashed_by";
 
 const IN_SPACE: &str = "COALESCE(n.owner_user_id, 0) = $1 AND COALESCE(n.group_id, 0) = $2";
 
@@ -163,6 +172,9 @@ pub trait FileStore: Send + Sync {
         quota: i64,
     ) -> Result<Saved, sqlx::Error>;
     async fn trash_node(&self, id: i64, by: i64, now: i64) -> Result<(), sqlx::Error>;
+    /// FILE-1: whether anything below a folder, in the trash or not, was added by someone other
+    /// than `user` (or by a person who has left).
+    async fn others_below(&self, id: i64, user: i64) -> Result<bool, sqlx::Error>;
     async fn restore_node(&self, node: &Node) -> Result<Saved, sqlx::Error>;
     /// Deletes trashed items (one, or all of a space) for good; returns their blob keys.
     async fn purge(
@@ -475,6 +487,21 @@ impl_both!(FileStore {
         }
         tx.commit().await?;
         Ok(Saved::Done(copied[&node.id]))
+    }
+
+    async fn others_below(&self, id: i64, user: i64) -> Result<bool, sqlx::Error> {
+        sqlx::query_scalar(
+            "WITH RECURSIVE down(id) AS (
+               SELECT id FROM file_nodes WHERE parent_id = $1
+               UNION ALL
+               SELECT f.id FROM file_nodes f JOIN down ON f.parent_id = down.id)
+             SELECT EXISTS (SELECT 1 FROM file_nodes n JOIN down ON n.id = down.id
+                            WHERE n.created_by IS NULL OR n.created_by <> $2)",
+        )
+        .bind(id)
+        .bind(user)
+        .fetch_one(&self.pool)
+        .await
     }
 
     async fn trash_node(&self, id: i64, by: i64, now: i64) -> Result<(), sqlx::Error> {

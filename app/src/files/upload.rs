@@ -72,8 +72,9 @@ async fn receive(
     request: Request,
 ) -> Result<Vec<i64>, AppError> {
     let target = target(query)?;
-    let (space, can_write) = space_access(state, user, target.space).await?;
-    super::writable(can_write)?;
+    let access = space_access(state, user, target.space).await?;
+    super::addable(access.standing)?;
+    let space = access.space;
     if let Some(folder) = target.folder {
         let (node, _) = node_access(state, user, folder, false).await?;
         if node.space() != space || !node.is_folder {

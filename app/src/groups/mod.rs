@@ -51,8 +51,8 @@ pub struct Member {
 pub struct GroupDetail {
     pub group: GroupSummary,
     pub members: Vec<Member>,
-    /// FILE-1: members may write the group's folder; owners always may.
-    pub members_write: bool,
+    /// FILE-1: what members may do in the group's folder; owners always do everything.
+    pub member_files: crate::rules::files::MemberRights,
 }
 
 pub const MAX_TEAM_NAME_CHARS: usize = 60;
@@ -147,16 +147,34 @@ pub async fn add_member(group_id: i64, login: String, owner: bool) -> Result<(),
     tell_owners(&user, school, told, &owners.group_name, &target.name, text).await
 }
 
-/// FILE-1: whether the members of a class or team may write its folder.
-#[server(prefix = "/api", endpoint = "groups/members-write")]
-pub async fn set_members_write(group_id: i64, allowed: bool) -> Result<(), AppError> {
-    let (user, school) = school_staff(Capability::UsersManage)?;
-    let audit = AuditEvent::new("group.members_write", &request_info())
+/// FILE-1, issue 18: what the members of a class or team may do in its folder (`read`, `own`,
+/// `all`). The secretariat and administrators set it for any group; a teacher for a group they
+/// own, from its folder, so that a class can work on one poster together.
+#[server(prefix = "/api", endpoint = "groups/member-files")]
+pub async fn set_member_files(group_id: i64, rights: String) -> Result<(), AppError> {
+    let user = authenticate()?;
+    let school = user
+        .school_id
+        .ok_or_else(|| AppError::kind(ErrorKind::Forbidden))?;
+    let state = app_state();
+    if !user.can(Capability::UsersManage) {
+        let owner = state
+            .groups()
+            .membership(user.id, group_id, school)
+            .await?
+            .is_some_and(|place| place.standing().may_set_member_rights());
+        if !owner {
+            return Err(AppError::kind(ErrorKind::NotFound));
+        }
+    }
+    let rights = MemberRights::parse(&rights)
+        .ok_or_else(|| AppError::field("rights", Key::ErrorBadInput))?;
+    let audit = AuditEvent::new("group.member_files", &request_info())
         .actor(user.id, Some(school))
-        .details(format!("group {group_id}: {allowed}"));
-    if !app_state()
+        .details(format!("group {group_id}: {}", rights.code()));
+    if !state
         .groups()
-        .set_members_write(school, group_id, allowed, &audit)
+        .set_member_files(school, group_id, rights, &audit)
         .await?
     {
         return Err(AppError::kind(ErrorKind::NotFound));

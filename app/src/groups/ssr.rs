@@ -1,7 +1,7 @@
 //! The server-only half of groups: the notice to a group's owners.
 use super::*;
 
-pub(super) use crate::auth::school_staff;
+pub(super) use crate::auth::{authenticate, school_staff};
 
 pub(super) use crate::{
     audit::AuditEvent,
@@ -9,7 +9,7 @@ pub(super) use crate::{
     error::ErrorKind,
     i18n::Key,
     platform::{app_state, request_info},
-    rules,
+    rules::{self, files::MemberRights},
 };
 
 /// SEC-1: "Ada Admin hat Lea Lehrerin zur 2b hinzugefügt", to every owner but the one who did it.

@@ -1,6 +1,7 @@
 use super::{GroupDetail, GroupKind, GroupSummary, Member};
 use crate::audit::AuditEvent;
 use crate::platform::db::impl_both;
+use crate::rules::files::MemberRights;
 
 #[derive(sqlx::FromRow)]
 struct GroupRow {
@@ -67,11 +68,28 @@ pub struct GroupRef {
 }
 
 /// One person's place in a group of their school.
-#[derive(sqlx::FromRow, Clone, Copy)]
+#[derive(sqlx::FromRow, Clone)]
 pub struct Membership {
     pub is_owner: bool,
-    /// FILE-1: whether the group's members may write its folder.
-    pub members_write: bool,
+    /// FILE-1: what the group's members may do in its folder (`read`, `own`, `all`).
+    pub member_files: String,
+}
+
+impl Membership {
+    /// FILE-1: where this place puts its holder in the group's folder.
+    pub fn standing(&self) -> crate::rules::files::Standing {
+        use crate::rules::files::Standing;
+        if self.is_owner {
+            Standing::GroupOwner
+        } else {
+            Standing::Member(self.member_rights())
+        }
+    }
+
+    /// An unknown state (written by a later release) reads as the safest one.
+    pub fn member_rights(&self) -> MemberRights {
+        MemberRights::parse(&self.member_files).unwrap_or(MemberRights::Read)
+    }
 }
 
 /// ACC-3, SEC-1: who is told about a membership change, and the group's name for the notice.
@@ -128,11 +146,11 @@ pub trait GroupStore: Send + Sync {
         audit: &AuditEvent,
     ) -> Result<bool, sqlx::Error>;
     /// False when the group is not a class or team of this school.
-    async fn set_members_write(
+    async fn set_member_files(
         &self,
         school_id: i64,
         group_id: i64,
-        allowed: bool,
+        rights: MemberRights,
         audit: &AuditEvent,
     ) -> Result<bool, sqlx::Error>;
 }
@@ -164,7 +182,7 @@ impl_both!(GroupStore {
 
     async fn membership(&self, user_id: i64, group_id: i64, school_id: i64) -> Result<Option<Membership>, sqlx::Error> {
         sqlx::query_as(
-            "SELECT gm.is_owner, g.members_write FROM group_members gm JOIN groups g ON g.id = gm.group_id
+            "SELECT gm.is_owner, g.member_files FROM group_members gm JOIN groups g ON g.id = gm.group_id
              WHERE gm.user_id = $1 AND gm.group_id = $2 AND g.school_id = $3",
         )
         .bind(user_id)
@@ -221,11 +239,12 @@ impl_both!(GroupStore {
         .await?;
         let Some(row) = row else { return Ok(None) };
         let members: Vec<Member> = sqlx::query_as(MEMBERS).bind(group_id).fetch_all(&self.pool).await?.into_iter().map(member).collect();
-        let members_write: bool = sqlx::query_scalar("SELECT members_write FROM groups WHERE id = $1")
+        let member_files: String = sqlx::query_scalar("SELECT member_files FROM groups WHERE id = $1")
             .bind(group_id)
             .fetch_one(&self.pool)
             .await?;
-        Ok(Some(GroupDetail { group: summary(row, &members), members, members_write }))
+        let member_files = MemberRights::parse(&member_files).unwrap_or(MemberRights::Read);
+        Ok(Some(GroupDetail { group: summary(row, &members), members, member_files }))
     }
 
     async fn create_team(&self, school_id: i64, name: &str, audit: &AuditEvent) -> Result<Option<i64>, sqlx::Error> {
@@ -284,12 +303,12 @@ impl_both!(GroupStore {
         Ok(Some(Owners { group_name, ids }))
     }
 
-    async fn set_members_write(&self, school_id: i64, group_id: i64, allowed: bool, audit: &AuditEvent) -> Result<bool, sqlx::Error> {
+    async fn set_member_files(&self, school_id: i64, group_id: i64, rights: MemberRights, audit: &AuditEvent) -> Result<bool, sqlx::Error> {
         let mut tx = self.begin_write().await?;
-        let updated = sqlx::query("UPDATE groups SET members_write = $3 WHERE id = $1 AND school_id = $2 AND kind IN ('class', 'team')")
+        let updated = sqlx::query("UPDATE groups SET member_files = $3 WHERE id = $1 AND school_id = $2 AND kind IN ('class', 'team')")
             .bind(group_id)
             .bind(school_id)
-            .bind(allowed)
+            .bind(rights.code())
             .execute(&mut *tx)
             .await?
             .rows_affected();

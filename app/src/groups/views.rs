@@ -1,11 +1,12 @@
 use leptos::prelude::*;
 
 use super::{
-    AddMember, CreateTeam, GroupDetail, GroupKind, GroupSummary, RemoveMember, SetMembersWrite,
+    AddMember, CreateTeam, GroupDetail, GroupKind, GroupSummary, RemoveMember, SetMemberFiles,
     group_members, list_groups,
 };
 use crate::components::{Card, DataTable, Icon, IconName, await_data};
 use crate::i18n::{Key, Lang, use_lang};
+use crate::rules::files::MemberRights;
 
 /// ADM-2: classes and teams, with their sizes and owners.
 #[component]
@@ -75,7 +76,7 @@ fn GroupMembers(lang: Lang, detail: GroupDetail) -> impl IntoView {
     let group_id = detail.group.id.to_string();
     let add_id = group_id.clone();
     let write_id = group_id.clone();
-    let members_write = detail.members_write;
+    let member_files = detail.member_files;
     view! {
         <h1 class="page-title">{format!("{} · {}", detail.group.name, kind_label(lang, detail.group.kind))}</h1>
         <DataTable headers=vec![lang.t(Key::UsersName), lang.t(Key::UsersLogin), lang.t(Key::GroupsRole), ""]>
@@ -98,15 +99,9 @@ fn GroupMembers(lang: Lang, detail: GroupDetail) -> impl IntoView {
             }).collect_view()}
         </DataTable>
         <Card title=lang.t(Key::GroupsFolder) icon=IconName::Folder>
-            <ActionForm action={ServerAction::<SetMembersWrite>::new()} attr:class="create-user">
+            <ActionForm action={ServerAction::<SetMemberFiles>::new()} attr:class="create-user">
                 <input type="hidden" name="group_id" value=write_id/>
-                <div class="field">
-                    <label for="members-write">{lang.t(Key::GroupsMembersWrite)}</label>
-                    <select id="members-write" name="allowed">
-                        <option value="true" selected=members_write>{lang.t(Key::GroupsMembersWriteYes)}</option>
-                        <option value="false" selected=!members_write>{lang.t(Key::GroupsMembersWriteNo)}</option>
-                    </select>
-                </div>
+                <MemberRightsField lang current=member_files/>
                 <button class="btn btn-primary" type="submit">{lang.t(Key::FilesSave)}</button>
             </ActionForm>
         </Card>
@@ -127,5 +122,23 @@ fn GroupMembers(lang: Lang, detail: GroupDetail) -> impl IntoView {
                 <button class="btn btn-primary" type="submit"><Icon name=IconName::Check/>{lang.t(Key::GroupsAdd)}</button>
             </ActionForm>
         </Card>
+    }
+}
+
+/// FILE-1: the three states of a group folder, as one choice; on the group's page and, for its
+/// teachers, on the folder itself.
+#[component]
+pub fn MemberRightsField(lang: Lang, current: MemberRights) -> impl IntoView {
+    view! {
+        <fieldset class="field choice">
+            <legend>{lang.t(Key::FilesMembersRights)}</legend>
+            <p class="hint">{lang.t(Key::FilesMembersHint)}</p>
+            {MemberRights::ALL.into_iter().map(|rights| view! {
+                <label class="choice-line">
+                    <input type="radio" name="rights" value=rights.code() checked=rights == current/>
+                    <span>{lang.t(rights.label())}</span>
+                </label>
+            }).collect_view()}
+        </fieldset>
     }
 }

@@ -29,6 +29,58 @@ pub struct DeletionReport {
     pub summary: String,
 }
 
+/// LIFE-3: what deleting one person removed or kept, as the report stores it (JSON).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletionCounts {
+    pub files: i64,
+    /// Files in group folders, kept without the person's name.
+    pub kept: i64,
+    pub messages: i64,
+    pub pseudonymised: i64,
+}
+
+impl DeletionCounts {
+    /// The report's line in the reader's language; reports written before the counts were
+    /// kept as JSON show their text as it was.
+    pub fn describe(stored: &str, lang: crate::i18n::Lang) -> String {
+        let Ok(c) = serde_json::from_str::<DeletionCounts>(stored) else {
+            return stored.to_string();
+        };
+        lang.fill(
+            crate::i18n::Key::LifeDeletionSummary,
+            &[
+                ("files", &c.files.to_string()),
+                ("kept", &c.kept.to_string()),
+                ("messages", &c.messages.to_string()),
+                ("pseudonymised", &c.pseudonymised.to_string()),
+            ],
+        )
+    }
+}
+
+impl JobReport {
+    /// The last run's line in the reader's language (older runs kept English text).
+    pub fn describe(stored: &str, lang: crate::i18n::Lang) -> String {
+        let Ok(r) = serde_json::from_str::<JobReport>(stored) else {
+            return stored.to_string();
+        };
+        lang.fill(
+            crate::i18n::Key::LifeJobResult,
+            &[
+                ("deactivated", &r.deactivated.to_string()),
+                ("deleted", &r.deleted.to_string()),
+                ("audit", &r.audit_deleted.to_string()),
+                ("trash", &r.trash_purged.to_string()),
+                ("blobs", &r.blobs_collected.to_string()),
+                ("cases", &r.cases_closed.to_string()),
+                ("mail", &r.mail_purged.to_string()),
+                ("sessions", &r.sessions_purged.to_string()),
+                ("throttle", &r.throttle_purged.to_string()),
+            ],
+        )
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeletionsView {
     pub reports: Vec<DeletionReport>,
@@ -78,13 +130,27 @@ pub async fn cancel_deletion(user_id: i64) -> Result<(), AppError> {
 pub async fn deletion_reports() -> Result<DeletionsView, AppError> {
     let (_, school) = school_staff(Capability::UsersManage)?;
     let state = app_state();
-    let last_run = state.lifecycle().last_run(JOBS).await?;
+    let lang = crate::i18n::use_lang();
+    let last_run = state
+        .lifecycle()
+        .last_run(JOBS)
+        .await?
+        .map(|(at, stored)| (at, JobReport::describe(&stored, lang)));
     let next = last_run
         .as_ref()
         .map(|(at, _)| ((at + JOB_INTERVAL_SECS - crate::platform::now()) / 60).max(0))
         .unwrap_or(0);
     Ok(DeletionsView {
-        reports: state.lifecycle().deletion_reports(school).await?,
+        reports: state
+            .lifecycle()
+            .deletion_reports(school)
+            .await?
+            .into_iter()
+            .map(|r| DeletionReport {
+                summary: DeletionCounts::describe(&r.summary, lang),
+                ..r
+            })
+            .collect(),
         last_run,
         next_run_within_mins: next,
     })
@@ -94,8 +160,9 @@ pub async fn deletion_reports() -> Result<DeletionsView, AppError> {
 pub const JOBS: &str = "scheduled-jobs";
 pub const JOB_INTERVAL_SECS: i64 = 3600;
 
-/// What one run of the scheduled jobs did.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// What one run of the scheduled jobs did. Kept as JSON, so that the page tells it in the
+/// reader's language (issue 18).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobReport {
     pub deactivated: usize,
     pub deleted: usize,

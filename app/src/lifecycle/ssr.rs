@@ -78,18 +78,8 @@ pub async fn run_jobs(
     let (purged, collected) = crate::files::collect(state).await?;
     report.trash_purged = purged;
     report.blobs_collected = collected;
-    let summary = format!(
-        "deactivated {}, deleted {}, audit events past retention {}, trash items {}, orphaned blobs {}, cases closed {}, mail trash items {}, ended sessions {}, throttle rows {}",
-        report.deactivated,
-        report.deleted,
-        report.audit_deleted,
-        report.trash_purged,
-        report.blobs_collected,
-        report.cases_closed,
-        report.mail_purged,
-        report.sessions_purged,
-        report.throttle_purged
-    );
+    // Kept as JSON: the page tells it in the reader's language.
+    let summary = serde_json::to_string(&report).unwrap_or_default();
     state
         .lifecycle()
         .finish_lease(JOBS, now, &summary)

@@ -257,9 +257,14 @@ impl_both!(LifecycleStore {
         // Sessions, memberships, acceptances, consents, exceptions and log rights go with the
         // row (ON DELETE CASCADE).
         sqlx::query("DELETE FROM users WHERE id = $1").bind(user_id).execute(&mut *tx).await?;
-        let summary = format!(
-            "files: {files}; group files kept without name: {kept}; messages: {mails}; audit entries pseudonymised: {pseudonymised}"
-        );
+        // Kept as JSON: the report page tells it in the reader's language.
+        let summary = serde_json::to_string(&super::DeletionCounts {
+            files: files as i64,
+            kept,
+            messages: mails as i64,
+            pseudonymised: pseudonymised as i64,
+        })
+        .unwrap_or_default();
         sqlx::query(
             "INSERT INTO deletion_reports (school_id, pseudonym, role, class, reason, account_created_at, deactivated_at, deleted_at, summary)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

@@ -31,6 +31,7 @@ pub async fn compose(
         attachments: Vec::new(),
         forwarded: Vec::new(),
         files: state.mail_compose().own_files(user.id).await?,
+        child_words: user.role == Role::Pupil,
     };
     if draft > 0 {
         let row = state
@@ -71,6 +72,28 @@ pub async fn compose(
             page.forward = row.id;
             page.forwarded = state.mailbox().attachments(row.message_id).await?;
         }
+    }
+    // Issue 18 §1: a refused send comes back with what was typed (`web::kept`), on the draft
+    // it was autosaved to, so that no second draft is made of it.
+    for (field, value) in [
+        ("to", &mut page.to),
+        ("subject", &mut page.subject),
+        ("body", &mut page.body),
+    ] {
+        if let Some(kept) = crate::web::kept::value(field) {
+            *value = kept;
+        }
+    }
+    if let Some(kept) = crate::web::kept::value("draft").and_then(|d| d.parse::<i64>().ok())
+        && kept > 0
+        && state
+            .mail_compose()
+            .draft_item(user.id, kept)
+            .await?
+            .is_some()
+    {
+        page.draft_id = kept;
+        page.attachments = state.mailbox().attachments(kept).await?;
     }
     Ok(page)
 }

@@ -144,6 +144,8 @@ pub struct ComposePage {
     pub forwarded: Vec<AttachmentInfo>,
     /// The user's own files, to attach: (id, name, size).
     pub files: Vec<(i64, String, i64)>,
+    /// Issue 18: a child's form says "Worum geht es?" and shows no markup hint.
+    pub child_words: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -22,7 +22,10 @@ use crate::{
     platform::{app_state, request_info},
 };
 
-/// The policy every new school starts with: the town's Benutzerordnung of 01.08.2020.
+/// The policy every new school starts with: the town's Benutzerordnung of 01.08.2020, its rules
+/// word for word, with the product named as the school now runs it ("Schulhof" where the town's
+/// text says "IServ") and the title's typo "der Schulserversystems" corrected (issue 18).
+/// Schools that exist keep the text they have.
 pub const DEFAULT_TEXT: &str = include_str!("../../policy/benutzerordnung-2020-08-01.txt");
 pub const DEFAULT_EFFECTIVE: &str = "2020-08-01";
 /// Long enough for any real policy; a limit keeps a mistake from filling the database.
@@ -146,6 +149,9 @@ mod tests {
     fn life_4_the_default_policy_is_the_towns_text_of_2020() {
         assert!(DEFAULT_TEXT.starts_with("Benutzerordnung"));
         assert!(DEFAULT_TEXT.contains("tritt am 01.08.2020 in Kraft"));
+        // Issue 18: no other product's name, and the title's grammar mended.
+        assert!(!DEFAULT_TEXT.contains("IServ"));
+        assert!(DEFAULT_TEXT.starts_with("Benutzerordnung des Schulserversystems „Schulhof“"));
         assert_eq!(
             display_date(DEFAULT_EFFECTIVE, Lang::De).as_deref(),
             Some("01.08.2020")

@@ -28,6 +28,86 @@ pub fn fill_words(used: i64, quota: i64) -> Key {
     }
 }
 
+/// FILE-1, issue 18: what the members of a class or team may do in its folder. Its owners (the
+/// teachers) always do everything; the members' part is one of three states, chosen by an owner
+/// or the secretariat. Children share a class folder, so by default a child adds files and
+/// folders and changes or deletes only their own: nobody's drawing is wrecked by a classmate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum MemberRights {
+    /// Members read and download; only owners add.
+    Read,
+    /// Members add, and change or delete what they added themselves. The default, also for
+    /// groups that let members write before the three states existed (migration 0013).
+    Own,
+    /// Members change and delete everything, as owners do.
+    All,
+}
+
+impl MemberRights {
+    pub const ALL: [MemberRights; 3] = [MemberRights::Read, MemberRights::Own, MemberRights::All];
+    pub const DEFAULT: MemberRights = MemberRights::Own;
+
+    /// The form in the database and in forms.
+    pub fn code(self) -> &'static str {
+        match self {
+            MemberRights::Read => "read",
+            MemberRights::Own => "own",
+            MemberRights::All => "all",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<MemberRights> {
+        MemberRights::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    pub fn label(self) -> Key {
+        match self {
+            MemberRights::Read => Key::FilesMembersRead,
+            MemberRights::Own => Key::FilesMembersOwn,
+            MemberRights::All => Key::FilesMembersAll,
+        }
+    }
+}
+
+/// FILE-1: where a person stands in a space: their own folder, an owner of a group's folder,
+/// or a member under the group's [`MemberRights`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Standing {
+    OwnFolder,
+    GroupOwner,
+    Member(MemberRights),
+}
+
+impl Standing {
+    /// Add files and folders (uploads, new folders, copies, which belong to whoever makes them).
+    pub fn may_add(self) -> bool {
+        !matches!(self, Standing::Member(MemberRights::Read))
+    }
+
+    /// Rename, move, delete or restore an item. `all_own`: the person added the item and, for a
+    /// folder, everything in it; a member may not delete a folder that holds others' items.
+    pub fn may_change(self, all_own: bool) -> bool {
+        match self {
+            Standing::OwnFolder | Standing::GroupOwner | Standing::Member(MemberRights::All) => {
+                true
+            }
+            Standing::Member(MemberRights::Own) => all_own,
+            Standing::Member(MemberRights::Read) => false,
+        }
+    }
+
+    /// Delete from the trash for good, which nobody can undo: in a group folder only its owners,
+    /// who restore what a member deleted by mistake.
+    pub fn may_purge(self) -> bool {
+        matches!(self, Standing::OwnFolder | Standing::GroupOwner)
+    }
+
+    /// Choose the members' rights of a group folder: its owners.
+    pub fn may_set_member_rights(self) -> bool {
+        self == Standing::GroupOwner
+    }
+}
+
 /// Each file system name is stored as bytes somewhere; 255 is what every file system takes.
 pub const MAX_NAME_BYTES: usize = 255;
 
@@ -193,6 +273,25 @@ pub fn percent(part: i64, whole: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // FILE-1, issue 18: a member never purges, and under the default changes only their own;
+    // owners change everything; the codes round-trip.
+    #[test]
+    fn file_1_member_rights_table() {
+        use MemberRights::*;
+        for rights in MemberRights::ALL {
+            assert_eq!(MemberRights::parse(rights.code()), Some(rights));
+            assert!(!Standing::Member(rights).may_purge());
+            assert!(!Standing::Member(rights).may_set_member_rights());
+        }
+        assert_eq!(MemberRights::parse("write"), None);
+        assert!(Standing::Member(Own).may_change(true) && !Standing::Member(Own).may_change(false));
+        assert!(!Standing::Member(Read).may_add() && !Standing::Member(Read).may_change(true));
+        assert!(Standing::Member(All).may_change(false));
+        assert!(Standing::GroupOwner.may_change(false) && Standing::GroupOwner.may_purge());
+        assert!(Standing::OwnFolder.may_purge() && Standing::OwnFolder.may_add());
+        assert_eq!(MemberRights::DEFAULT, Own);
+    }
 
     #[test]
     fn file_1_names_are_normalised_and_odd_names_refused() {

@@ -6,6 +6,7 @@
 //! does for server functions), checks its one capability itself, and answers a refusal with
 //! [`failure`]: JSON for scripts, a translated page with the way back for people.
 pub mod download;
+pub mod kept;
 
 use axum::{
     extract::FromRequestParts,
@@ -42,7 +43,7 @@ pub fn error_page(lang: Lang, error: &AppError, back: &str, back_label: Key) -> 
     (status, Html(body)).into_response()
 }
 
-fn html_escape(text: &str) -> String {
+pub fn html_escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('"', "&quot;")

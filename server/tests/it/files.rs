@@ -576,13 +576,13 @@ async fn adm_1_files_are_private_to_their_space() {
     .await;
     let res = admin
         .call(
-            "groups/members-write",
-            &[("group_id", &class_1a.to_string()), ("allowed", "false")],
+            "groups/member-files",
+            &[("group_id", &class_1a.to_string()), ("rights", "read")],
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(
-        s.count("audit_events WHERE action = 'group.members_write'")
+        s.count("audit_events WHERE action = 'group.member_files'")
             .await,
         1
     );
@@ -1014,5 +1014,198 @@ async fn sec_4_parallel_uploads_never_exceed_the_quota() {
         s.scalar("SELECT CAST(SUM(size) AS BIGINT) FROM file_nodes")
             .await
             <= MB as i64
+    );
+}
+
+/// What one pupil tries on one item of the class folder.
+#[derive(Clone, Copy, Debug)]
+enum ItemAct {
+    Rename,
+    Move,
+    Delete,
+}
+
+// FILE-1, issue 18: in the class folder a pupil changes their own items; the teacher's and
+// another pupil's only when the class's owner opened the folder for everyone. Every row's
+// expected outcome comes from `rules::files::Standing`, the one table; the author of the item is
+// the dimension the role matrix does not have.
+#[tokio::test]
+async fn file_1_class_folder_rights_follow_the_items_author() {
+    use app::rules::files::{MemberRights, Standing};
+    let s = TestServer::start().await;
+    let school = s.school("Paulusschule", "paulusschule.example").await;
+    let (_, lena) = s
+        .ready_person(school, Role::Pupil, "Lena", Some("2b"))
+        .await;
+    let (_, tom) = s.ready_person(school, Role::Pupil, "Tom", Some("2b")).await;
+    let (teacher_id, teacher) = s.ready_person(school, Role::Teacher, "Frau", None).await;
+    let (_, admin) = s
+        .ready_person(school, Role::Secretariat, "Sekretariat", None)
+        .await;
+    let class = s.scalar("SELECT id FROM groups WHERE name = '2b'").await;
+    s.sql(&format!(
+        "INSERT INTO group_members (group_id, user_id, is_owner) VALUES ({class}, {teacher_id}, TRUE)"
+    ))
+    .await;
+    let space = format!("g{class}");
+    let set_rights = |b: &Browser, rights: MemberRights| {
+        b.send(app::groups::SetMemberFiles {
+            group_id: class,
+            rights: rights.code().into(),
+        })
+    };
+    // Migration 0013: a group that let members write now lets them change their own items.
+    assert_eq!(
+        list(&lena, &space, 0).await.standing,
+        Standing::Member(MemberRights::DEFAULT)
+    );
+    let shelf = folder(&teacher, &space, 0, "Ablage").await;
+    let authors = [("Lehrerin", &teacher), ("Tom", &tom), ("Lena", &lena)];
+    let mut n = 0;
+    for rights in MemberRights::ALL {
+        // Everybody adds their items while members may add; then the owner's choice holds.
+        assert_eq!(
+            set_rights(&teacher, MemberRights::Own).await.status(),
+            StatusCode::OK
+        );
+        let mut items = Vec::new();
+        for act in [ItemAct::Rename, ItemAct::Move, ItemAct::Delete] {
+            for (author, b) in authors {
+                n += 1;
+                let name = format!("{author}-{n}.txt");
+                let id = uploaded(b.upload(&space, 0, &name, b"Bild".to_vec()).await).await;
+                items.push((act, author, id));
+            }
+        }
+        assert_eq!(set_rights(&teacher, rights).await.status(), StatusCode::OK);
+        let standing = Standing::Member(rights);
+        // The teacher's file that is renamed (when allowed) stays in the top folder.
+        let teachers_file = items
+            .iter()
+            .find(|(act, author, _)| matches!(act, ItemAct::Rename) && *author == "Lehrerin")
+            .unwrap()
+            .2;
+        for (act, author, id) in items {
+            let res = match act {
+                ItemAct::Rename => {
+                    lena.send(RenameEntry {
+                        id,
+                        name: format!("neu-{id}.txt"),
+                    })
+                    .await
+                }
+                ItemAct::Move => lena.send(MoveEntry { id, target: shelf }).await,
+                ItemAct::Delete => lena.send(DeleteEntry { id }).await,
+            };
+            let expected = standing.may_change(author == "Lena");
+            let case = format!("{rights:?} {act:?} {author}");
+            if expected {
+                assert_eq!(res.status(), StatusCode::OK, "{case}");
+            } else {
+                assert_eq!(res.status(), StatusCode::FORBIDDEN, "{case}");
+                let key = error_key(res).await;
+                let want = if rights == MemberRights::Read {
+                    "FilesReadOnly"
+                } else {
+                    "FilesNotYours"
+                };
+                assert_eq!(key, want, "{case}");
+            }
+        }
+        // What the page offers agrees with what the server does.
+        let view = list(&lena, &space, 0).await;
+        assert_eq!(view.standing, standing);
+        for entry in &view.entries {
+            let own = entry.author.as_deref() == Some("Lena Muster");
+            assert_eq!(entry.can_change, standing.may_change(own), "{}", entry.name);
+        }
+        // Adding follows the same table; a copy belongs to whoever makes it.
+        let res = lena
+            .send(CopyEntry {
+                id: teachers_file,
+                target: shelf,
+            })
+            .await;
+        assert_eq!(
+            res.status(),
+            if standing.may_add() {
+                StatusCode::OK
+            } else {
+                StatusCode::FORBIDDEN
+            },
+            "{rights:?} copy"
+        );
+    }
+
+    // A member may not delete a folder that holds another's item, even their own folder.
+    set_rights(&teacher, MemberRights::Own).await;
+    let lenas = folder(&lena, &space, 0, "Lenas Bilder").await;
+    uploaded(
+        tom.upload(&space, lenas, "Tom.png", b"\x89PNG".to_vec())
+            .await,
+    )
+    .await;
+    let refused = lena
+        .send(DeleteEntry { id: lenas })
+        .refused(StatusCode::FORBIDDEN)
+        .await;
+    assert_eq!(refused.message, app::i18n::Key::FilesFolderNotAllYours);
+
+    // The trash says who deleted what; only the owner deletes for good, and restores.
+    let drawing = uploaded(
+        lena.upload(&space, 0, "Mein Bild.png", b"\x89PNG".to_vec())
+            .await,
+    )
+    .await;
+    lena.send(DeleteEntry { id: drawing }).ok::<()>().await;
+    let trash: TrashView = teacher
+        .send(ListTrash {
+            space: space.clone(),
+        })
+        .ok()
+        .await;
+    let row = trash.entries.iter().find(|e| e.id == drawing).unwrap();
+    assert_eq!(row.deleted_by.as_deref(), Some("Lena Muster"));
+    assert!(row.trashed_at.is_some() && trash.may_purge);
+    let pupils_trash: TrashView = lena
+        .send(ListTrash {
+            space: space.clone(),
+        })
+        .ok()
+        .await;
+    assert!(!pupils_trash.may_purge);
+    let res = lena
+        .call(
+            "files/empty-trash",
+            &[("space", &space), ("id", &drawing.to_string())],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(error_key(res).await, "FilesPurgeOwners");
+    teacher.send(RestoreEntry { id: drawing }).ok::<()>().await;
+    assert!(names(&list(&lena, &space, 0).await).contains(&"Mein Bild.png".to_string()));
+
+    // The class's owner and the secretariat choose the members' rights; a member does not.
+    assert_eq!(
+        set_rights(&tom, MemberRights::All).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        set_rights(&admin, MemberRights::Read).await.status(),
+        StatusCode::OK
+    );
+    let res = teacher
+        .call(
+            "groups/member-files",
+            &[("group_id", &class.to_string()), ("rights", "everything")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        s.text(&format!(
+            "SELECT member_files FROM groups WHERE id = {class}"
+        ))
+        .await,
+        "read"
     );
 }

@@ -378,6 +378,19 @@ async fn life_3_deletion_leaves_no_residue() {
         (row["class"].as_str(), row["reason"].as_str()),
         (Some("2b"), Some("withdrawn"))
     );
+    // Issue 18: the report and the last run are told in the reader's language.
+    let page = office.page("/admin/deletions").await;
+    assert!(
+        page.contains("Dateien: 1; Dateien in Gruppenordnern ohne Namen behalten: 1"),
+        "{page}"
+    );
+    assert!(page.contains("Konten deaktiviert") && !page.contains("orphaned"));
+    office
+        .submit("ui/language", "/admin/deletions", &[("lang", "en")])
+        .await;
+    let page = office.page("/admin/deletions").await;
+    assert!(page.contains("Files: 1; files in group folders kept without the name: 1"));
+    assert!(page.contains("accounts deactivated"));
     assert!(
         s.count("audit_events WHERE details LIKE '[pseudonymisiert]%'")
             .await

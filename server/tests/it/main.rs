@@ -9,6 +9,7 @@ mod calendar;
 mod cli;
 mod files;
 mod filter;
+mod forms;
 mod foundation;
 mod groups;
 mod import;

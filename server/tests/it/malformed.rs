@@ -234,7 +234,7 @@ pub(crate) fn server_functions() -> Vec<Endpoint> {
         groups::GroupMembers,
         groups::CreateTeam,
         groups::AddMember,
-        groups::SetMembersWrite,
+        groups::SetMemberFiles,
         groups::RemoveMember,
         lifecycle::RecordWithdrawal,
         lifecycle::CancelDeletion,

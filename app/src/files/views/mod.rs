@@ -14,10 +14,11 @@ use crate::files::{
     GrantException, MoveEntry, PAGE_SIZE, RenameEntry, RestoreEntry, SetBlockedTypes, SetQuota,
     Space, TrashView, blocked_types, list_folder, list_trash,
 };
+use crate::groups::{SetMemberFiles, views::MemberRightsField};
 use crate::i18n::{Key, Lang, use_lang};
 #[cfg(feature = "hydrate")]
 use crate::rules::files as rule;
-use crate::rules::files::format_bytes;
+use crate::rules::files::{MemberRights, Standing, format_bytes};
 use leptos::prelude::*;
 
 fn query_param(name: &str) -> String {
@@ -64,7 +65,8 @@ fn Folder(lang: Lang, view: FolderView) -> impl IntoView {
         entries,
         total,
         page,
-        can_write,
+        standing,
+        members,
         spaces,
         folders,
         allowance,
@@ -85,6 +87,11 @@ fn Folder(lang: Lang, view: FolderView) -> impl IntoView {
     );
     let trash_url = format!("/files/trash?space={}", space.code());
     let empty = entries.is_empty();
+    let can_add = standing.may_add();
+    let group = match space {
+        Space::Group(id) => Some(id),
+        Space::Personal => None,
+    };
     view! {
         <h1 class="page-title">{lang.t(Key::FilesTitle)}</h1>
         <nav class="tabs" aria-label=lang.t(Key::FilesSpaces)>
@@ -98,7 +105,8 @@ fn Folder(lang: Lang, view: FolderView) -> impl IntoView {
             {path.into_iter().map(|(id, name)| view! { <span aria-hidden="true">" / "</span><a href=folder_link(space, Some(id))>{name}</a> }).collect_view()}
         </nav>
         <AllowanceCard lang allowance=allowance.clone()/>
-        {can_write.then(|| view! {
+        <MemberRightsNote lang standing members group/>
+        {can_add.then(|| view! {
             <UploadBox
                 lang
                 url=upload_url
@@ -107,7 +115,7 @@ fn Folder(lang: Lang, view: FolderView) -> impl IntoView {
                 blocked=allowance.blocked.clone()
             />
         })}
-        {(!can_write).then(|| view! { <p class="hint" data-testid="read-only">{lang.t(Key::FilesReadOnly)}</p> })}
+        {(!can_add).then(|| view! { <p class="hint" data-testid="read-only">{lang.t(Key::FilesReadOnly)}</p> })}
         <div class="toolbar">
             <a class="btn" href=archive_url><Icon name=IconName::Download/>{lang.t(Key::FilesDownloadFolder)}</a>
             <a class="btn" href=trash_url data-testid="trash-link"><Icon name=IconName::Trash/>{lang.t(Key::FilesTrash)}</a>
@@ -116,7 +124,7 @@ fn Folder(lang: Lang, view: FolderView) -> impl IntoView {
         {(!empty).then(|| view! {
             <DataTable headers=vec![lang.t(Key::FilesName), lang.t(Key::FilesSize), lang.t(Key::FilesChanged), lang.t(Key::FilesAuthor), lang.t(Key::FilesActions)]>
                 {entries.into_iter().map(|entry| view! {
-                    <Row lang space entry can_write folders=folders.clone() here=folder/>
+                    <Row lang space entry can_add folders=folders.clone() here=folder/>
                 }).collect_view()}
             </DataTable>
         })}
@@ -127,7 +135,7 @@ fn Folder(lang: Lang, view: FolderView) -> impl IntoView {
                 {(page + 1 < pages).then(|| view! { <a class="btn" href=format!("{}&page={}", folder_link(space, folder), page + 1)>{lang.t(Key::UsersNext)}</a> })}
             </nav>
         })}
-        {can_write.then(|| view! {
+        {can_add.then(|| view! {
             <Card title=lang.t(Key::FilesNewFolder) icon=IconName::Folder>
                 <ActionForm action={ServerAction::<CreateFolder>::new()} attr:class="inline-form">
                     <input type="hidden" name="space" value=space_code/>
@@ -158,7 +166,7 @@ fn Row(
     lang: Lang,
     space: Space,
     entry: FileEntry,
-    can_write: bool,
+    can_add: bool,
     folders: Vec<(i64, String)>,
     here: Option<i64>,
 ) -> impl IntoView {
@@ -192,6 +200,15 @@ fn Row(
         .collect();
     let here = here.unwrap_or(0);
     let name = entry.name.clone();
+    let can_change = entry.can_change;
+    let confirm = lang.fill(
+        if entry.is_folder {
+            Key::FilesDeleteFolderConfirm
+        } else {
+            Key::FilesDeleteConfirm
+        },
+        &[("name", &entry.name)],
+    );
     let (rename_id, move_id, copy_id, delete_id) = (id.clone(), id.clone(), id.clone(), id.clone());
     let (move_targets, copy_targets) = (targets.clone(), targets);
     view! {
@@ -204,35 +221,74 @@ fn Row(
             <td>{lang.timestamp(entry.updated_at)}</td>
             <td>{author}</td>
             <td>
-                {can_write.then(|| view! {
+                {(can_add || can_change).then(|| view! {
                     <details class="row-actions">
                         <summary class="btn">{lang.t(Key::FilesActions)}</summary>
                         <div class="row-actions-body">
-                            <ActionForm action={ServerAction::<RenameEntry>::new()} attr:class="inline-form">
-                                <input type="hidden" name="id" value=rename_id.clone()/>
-                                <label class="visually-hidden" for=format!("rename-{rename_id}")>{lang.t(Key::FilesRename)}</label>
-                                <input id=format!("rename-{rename_id}") name="name" value=name required maxlength="255"/>
-                                <button class="btn" type="submit">{lang.t(Key::FilesRename)}</button>
-                            </ActionForm>
-                            <ActionForm action={ServerAction::<MoveEntry>::new()} attr:class="inline-form">
-                                <input type="hidden" name="id" value=move_id.clone()/>
-                                <FolderSelect lang id=format!("move-{move_id}") targets=move_targets selected=here/>
-                                <button class="btn" type="submit">{lang.t(Key::FilesMove)}</button>
-                            </ActionForm>
-                            <ActionForm action={ServerAction::<CopyEntry>::new()} attr:class="inline-form">
-                                <input type="hidden" name="id" value=copy_id.clone()/>
-                                <FolderSelect lang id=format!("copy-{copy_id}") targets=copy_targets selected=here/>
-                                <button class="btn" type="submit">{lang.t(Key::FilesCopy)}</button>
-                            </ActionForm>
-                            <ActionForm action={ServerAction::<DeleteEntry>::new()}>
-                                <input type="hidden" name="id" value=delete_id/>
-                                <button class="btn btn-danger" type="submit" data-testid="delete"><Icon name=IconName::Trash/>{lang.t(Key::FilesDelete)}</button>
-                            </ActionForm>
+                            {can_change.then(|| view! {
+                                <ActionForm action={ServerAction::<RenameEntry>::new()} attr:class="inline-form">
+                                    <input type="hidden" name="id" value=rename_id.clone()/>
+                                    <label class="visually-hidden" for=format!("rename-{rename_id}")>{lang.t(Key::FilesRename)}</label>
+                                    <input id=format!("rename-{rename_id}") name="name" value=name required maxlength="255"/>
+                                    <button class="btn" type="submit">{lang.t(Key::FilesRename)}</button>
+                                </ActionForm>
+                                <ActionForm action={ServerAction::<MoveEntry>::new()} attr:class="inline-form">
+                                    <input type="hidden" name="id" value=move_id.clone()/>
+                                    <FolderSelect lang id=format!("move-{move_id}") targets=move_targets selected=here/>
+                                    <button class="btn" type="submit">{lang.t(Key::FilesMove)}</button>
+                                </ActionForm>
+                            })}
+                            {can_add.then(|| view! {
+                                <ActionForm action={ServerAction::<CopyEntry>::new()} attr:class="inline-form">
+                                    <input type="hidden" name="id" value=copy_id.clone()/>
+                                    <FolderSelect lang id=format!("copy-{copy_id}") targets=copy_targets selected=here/>
+                                    <button class="btn" type="submit">{lang.t(Key::FilesCopy)}</button>
+                                </ActionForm>
+                            })}
+                            {can_change.then(|| view! {
+                                <ConfirmDialog lang summary=lang.t(Key::FilesDelete).to_string() question=confirm>
+                                    <ActionForm action={ServerAction::<DeleteEntry>::new()}>
+                                        <input type="hidden" name="id" value=delete_id/>
+                                        <button class="btn btn-danger" type="submit" data-testid="delete"><Icon name=IconName::Trash/>{lang.t(Key::FilesDelete)}</button>
+                                    </ActionForm>
+                                </ConfirmDialog>
+                            })}
                         </div>
                     </details>
                 })}
             </td>
         </tr>
+    }
+}
+
+/// FILE-1: in a group's folder, what its members may do: its owners choose, members are told.
+#[component]
+fn MemberRightsNote(
+    lang: Lang,
+    standing: Standing,
+    members: Option<MemberRights>,
+    group: Option<i64>,
+) -> impl IntoView {
+    let (Some(rights), Some(group)) = (members, group) else {
+        return ().into_any();
+    };
+    match standing {
+        Standing::GroupOwner => view! {
+            <details class="member-rights" data-testid="member-rights">
+                <summary class="btn"><Icon name=IconName::People/>{lang.t(Key::FilesMembersTitle)}</summary>
+                <ActionForm action={ServerAction::<SetMemberFiles>::new()}>
+                    <input type="hidden" name="group_id" value=group.to_string()/>
+                    <MemberRightsField lang current=rights/>
+                    <button class="btn btn-primary" type="submit">{lang.t(Key::FilesSave)}</button>
+                </ActionForm>
+            </details>
+        }
+        .into_any(),
+        Standing::Member(MemberRights::Read) | Standing::OwnFolder => ().into_any(),
+        Standing::Member(rights) => view! {
+            <p class="hint" data-testid="member-rights-note">{lang.fill(Key::FilesMembersYou, &[("rights", lang.t(rights.label()))])}</p>
+        }
+        .into_any(),
     }
 }
 

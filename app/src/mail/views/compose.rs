@@ -155,14 +155,14 @@ fn ComposeForm(lang: Lang, page: ComposePage) -> impl IntoView {
                 </ul>
             </div>
             <div class="field">
-                <label for="field-subject">{lang.t(Key::MailSubject)}</label>
+                <label for="field-subject">{lang.t(if page.child_words { Key::MailSubjectChild } else { Key::MailSubject })}</label>
                 <input id="field-subject" name="subject" maxlength="200" data-testid="subject"
                     prop:value=move || subject.get()
                     on:input:target=move |ev| subject.set(ev.target().value())/>
             </div>
             <div class="field">
                 <label for="field-body">{lang.t(Key::MailBody)}</label>
-                <p class="field-hint">{lang.t(Key::MailBodyHint)}</p>
+                <p class="field-hint">{lang.t(if page.child_words { Key::MailBodyHintChild } else { Key::MailBodyHint })}</p>
                 <textarea id="field-body" name="body" rows="12" data-testid="body"
                     prop:value=move || body.get()
                     on:input:target=move |ev| body.set(ev.target().value())>{page.body.clone()}</textarea>
