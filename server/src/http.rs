@@ -259,16 +259,25 @@ async fn server_fn_body(req: Request, next: Next) -> Response {
 /// values are kept under a key bound to the session, the redirect back names only the key, and
 /// the page it leads to is filled in once (`app::web::kept`).
 async fn kept_forms(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    // Most requests are neither a plain form post nor a page coming back for its form: they
+    // pass with no allocation and no hash.
+    let path = req.uri().path().to_string();
+    let form_post =
+        *req.method() == Method::POST && path.starts_with("/api/") && accepts_html(req.headers());
+    let key = (is_page(req.method(), &path)
+        && req.uri().query().is_some_and(|q| q.contains("__kept=")))
+    .then(|| url_param(req.uri().query().unwrap_or_default(), "__kept"))
+    .flatten()
+    .filter(|key| key.len() == 32 && key.bytes().all(|b| b.is_ascii_hexdigit()));
     let token = req
         .extensions()
         .get::<RequestInfo>()
         .and_then(|info| info.session_token.clone());
-    let Some(token) = token else {
+    let (Some(token), true) = (token, form_post || key.is_some()) else {
         return next.run(req).await;
     };
     let mac = kept::session_mac(&state, &token);
-    let path = req.uri().path().to_string();
-    if *req.method() == Method::POST && path.starts_with("/api/") && accepts_html(req.headers()) {
+    if form_post {
         let (parts, body) = req.into_parts();
         let Ok(bytes) = axum::body::to_bytes(body, SERVER_FN_BODY_LIMIT).await else {
             return error_response(AppError::kind(ErrorKind::TooLarge));
@@ -278,10 +287,7 @@ async fn kept_forms(State(state): State<AppState>, req: Request, next: Next) -> 
             .await;
         return keep_if_refused(&state, &mac, &path, &bytes, res).await;
     }
-    let query = req.uri().query().unwrap_or_default().to_string();
-    let key = url_param(&query, "__kept")
-        .filter(|key| key.len() == 32 && key.bytes().all(|b| b.is_ascii_hexdigit()));
-    let (Some(key), true) = (key, is_page(req.method(), &path)) else {
+    let (Some(key), query) = (key, req.uri().query().unwrap_or_default().to_string()) else {
         return next.run(req).await;
     };
     let form = match state
