@@ -74,12 +74,17 @@ test.describe.serial('accounts', () => {
     await page.getByRole('button', { name: 'Vorschau anzeigen' }).click();
     await expect(page).toHaveURL(/\/admin\/import\/\d+$/);
     await expect(page.getByTestId('import-summary')).toContainText('3 neu');
+    // Issue 18 §6: the preview says which login each child gets.
+    await expect(page.getByTestId('import-entry').filter({ hasText: 'Öztürk' })).toContainText('lea.oeztuerk');
     await shot(page, 'import-preview-tablet');
     await page.getByText('Alles übernehmen').click();
     await page.getByTestId('apply-import').click();
-    await expect(page).toHaveURL(/\/admin\/users$/);
-
-    await page.goto('/admin/users?q=2b');
+    // After the apply, the same page says what happened and leads to the class's slips.
+    await expect(page).toHaveURL(/\/admin\/import\/\d+$/);
+    await expect(page.getByTestId('import-done')).toContainText('3 neu angelegt');
+    await shot(page, 'import-done-tablet');
+    await page.getByTestId('import-next').click();
+    await expect(page).toHaveURL(/\/admin\/users\?q=2b$/);
     await expect(page.getByTestId('user-count')).toContainText('3 Personen');
     for (const name of ['Mia Schulz', 'Tom Berg', 'Lea Öztürk']) {
       await page.getByLabel(`Auswählen ${name}`).check();

@@ -16,7 +16,7 @@ pub fn AddressBookPage() -> impl IntoView {
     let saved = !param("saved").is_empty();
     view! {
         <leptos_meta::Title text=lang.t(Key::AbTitle)/>
-        <h1 class="page-title">{lang.t(Key::AbTitle)}</h1>
+        <h1 class="page-title module-addressbook">{lang.t(Key::AbTitle)}</h1>
         {saved.then(|| view! { <crate::components::Toast message=lang.t(Key::AbSaved)/> })}
         {await_data(lang, move || address_book(query.clone()), move |book| view! { <Book lang book/> })}
     }

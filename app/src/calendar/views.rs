@@ -58,7 +58,7 @@ pub fn CalendarPageView() -> impl IntoView {
     let (calendar, view_name, date) = (param("cal"), param("view"), param("date"));
     view! {
         <leptos_meta::Title text=lang.t(Key::CalTitle)/>
-        <h1 class="page-title">{lang.t(Key::CalTitle)}</h1>
+        <h1 class="page-title module-calendar">{lang.t(Key::CalTitle)}</h1>
         {await_data(
             lang,
             move || calendar_view(calendar.clone(), view_name.clone(), date.clone()),
@@ -349,7 +349,7 @@ pub fn NewEventPage() -> impl IntoView {
     let wanted = calendar.clone();
     view! {
         <leptos_meta::Title text=lang.t(Key::CalNew)/>
-        <h1 class="page-title">{lang.t(Key::CalNew)}</h1>
+        <h1 class="page-title module-calendar">{lang.t(Key::CalNew)}</h1>
         <Card>
             {await_data(
                 lang,
@@ -486,7 +486,7 @@ pub fn FeedsPage() -> impl IntoView {
     });
     view! {
         <leptos_meta::Title text=lang.t(Key::CalFeeds)/>
-        <h1 class="page-title">{lang.t(Key::CalFeeds)}</h1>
+        <h1 class="page-title module-calendar">{lang.t(Key::CalFeeds)}</h1>
         <p class="lead">{lang.t(Key::CalFeedsIntro)}</p>
         {await_data(lang, move || async move { data.await }, move |(list, calendars)| view! { <Feeds lang list calendars/> })}
         <CopyScript/>

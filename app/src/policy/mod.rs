@@ -28,6 +28,8 @@ use crate::{
 /// Schools that exist keep the text they have.
 pub const DEFAULT_TEXT: &str = include_str!("../../policy/benutzerordnung-2020-08-01.txt");
 pub const DEFAULT_EFFECTIVE: &str = "2020-08-01";
+/// Issue 18 §7: the short version every school starts with, in `rules::policy`'s format.
+pub const DEFAULT_SUMMARY: &str = include_str!("../../policy/kurzfassung.txt");
 /// Long enough for any real policy; a limit keeps a mistake from filling the database.
 pub const MAX_TEXT_BYTES: usize = 200_000;
 
@@ -38,6 +40,9 @@ pub struct PolicyText {
     /// `YYYY-MM-DD`.
     pub effective_date: String,
     pub body: String,
+    /// Issue 18 §7: the short version in children's words (`rules::policy` format): the
+    /// school's own, or the shipped one.
+    pub summary: String,
 }
 
 /// `2020-08-01` → `01.08.2020` (German) or `01/08/2020`; `None` unless it is a real date.
@@ -65,11 +70,55 @@ pub async fn current_policy() -> Result<PolicyText, AppError> {
     let school = user
         .school_id
         .ok_or_else(|| AppError::kind(ErrorKind::NotFound))?;
-    app_state()
+    let mut policy = app_state()
         .policy()
         .current_policy(school)
         .await?
-        .ok_or_else(|| AppError::kind(ErrorKind::NotFound))
+        .ok_or_else(|| AppError::kind(ErrorKind::NotFound))?;
+    policy.summary = app_state()
+        .policy()
+        .summary(school)
+        .await?
+        .unwrap_or_else(|| DEFAULT_SUMMARY.to_string());
+    Ok(policy)
+}
+
+/// Issue 18 §7: management rewrites the short version. It is a reading aid beside the legal
+/// text, so nobody is asked to accept again. An empty text restores the shipped one.
+#[server(prefix = "/api", endpoint = "policy/summary")]
+pub async fn set_policy_summary(summary: String) -> Result<(), AppError> {
+    use crate::rules::policy::{MAX_LINE_CHARS, MAX_LINES, SummaryProblem, parse};
+    let (user, school) = school_staff(Capability::PolicyPublish)?;
+    let summary = summary.trim();
+    // Bounded before it is read: the longest text the rule allows, with room for the names.
+    if summary.len() > MAX_LINES * (MAX_LINE_CHARS + 20) * 4 {
+        return Err(AppError::field("summary", Key::PolicySummaryTooMany));
+    }
+    let line = |n: usize| n.to_string();
+    match parse(summary) {
+        Ok(_) => {}
+        Err(SummaryProblem::TooManyLines) => {
+            return Err(AppError::field("summary", Key::PolicySummaryTooMany));
+        }
+        Err(SummaryProblem::LineTooLong(n)) => {
+            return Err(
+                AppError::field("summary", Key::PolicySummaryLineTooLong).with_detail(line(n))
+            );
+        }
+        Err(SummaryProblem::UnknownPictogram(n)) => {
+            return Err(
+                AppError::field("summary", Key::PolicySummaryPictogram).with_detail(line(n))
+            );
+        }
+    }
+    let audit =
+        AuditEvent::new("policy.summary_changed", &request_info()).actor(user.id, Some(school));
+    app_state()
+        .policy()
+        .set_summary(school, (!summary.is_empty()).then_some(summary), &audit)
+        .await?;
+    leptos_axum::redirect("/policy");
+    Ok(())
 }
 
 /// Accepts the given version, which must be the school's current one.

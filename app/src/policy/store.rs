@@ -28,6 +28,15 @@ pub trait PolicyStore: Send + Sync {
         user_id: i64,
         audit: &AuditEvent,
     ) -> Result<bool, sqlx::Error>;
+    /// Issue 18 §7: the school's own short version, if it wrote one.
+    async fn summary(&self, school_id: i64) -> Result<Option<String>, sqlx::Error>;
+    /// Replaces the short version (`None`: back to the shipped one). No version, no acceptance.
+    async fn set_summary(
+        &self,
+        school_id: i64,
+        summary: Option<&str>,
+        audit: &AuditEvent,
+    ) -> Result<(), sqlx::Error>;
 }
 
 impl crate::platform::AppState {
@@ -73,7 +82,7 @@ struct Row {
 impl_both!(PolicyStore {
     async fn current_policy(&self, school_id: i64) -> Result<Option<PolicyText>, sqlx::Error> {
         let row: Option<Row> = sqlx::query_as(CURRENT).bind(school_id).fetch_optional(&self.pool).await?;
-        Ok(row.map(|r| PolicyText { id: r.id, version: r.version, effective_date: r.effective_date, body: r.body }))
+        Ok(row.map(|r| PolicyText { id: r.id, version: r.version, effective_date: r.effective_date, body: r.body, summary: String::new() }))
     }
 
     async fn accept_policy(&self, school_id: i64, user_id: i64, version_id: i64, audit: &AuditEvent) -> Result<bool, sqlx::Error> {
@@ -102,6 +111,26 @@ impl_both!(PolicyStore {
         self.write_audit(&mut tx, &audit.clone().details(format!("version {version}, effective {effective_date}"))).await?;
         tx.commit().await?;
         Ok(version)
+    }
+
+    async fn summary(&self, school_id: i64) -> Result<Option<String>, sqlx::Error> {
+        Ok(sqlx::query_scalar::<_, Option<String>>("SELECT policy_summary FROM schools WHERE id = $1")
+            .bind(school_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .flatten())
+    }
+
+    async fn set_summary(&self, school_id: i64, summary: Option<&str>, audit: &AuditEvent) -> Result<(), sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE schools SET policy_summary = $1 WHERE id = $2")
+            .bind(summary)
+            .bind(school_id)
+            .execute(&mut *tx)
+            .await?;
+        self.write_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn record_parent_consent(&self, school_id: i64, user_id: i64, audit: &AuditEvent) -> Result<bool, sqlx::Error> {

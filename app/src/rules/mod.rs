@@ -11,5 +11,6 @@ pub mod links;
 pub mod login;
 pub mod mail;
 pub mod password;
+pub mod policy;
 pub mod search;
 pub mod text;

@@ -26,6 +26,16 @@ pub struct SchoolSummary {
     pub name: String,
     pub mail_domain: String,
     pub people: i64,
+    /// Issue 18 §6: who runs the school (administrators and management), so that the
+    /// operator sees at once whether a school has one, and creates nobody twice.
+    pub leaders: Vec<SchoolLeader>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchoolLeader {
+    pub name: String,
+    pub login: String,
+    pub role: crate::auth::Role,
 }
 
 #[server(prefix = "/api", endpoint = "schools/list")]

@@ -83,6 +83,15 @@ impl crate::platform::AppState {
 }
 
 #[derive(sqlx::FromRow)]
+struct LeaderRow {
+    school_id: i64,
+    first_name: String,
+    last_name: String,
+    login: String,
+    role: String,
+}
+
+#[derive(sqlx::FromRow)]
 struct SummaryRow {
     id: i64,
     name: String,
@@ -98,9 +107,31 @@ impl_both!(SchoolSummaryStore {
         )
         .fetch_all(&self.pool)
         .await?;
+        let leaders: Vec<LeaderRow> = sqlx::query_as(
+            "SELECT school_id, first_name, last_name, login, role FROM users
+             WHERE role IN ('admin', 'management') AND school_id IS NOT NULL ORDER BY sort_key, login",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         Ok(rows
             .into_iter()
-            .map(|r| super::SchoolSummary { id: r.id, name: r.name, mail_domain: r.mail_domain, people: r.people })
+            .map(|r| super::SchoolSummary {
+                id: r.id,
+                name: r.name,
+                mail_domain: r.mail_domain,
+                people: r.people,
+                leaders: leaders
+                    .iter()
+                    .filter(|l| l.school_id == r.id)
+                    .filter_map(|l| {
+                        Some(super::SchoolLeader {
+                            name: format!("{} {}", l.first_name, l.last_name),
+                            login: l.login.clone(),
+                            role: crate::auth::Role::from_code(&l.role)?,
+                        })
+                    })
+                    .collect(),
+            })
             .collect())
     }
 });

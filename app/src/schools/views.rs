@@ -32,7 +32,7 @@ pub fn SchoolsPage() -> impl IntoView {
 #[component]
 fn SchoolTable(lang: Lang, schools: Vec<SchoolSummary>) -> impl IntoView {
     view! {
-        <DataTable headers=vec![lang.t(Key::SchoolsName), lang.t(Key::SchoolsDomain), lang.t(Key::SchoolsPeople), lang.t(Key::SchoolsFirstAdmin)]>
+        <DataTable headers=vec![lang.t(Key::SchoolsName), lang.t(Key::SchoolsDomain), lang.t(Key::SchoolsPeople), lang.t(Key::SchoolsLeaders), lang.t(Key::SchoolsFirstAdmin)]>
             {schools.into_iter().map(|school| {
                 let id = school.id.to_string();
                 view! {
@@ -40,6 +40,19 @@ fn SchoolTable(lang: Lang, schools: Vec<SchoolSummary>) -> impl IntoView {
                         <td>{school.name}</td>
                         <td>{school.mail_domain}</td>
                         <td>{school.people}</td>
+                        <td data-testid="school-leaders">
+                            {if school.leaders.is_empty() {
+                                view! { <span class="badge badge-error">{lang.t(Key::SchoolsNoLeader)}</span> }.into_any()
+                            } else {
+                                view! {
+                                    <ul class="plain-list">
+                                        {school.leaders.into_iter().map(|l| view! {
+                                            <li>{l.name}" · "{lang.t(l.role.label())}<br/><code>{l.login}</code></li>
+                                        }).collect_view()}
+                                    </ul>
+                                }.into_any()
+                            }}
+                        </td>
                         <td>
                             <form method="post" action="/admin/schools/admin" target="_blank" class="row-form">
                                 <input type="hidden" name="school_id" value=id.clone()/>

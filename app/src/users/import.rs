@@ -1,7 +1,8 @@
 //! ACC-4: class lists as school office software exports them. `;` or `,`, UTF-8 or
 //! Windows-1252, a header row naming the columns. First a preview, then one atomic apply.
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
+use super::store::ExistingPupil;
 use super::{Change, ImportEntry, ImportLineError, ImportReport, ImportRow};
 use crate::error::{AppError, ErrorKind};
 use crate::i18n::Key;
@@ -11,6 +12,8 @@ use crate::rules;
 /// A class list larger than this is not a class list.
 pub const MAX_BYTES: usize = 1024 * 1024;
 pub const MAX_ROWS: usize = 10_000;
+/// Issue 18 §6: school office programs use numbers or short codes; anything longer is not an ID.
+pub const MAX_ID_CHARS: usize = 50;
 
 /// Text from the bytes of an uploaded file: UTF-8 (with or without BOM), else Windows-1252.
 /// `None` for files that are neither, such as UTF-16 with its NUL bytes.
@@ -36,6 +39,8 @@ enum Column {
     Last,
     Class,
     Leaving,
+    Id,
+    Birth,
 }
 
 fn column(header: &str) -> Option<Column> {
@@ -52,6 +57,11 @@ fn column(header: &str) -> Option<Column> {
         "austrittsdatum" | "austritt" | "abgangsdatum" | "abgang" | "leavingdate" | "leaving" => {
             Some(Column::Leaving)
         }
+        "id" | "schülerid" | "schuelerid" | "schülernummer" | "schuelernummer" | "schülernr"
+        | "schuelernr" | "pupilid" | "studentid" => Some(Column::Id),
+        "geburtsdatum" | "geboren" | "geburtstag" | "birthdate" | "dateofbirth" | "born" => {
+            Some(Column::Birth)
+        }
         _ => None,
     }
 }
@@ -61,7 +71,17 @@ fn line_error(line: u64, message: Key, text: &str) -> ImportLineError {
         line,
         message,
         text: text.chars().take(200).collect(),
+        earlier: None,
     }
+}
+
+/// Issue 18 §6: what makes a line the same child as an earlier one. With an ID column the ID
+/// alone (two Emma Müllers in 2b with two IDs are two children); without, the name, the class
+/// and the birth date if the file has one.
+#[derive(PartialEq, Eq, Hash)]
+enum Identity {
+    Id(String),
+    Name(String, String, String, Option<String>),
 }
 
 /// Parses a class list into rows and per-line errors (line numbers as a spreadsheet shows them).
@@ -83,7 +103,7 @@ pub fn parse(text: &str) -> (Vec<ImportRow>, Vec<ImportLineError>) {
         .from_reader(text.as_bytes());
     let mut columns: Vec<Option<Column>> = Vec::new();
     let (mut rows, mut errors) = (Vec::new(), Vec::new());
-    let mut seen = HashSet::new();
+    let mut seen: HashMap<Identity, u64> = HashMap::new();
     let mut header_seen = false;
     for record in reader.records() {
         let line = record
@@ -138,6 +158,7 @@ pub fn parse(text: &str) -> (Vec<ImportRow>, Vec<ImportLineError>) {
             field(Column::Class),
             field(Column::Leaving),
         );
+        let (import_id, birth) = (field(Column::Id), field(Column::Birth));
         let problem = if !rules::login::valid_name(&first) || !rules::login::valid_name(&last) {
             Some(Key::ImportNameMissing)
         } else if rules::login::base_login(&first, &last).is_none() {
@@ -146,6 +167,12 @@ pub fn parse(text: &str) -> (Vec<ImportRow>, Vec<ImportLineError>) {
             Some(Key::UsersClassInvalid)
         } else if !leaving.is_empty() && rules::date::parse(&leaving).is_none() {
             Some(Key::ImportDateInvalid)
+        } else if !birth.is_empty() && rules::date::parse(&birth).is_none() {
+            Some(Key::ImportBirthInvalid)
+        } else if import_id.chars().count() > MAX_ID_CHARS
+            || import_id.chars().any(char::is_control)
+        {
+            Some(Key::ImportIdInvalid)
         } else {
             None
         };
@@ -156,16 +183,33 @@ pub fn parse(text: &str) -> (Vec<ImportRow>, Vec<ImportLineError>) {
         let class = rules::class::parse(&class)
             .map(|(name, _)| name)
             .unwrap_or_default();
-        if !seen.insert((first.to_lowercase(), last.to_lowercase(), class.clone())) {
-            errors.push(line_error(line, Key::ImportDuplicate, &raw));
+        let birth_date = rules::date::parse(&birth);
+        let identity = if import_id.is_empty() {
+            Identity::Name(
+                first.to_lowercase(),
+                last.to_lowercase(),
+                class.clone(),
+                birth_date.clone(),
+            )
+        } else {
+            Identity::Id(import_id.clone())
+        };
+        if let Some(earlier) = seen.get(&identity) {
+            errors.push(ImportLineError {
+                earlier: Some(*earlier),
+                ..line_error(line, Key::ImportDuplicate, &raw)
+            });
             continue;
         }
+        seen.insert(identity, line);
         rows.push(ImportRow {
             line,
             first_name: first,
             last_name: last,
             class,
             leaving_date: rules::date::parse(&leaving),
+            import_id: (!import_id.is_empty()).then_some(import_id),
+            birth_date,
         });
     }
     if !header_seen {
@@ -207,49 +251,92 @@ pub async fn preview(state: &AppState, school: i64, id: i64) -> Result<ImportRep
         .ok_or_else(|| AppError::kind(ErrorKind::NotFound))?;
     let (rows, errors) = parse(&stored.content);
     let existing = state.user_admin().school_pupils(school).await?;
-    let entries = rows
+    let mut entries: Vec<ImportEntry> = rows
         .into_iter()
         .map(|row| {
-            let same_name = |p: &&super::store::ExistingPupil| {
-                p.first_name.to_lowercase() == row.first_name.to_lowercase()
-                    && p.last_name.to_lowercase() == row.last_name.to_lowercase()
+            let found = matching_pupil(&existing, &row);
+            let change = match found {
+                None => Change::New,
+                Some(p) if is_unchanged(p, &row) => Change::Unchanged,
+                Some(_) => Change::Changed,
             };
-            // Prefer the namesake in the same class: two children may share a name.
-            let found = existing
-                .iter()
-                .filter(same_name)
-                .find(|p| p.class.as_deref() == Some(row.class.as_str()))
-                .or_else(|| existing.iter().find(same_name));
-            match found {
-                None => ImportEntry {
-                    row,
-                    change: Change::New,
-                    user_id: None,
-                },
-                Some(p) => {
-                    let same = p.class.as_deref() == Some(row.class.as_str())
-                        && (row.leaving_date.is_none() || p.leaving_date == row.leaving_date);
-                    let change = if same {
-                        Change::Unchanged
-                    } else {
-                        Change::Changed
-                    };
-                    ImportEntry {
-                        row,
-                        change,
-                        user_id: Some(p.id),
-                    }
-                }
+            ImportEntry {
+                row,
+                change,
+                user_id: found.map(|p| p.id),
+                login: None,
             }
         })
         .collect();
+    forecast_logins(state, &mut entries).await?;
     Ok(ImportReport {
         id,
         file_name: stored.file_name,
         entries,
         errors,
         applied: stored.applied_at.is_some(),
+        outcome: stored
+            .outcome
+            .as_deref()
+            .and_then(|json| serde_json::from_str(json).ok()),
     })
+}
+
+/// The pupil a line is about. By ID when the line has one and a pupil carries it; otherwise
+/// by name among those without another ID, preferring the namesake in the same class, and
+/// never one whose known birth date differs from the line's.
+fn matching_pupil<'a>(existing: &'a [ExistingPupil], row: &ImportRow) -> Option<&'a ExistingPupil> {
+    if let Some(id) = &row.import_id
+        && let Some(p) = existing.iter().find(|p| p.import_id.as_ref() == Some(id))
+    {
+        return Some(p);
+    }
+    let candidate = |p: &&ExistingPupil| {
+        p.first_name.to_lowercase() == row.first_name.to_lowercase()
+            && p.last_name.to_lowercase() == row.last_name.to_lowercase()
+            && (row.import_id.is_none() || p.import_id.is_none())
+            && !matches!((&p.birth_date, &row.birth_date), (Some(a), Some(b)) if a != b)
+    };
+    existing
+        .iter()
+        .filter(candidate)
+        .find(|p| p.class.as_deref() == Some(row.class.as_str()))
+        .or_else(|| existing.iter().find(candidate))
+}
+
+/// Unchanged: same name, same class, and no new leaving date. An ID or birth date the person
+/// lacks is written quietly on apply; it changes nothing anybody sees.
+fn is_unchanged(p: &ExistingPupil, row: &ImportRow) -> bool {
+    p.first_name == row.first_name
+        && p.last_name == row.last_name
+        && p.class.as_deref() == Some(row.class.as_str())
+        && (row.leaving_date.is_none() || p.leaving_date == row.leaving_date)
+}
+
+/// Issue 18 §6: the login each new person will get, as `insert_person` will choose it: the
+/// first of `base`, `base2`, … that nobody in the deployment has and no earlier line takes.
+async fn forecast_logins(state: &AppState, entries: &mut [ImportEntry]) -> Result<(), AppError> {
+    let bases: Vec<String> = entries
+        .iter()
+        .filter(|e| e.change == Change::New)
+        .filter_map(|e| rules::login::base_login(&e.row.first_name, &e.row.last_name))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let mut taken = state.user_admin().logins_starting(&bases).await?;
+    for entry in entries.iter_mut().filter(|e| e.change == Change::New) {
+        let Some(base) = rules::login::base_login(&entry.row.first_name, &entry.row.last_name)
+        else {
+            continue;
+        };
+        let login = (1..)
+            .map(|n| rules::login::numbered(&base, n))
+            .find(|candidate| !taken.contains(candidate))
+            .unwrap_or(base);
+        taken.insert(login.clone());
+        entry.login = Some(login);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -304,6 +391,39 @@ mod tests {
                 (7, Key::UsersNameUnwritable)
             ]
         );
+    }
+
+    #[test]
+    fn acc_4_namesakes_are_told_apart_by_id_or_birth_date() {
+        let long_id = "9".repeat(MAX_ID_CHARS + 1);
+        let text = format!(
+            "Schüler-ID;Vorname;Nachname;Klasse;Geburtsdatum\n\
+             17;Emma;Müller;2b;03.04.2018\n18;Emma;Müller;2b;\n17;Emma;Müller;2b;\n\
+             19;Ben;Kraus;1a;31.02.2019\n{long_id};Ben;Kraus;1a;\n"
+        );
+        let (rows, errors) = parse(&text);
+        let ids: Vec<Option<&str>> = rows.iter().map(|r| r.import_id.as_deref()).collect();
+        assert_eq!(ids, vec![Some("17"), Some("18")]);
+        assert_eq!(rows[0].birth_date.as_deref(), Some("2018-04-03"));
+        let found: Vec<(u64, Key, Option<u64>)> = errors
+            .iter()
+            .map(|e| (e.line, e.message, e.earlier))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (4, Key::ImportDuplicate, Some(2)),
+                (5, Key::ImportBirthInvalid, None),
+                (6, Key::ImportIdInvalid, None)
+            ]
+        );
+        // Without IDs: the same name in one class is one child twice, unless birth dates differ.
+        let (rows, errors) = parse(
+            "Vorname;Nachname;Klasse;Geboren\nBen;Kraus;1a;01.02.2019\nBen;Kraus;1a;05.06.2019\n\
+             Ben;Kraus;1a;01.02.2019\nBen;Kraus;1b;\n",
+        );
+        assert_eq!(rows.len(), 3);
+        assert_eq!((errors[0].line, errors[0].earlier), (4, Some(2)));
     }
 
     #[test]

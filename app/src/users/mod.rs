@@ -188,6 +188,11 @@ pub struct ImportRow {
     pub last_name: String,
     pub class: String,
     pub leaving_date: Option<String>,
+    /// Issue 18 §6: the school office's pupil ID, when the file has such a column. Re-imports
+    /// match people by it, so two children with one name stay two people.
+    pub import_id: Option<String>,
+    /// Issue 18 §6: a birth date, when the file has one; it tells namesakes apart.
+    pub birth_date: Option<String>,
 }
 
 /// A line that cannot be imported, and why.
@@ -196,6 +201,8 @@ pub struct ImportLineError {
     pub line: u64,
     pub message: crate::i18n::Key,
     pub text: String,
+    /// For a line that repeats another: the line it repeats, so the secretary finds both.
+    pub earlier: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -211,6 +218,8 @@ pub struct ImportEntry {
     pub change: Change,
     /// The existing pupil this line updates.
     pub user_id: Option<i64>,
+    /// For a new person: the login they will get, unless somebody takes it before the apply.
+    pub login: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -220,6 +229,19 @@ pub struct ImportReport {
     pub entries: Vec<ImportEntry>,
     pub errors: Vec<ImportLineError>,
     pub applied: bool,
+    /// Once applied: what the apply did, as it was then (a preview afterwards finds every
+    /// line unchanged).
+    pub outcome: Option<ImportOutcome>,
+}
+
+/// Issue 18 §6: what an applied import did, and where the secretariat goes next.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportOutcome {
+    pub new: usize,
+    pub changed: usize,
+    pub unchanged: usize,
+    /// The classes that gained children, who need start-password slips.
+    pub classes_with_new: Vec<String>,
 }
 
 impl ImportReport {
@@ -257,19 +279,30 @@ pub async fn import_apply(id: i64) -> Result<(), AppError> {
     if !preview.errors.is_empty() {
         return Err(AppError::new(ErrorKind::BadInput, Key::ImportHasErrors));
     }
+    let mut classes_with_new: Vec<String> = preview
+        .entries
+        .iter()
+        .filter(|e| e.change == Change::New)
+        .map(|e| e.row.class.clone())
+        .collect();
+    classes_with_new.sort();
+    classes_with_new.dedup();
+    let outcome = ImportOutcome {
+        new: preview.count(Change::New),
+        changed: preview.count(Change::Changed),
+        unchanged: preview.count(Change::Unchanged),
+        classes_with_new,
+    };
     let details = format!(
         "{}: {} new, {} changed, {} unchanged",
-        preview.file_name,
-        preview.count(Change::New),
-        preview.count(Change::Changed),
-        preview.count(Change::Unchanged)
+        preview.file_name, outcome.new, outcome.changed, outcome.unchanged
     );
     let audit = AuditEvent::new("users.imported", &request_info())
         .actor(user.id, Some(school))
         .details(details);
     if !app_state()
         .user_admin()
-        .apply_import(school, id, &preview.entries, &audit)
+        .apply_import(school, id, &preview.entries, &outcome, &audit)
         .await?
     {
         return Err(AppError::new(
@@ -277,7 +310,8 @@ pub async fn import_apply(id: i64) -> Result<(), AppError> {
             Key::ImportAlreadyApplied,
         ));
     }
-    leptos_axum::redirect("/admin/users");
+    // The same page now says what happened and what comes next.
+    leptos_axum::redirect(&format!("/admin/import/{id}"));
     Ok(())
 }
 

@@ -221,10 +221,24 @@ pub async fn first_admin(
         if !rights::may(actor.role, Act::Create, role) {
             return Err(AppError::new(ErrorKind::Forbidden, Key::RightsRoleNotYours));
         }
+        // Issue 18 §6: a second click, or a second tab, must not make a second account for the
+        // same person; the operator gets the way to a new slip instead.
+        let (first, last) = (form.first_name.trim(), form.last_name.trim());
+        let name = format!("{first} {last}");
+        let schools = state.school_summary().school_summaries().await?;
+        if let Some(leader) = schools
+            .iter()
+            .filter(|s| s.id == form.school_id)
+            .flat_map(|s| &s.leaders)
+            .find(|l| l.role == role && l.name.to_lowercase() == name.to_lowercase())
+        {
+            return Err(AppError::new(ErrorKind::Conflict, Key::SchoolsLeaderExists)
+                .with_detail(format!("{} ({})", leader.name, leader.login)));
+        }
         let person = super::store::NewPerson {
             school_id: form.school_id,
-            first_name: form.first_name.trim(),
-            last_name: form.last_name.trim(),
+            first_name: first,
+            last_name: last,
             role,
             class: None,
             leaving_date: None,

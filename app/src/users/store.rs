@@ -189,6 +189,26 @@ inherent_both! {
         Ok((id, login))
     }
 
+    /// Issue 18 §6: keeps the pupil ID and birth date a class list gives, and only those: an ID
+    /// once set stays (re-imports match by it); a birth date follows the latest list.
+    async fn remember_identity(&self, tx: &mut Tx<Self>, school_id: i64, user_id: i64, row: &super::ImportRow)
+        -> Result<(), sqlx::Error> {
+        if row.import_id.is_none() && row.birth_date.is_none() {
+            return Ok(());
+        }
+        sqlx::query(
+            "UPDATE users SET import_id = COALESCE(import_id, $1), birth_date = COALESCE($2, birth_date)
+             WHERE id = $3 AND school_id = $4",
+        )
+        .bind(&row.import_id)
+        .bind(&row.birth_date)
+        .bind(user_id)
+        .bind(school_id)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
     /// Makes `class` the user's one class, creating the class if the school has none by that name.
     pub(crate) async fn put_in_class(&self, tx: &mut Tx<Self>, school_id: i64, user_id: i64, class: &str, grade: i64, owner: bool)
         -> Result<(), sqlx::Error> {
@@ -261,6 +281,8 @@ pub struct ExistingPupil {
     pub last_name: String,
     pub class: Option<String>,
     pub leaving_date: Option<String>,
+    pub import_id: Option<String>,
+    pub birth_date: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -268,6 +290,8 @@ pub struct StoredImport {
     pub file_name: String,
     pub content: String,
     pub applied_at: Option<i64>,
+    /// JSON of [`super::ImportOutcome`], once applied.
+    pub outcome: Option<String>,
 }
 
 #[async_trait::async_trait]
@@ -292,6 +316,12 @@ pub trait UserAdminStore: Send + Sync {
         id: i64,
     ) -> Result<Option<StoredImport>, sqlx::Error>;
     async fn school_pupils(&self, school_id: i64) -> Result<Vec<ExistingPupil>, sqlx::Error>;
+    /// Issue 18 §6: every login in the deployment that starts with one of `bases`, so that the
+    /// import preview can say which login each new person gets.
+    async fn logins_starting(
+        &self,
+        bases: &[String],
+    ) -> Result<std::collections::HashSet<String>, sqlx::Error>;
     async fn year_end_plan(&self, school_id: i64) -> Result<Vec<super::ClassMove>, sqlx::Error>;
     /// Moves every class up a grade and gives the final grade its leaving date, at once.
     /// False when the run for that leaving year has been done already.
@@ -307,6 +337,7 @@ pub trait UserAdminStore: Send + Sync {
         school_id: i64,
         id: i64,
         entries: &[super::ImportEntry],
+        outcome: &super::ImportOutcome,
         audit: &AuditEvent,
     ) -> Result<bool, sqlx::Error>;
     /// ACC-2: creates the person with the first free login for their name.
@@ -520,7 +551,7 @@ impl_both!(UserAdminStore {
     }
 
     async fn load_import(&self, school_id: i64, id: i64) -> Result<Option<StoredImport>, sqlx::Error> {
-        sqlx::query_as("SELECT file_name, content, applied_at FROM imports WHERE id = $1 AND school_id = $2")
+        sqlx::query_as("SELECT file_name, content, applied_at, outcome FROM imports WHERE id = $1 AND school_id = $2")
             .bind(id)
             .bind(school_id)
             .fetch_optional(&self.pool)
@@ -529,7 +560,8 @@ impl_both!(UserAdminStore {
 
     async fn school_pupils(&self, school_id: i64) -> Result<Vec<ExistingPupil>, sqlx::Error> {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT u.id, u.first_name, u.last_name, {CLASS_OF_USER} AS class, u.leaving_date
+            "SELECT u.id, u.first_name, u.last_name, {CLASS_OF_USER} AS class, u.leaving_date,
+                    u.import_id, u.birth_date
              FROM users u WHERE u.school_id = $1 AND u.role = 'pupil'"
         )))
         .bind(school_id)
@@ -537,14 +569,35 @@ impl_both!(UserAdminStore {
         .await
     }
 
-    async fn apply_import(&self, school_id: i64, id: i64, entries: &[super::ImportEntry], audit: &AuditEvent)
-        -> Result<bool, sqlx::Error> {
+    async fn logins_starting(&self, bases: &[String]) -> Result<std::collections::HashSet<String>, sqlx::Error> {
+        let mut taken = std::collections::HashSet::new();
+        // A hundred patterns a statement: a 10,000-line list costs a hundred short queries.
+        for chunk in bases.chunks(100) {
+            let conditions: Vec<String> = (1..=chunk.len())
+                .map(|n| format!("login LIKE ${n} ESCAPE '\\'"))
+                .collect();
+            let sql = format!("SELECT login FROM users WHERE {}", conditions.join(" OR "));
+            let mut query = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
+            for base in chunk {
+                let escaped = base.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+                query = query.bind(format!("{escaped}%"));
+            }
+            taken.extend(query.fetch_all(&self.pool).await?);
+        }
+        Ok(taken)
+    }
+
+    async fn apply_import(&self, school_id: i64, id: i64, entries: &[super::ImportEntry], outcome: &super::ImportOutcome,
+        audit: &AuditEvent) -> Result<bool, sqlx::Error> {
         use super::Change;
         let mut tx = self.begin_write().await?;
-        let claimed = sqlx::query("UPDATE imports SET applied_at = $1 WHERE id = $2 AND school_id = $3 AND applied_at IS NULL")
+        let claimed = sqlx::query(
+            "UPDATE imports SET applied_at = $1, outcome = $4 WHERE id = $2 AND school_id = $3 AND applied_at IS NULL",
+        )
             .bind(crate::platform::now())
             .bind(id)
             .bind(school_id)
+            .bind(serde_json::to_string(outcome).unwrap_or_default())
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -564,9 +617,27 @@ impl_both!(UserAdminStore {
                         class,
                         leaving_date: row.leaving_date.as_deref(),
                     };
-                    self.insert_person(&mut tx, &person).await?;
+                    let (user_id, _) = self.insert_person(&mut tx, &person).await?;
+                    self.remember_identity(&mut tx, school_id, user_id, row).await?;
+                }
+                (Change::Unchanged, Some(user_id)) => {
+                    self.remember_identity(&mut tx, school_id, user_id, row).await?;
                 }
                 (Change::Changed, Some(user_id)) => {
+                    self.remember_identity(&mut tx, school_id, user_id, row).await?;
+                    // Matched by ID, a corrected name is taken over; the login stays.
+                    sqlx::query(
+                        "UPDATE users SET first_name = $1, last_name = $2, search_key = $3, sort_key = $4
+                         WHERE id = $5 AND school_id = $6 AND (first_name <> $1 OR last_name <> $2)",
+                    )
+                    .bind(&row.first_name)
+                    .bind(&row.last_name)
+                    .bind(rules::search::search_key(&row.first_name, &row.last_name))
+                    .bind(rules::search::sort_key(&row.first_name, &row.last_name))
+                    .bind(user_id)
+                    .bind(school_id)
+                    .execute(&mut *tx)
+                    .await?;
                     if let Some((name, grade)) = class {
                         self.put_in_class(&mut tx, school_id, user_id, &name, grade, false).await?;
                     }

@@ -255,16 +255,25 @@ fn CreateUserCard(lang: Lang) -> impl IntoView {
 fn ImportCard(lang: Lang) -> impl IntoView {
     view! {
         <Card title=lang.t(Key::ImportTitle) icon=IconName::User>
-            <form method="post" action="/admin/import" enctype="multipart/form-data" class="upload-form">
-                <div class="field">
-                    <label for="import-file">{lang.t(Key::ImportFile)}</label>
-                    <input id="import-file" type="file" name="file" accept=".csv,text/csv,text/plain" required/>
-                </div>
-                <button class="btn btn-primary" type="submit">{lang.t(Key::ImportUpload)}</button>
-            </form>
+            <ImportUploadForm lang submit=Key::ImportUpload/>
             <p><a href="/admin/users.csv" download>{lang.t(Key::UsersExport)}</a></p>
             <p><a href="/admin/year-end">{lang.t(Key::YearEndTitle)}</a></p>
         </Card>
+    }
+}
+
+/// The one upload form for class lists: on the people page, and on a preview with errors
+/// for the corrected file.
+#[component]
+fn ImportUploadForm(lang: Lang, submit: Key) -> impl IntoView {
+    view! {
+        <form method="post" action="/admin/import" enctype="multipart/form-data" class="upload-form">
+            <div class="field">
+                <label for="import-file">{lang.t(Key::ImportFile)}</label>
+                <input id="import-file" type="file" name="file" accept=".csv,text/csv,text/plain" required/>
+            </div>
+            <button class="btn btn-primary" type="submit">{lang.t(submit)}</button>
+        </form>
     }
 }
 
@@ -313,13 +322,25 @@ fn ImportReportView(lang: Lang, report: super::ImportReport) -> impl IntoView {
             <div class="error-summary" role="alert">
                 <h2><Icon name=IconName::Alert/>{lang.t(Key::ImportHasErrors)}</h2>
                 <DataTable headers=vec![lang.t(Key::ImportLine), lang.t(Key::ImportProblem), ""]>
-                    {report.errors.iter().take(500).map(|e| view! {
-                        <tr data-testid="import-error"><td>{e.line}</td><td>{lang.t(e.message)}</td><td><code>{e.text.clone()}</code></td></tr>
+                    {report.errors.iter().take(500).map(|e| {
+                        let earlier = e.earlier.map(|l| l.to_string()).unwrap_or_default();
+                        view! {
+                            <tr data-testid="import-error">
+                                <td>{e.line}</td>
+                                <td>{lang.fill(e.message, &[("line", &earlier)])}</td>
+                                <td><code>{e.text.clone()}</code></td>
+                            </tr>
+                        }
                     }).collect_view()}
                 </DataTable>
             </div>
+            <Card title=lang.t(Key::ImportCorrected) icon=IconName::Upload>
+                <p>{lang.t(Key::ImportCorrectedHint)}</p>
+                <ImportUploadForm lang submit=Key::ImportCorrected/>
+            </Card>
         })}
-        {report.applied.then(|| view! { <p class="policy-done"><Icon name=IconName::Check/>{lang.t(Key::ImportDone)}</p> })}
+        {report.outcome.clone().map(|outcome| view! { <ImportDone lang outcome/> })}
+        {(report.applied && report.outcome.is_none()).then(|| view! { <p class="policy-done"><Icon name=IconName::Check/>{lang.t(Key::ImportDone)}</p> })}
         {can_apply.then(|| view! {
             <ConfirmDialog lang summary=lang.t(Key::ImportApply).to_string() question>
                 <ActionForm action={ServerAction::<ImportApply>::new()}>
@@ -330,16 +351,49 @@ fn ImportReportView(lang: Lang, report: super::ImportReport) -> impl IntoView {
                 </ActionForm>
             </ConfirmDialog>
         })}
-        <DataTable headers=vec![lang.t(Key::ImportLine), lang.t(Key::UsersName), lang.t(Key::UsersClass), lang.t(Key::UsersStatus)]>
+        {(!report.applied && new > 0).then(|| view! { <p class="hint">{lang.t(Key::ImportLoginHint)}</p> })}
+        <DataTable headers=vec![lang.t(Key::ImportLine), lang.t(Key::UsersName), lang.t(Key::UsersClass), lang.t(Key::ImportLogin), lang.t(Key::UsersStatus)]>
             {report.entries.iter().take(2000).map(|e| view! {
-                <tr>
+                <tr data-testid="import-entry">
                     <td>{e.row.line}</td>
                     <td>{format!("{}, {}", e.row.last_name, e.row.first_name)}</td>
                     <td>{e.row.class.clone()}</td>
+                    <td><code>{(!report.applied).then(|| e.login.clone()).flatten().unwrap_or_default()}</code></td>
                     <td>{label(e.change)}</td>
                 </tr>
             }).collect_view()}
         </DataTable>
+    }
+}
+
+/// Issue 18 §6: after the apply, what happened and the next step: slips for each class that
+/// gained children.
+#[component]
+fn ImportDone(lang: Lang, outcome: super::ImportOutcome) -> impl IntoView {
+    let counts = lang.fill(
+        Key::ImportDoneCounts,
+        &[
+            ("new", &outcome.new.to_string()),
+            ("changed", &outcome.changed.to_string()),
+            ("unchanged", &outcome.unchanged.to_string()),
+        ],
+    );
+    view! {
+        <div class="notice notice-success" role="status" data-testid="import-done">
+            <h2><Icon name=IconName::Check/>{lang.t(Key::ImportDoneTitle)}</h2>
+            <p>{counts}</p>
+            {(!outcome.classes_with_new.is_empty()).then(|| view! {
+                <p>{lang.t(Key::ImportNextStep)}</p>
+                <p class="actions">
+                    {outcome.classes_with_new.iter().map(|class| view! {
+                        <a class="btn btn-primary" data-testid="import-next" href=format!("/admin/users?q={class}")>
+                            <Icon name=IconName::Key/>{lang.fill(Key::ImportPrintClass, &[("class", class)])}
+                        </a>
+                    }).collect_view()}
+                </p>
+            })}
+            <p><a href="/admin/users">{lang.t(Key::ImportBackToPeople)}</a></p>
+        </div>
     }
 }
 

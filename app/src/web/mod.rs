@@ -27,20 +27,47 @@ pub fn lang_of(headers: &HeaderMap) -> Lang {
         .unwrap_or_default()
 }
 
-/// A small translated page for an error on a plain request, with the way back.
+/// The address of the app's stylesheet (content-hashed in release builds), set once at start
+/// by the composition root, so that a plain route's error page looks like every other page.
+static STYLESHEET: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+pub fn set_stylesheet(href: String) {
+    let _ = STYLESHEET.set(href);
+}
+
+/// Issue 18 §6: a translated page for an error on a plain request (a refused upload, a file
+/// that is not a class list), styled like the app, with its way back as a button.
 pub fn error_page(lang: Lang, error: &AppError, back: &str, back_label: Key) -> Response {
+    use leptos::prelude::*;
+
+    use crate::components::{Icon, IconName};
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);
-    let body = format!(
-        "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title></head><body>\
-         <h1>{}</h1><p role=\"alert\">{}</p><p><a href=\"{}\">{}</a></p></body></html>",
-        lang.code(),
-        lang.t(Key::ErrorTitle),
-        lang.t(Key::ErrorTitle),
-        html_escape(&error.text(lang)),
-        html_escape(back),
-        lang.t(back_label)
-    );
-    (status, Html(body)).into_response()
+    let (title, message, back) = (lang.t(Key::ErrorTitle), error.text(lang), back.to_string());
+    let stylesheet = STYLESHEET.get().cloned().unwrap_or_default();
+    let body = view! {
+        <html lang=lang.code()>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <title>{title}</title>
+                {(!stylesheet.is_empty()).then(|| view! { <link rel="stylesheet" href=stylesheet/> })}
+            </head>
+            <body>
+                <header class="header">
+                    <a class="brand" href="/"><Icon name=IconName::School/><span>{lang.t(Key::AppName)}</span></a>
+                </header>
+                <main class="main" id="main">
+                    <div class="card error-card">
+                        <h1 class="page-title"><Icon name=IconName::Alert/>{title}</h1>
+                        <p role="alert" class="lead">{message}</p>
+                        <p><a class="btn btn-primary" href=back>{lang.t(back_label)}</a></p>
+                    </div>
+                </main>
+            </body>
+        </html>
+    }
+    .to_html();
+    (status, Html(format!("<!DOCTYPE html>{body}"))).into_response()
 }
 
 pub fn html_escape(text: &str) -> String {

@@ -441,6 +441,9 @@ fn cases() -> Vec<Case> {
             .form(|f| pairs(&[("id", f.feed.to_string())])),
         case("calendar/create-feed", Allowed::SchoolMember)
             .form(|_| pairs(&[("calendar", "me".into())])),
+        // Issue 18 §7: the short version is management's, and asks nobody to accept again.
+        case("policy/summary", roles(&[Role::Management]))
+            .form(|_| pairs(&[("summary", "passwort: Geheim bleibt geheim.".into())])),
         // A new policy version sends every caller back to accept it: the runner accepts it again.
         case("policy/publish", roles(&[Role::Management])).form(|_| {
             pairs(&[

@@ -59,7 +59,11 @@ async fn acc_4_import_previews_applies_and_is_idempotent() {
             &[("id", &id.to_string())],
         )
         .await;
-    assert_eq!(location(&res), "/admin/users");
+    assert_eq!(
+        location(&res),
+        format!("/admin/import/{id}"),
+        "the page says what happened"
+    );
     let list = pupils(&office).await;
     let rows: Vec<(&str, Option<&str>, Option<&str>)> = list
         .rows
@@ -126,6 +130,132 @@ async fn acc_4_import_previews_applies_and_is_idempotent() {
         .map(|a| a.0)
         .collect();
     assert_eq!(actions[0], "users.imported", "LOG-1");
+}
+
+// ACC-4, issue 18 §6: the preview shows each new login and names the line a duplicate repeats;
+// two children with one name are two children when the file tells them apart (an ID column,
+// a birth date); re-imports match by ID; after the apply the page leads to the slips.
+#[tokio::test]
+async fn acc_4_import_tells_namesakes_apart_and_leads_to_the_slips() {
+    let s = TestServer::start().await;
+    let (school, office) = s.school_with(Role::Secretariat).await;
+    s.person(school, Role::Teacher, "Lea", "Kurz", None, Some(GOOD))
+        .await;
+
+    let twice = upload(
+        &office,
+        "Schüler-ID;Vorname;Nachname;Klasse\n17;Emma;Müller;2b\n18;Emma;Müller;2b\n17;Emma;Müller;2b\n",
+    )
+    .await;
+    let report = preview(&office, twice).await;
+    let found: Vec<(u64, Key, Option<u64>)> = report
+        .errors
+        .iter()
+        .map(|e| (e.line, e.message, e.earlier))
+        .collect();
+    assert_eq!(
+        found,
+        vec![(4, Key::ImportDuplicate, Some(2))],
+        "the same ID twice"
+    );
+    let page = office.page(&format!("/admin/import/{twice}")).await;
+    assert!(
+        page.contains("schon in Zeile 2"),
+        "the earlier line is named"
+    );
+    assert!(
+        page.contains("Korrigierte Datei hochladen") && page.contains("action=\"/admin/import\"")
+    );
+
+    let list = "Schüler-ID;Vorname;Nachname;Klasse;Geburtsdatum\n\
+                17;Emma;Müller;2b;03.04.2018\n18;Emma;Müller;2b;\n19;Lea;Kurz;3a;\n";
+    let id = upload(&office, list).await;
+    let report = preview(&office, id).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let logins: Vec<Option<&str>> = report.entries.iter().map(|e| e.login.as_deref()).collect();
+    assert_eq!(
+        logins,
+        vec![
+            Some("emma.mueller"),
+            Some("emma.mueller2"),
+            Some("lea.kurz2")
+        ],
+        "the teacher Lea Kurz has lea.kurz"
+    );
+    let page = office.page(&format!("/admin/import/{id}")).await;
+    assert!(page.contains("emma.mueller2") && page.contains("lea.kurz2"));
+
+    let res = office
+        .submit(
+            "users/import-apply",
+            &format!("/admin/import/{id}"),
+            &[("id", &id.to_string())],
+        )
+        .await;
+    assert_eq!(location(&res), format!("/admin/import/{id}"));
+    let page = office.page(&format!("/admin/import/{id}")).await;
+    assert!(
+        page.contains("3 neu angelegt, 0 geändert, 0 unverändert"),
+        "{page}"
+    );
+    for class in ["2b", "3a"] {
+        assert!(
+            page.contains(&format!("href=\"/admin/users?q={class}\"")),
+            "the next step for {class}"
+        );
+        assert!(page.contains(&format!("Startpasswörter für {class} drucken")));
+    }
+    let logins: Vec<String> = pupils(&office)
+        .await
+        .rows
+        .into_iter()
+        .map(|r| r.login)
+        .collect();
+    for login in ["emma.mueller", "emma.mueller2", "lea.kurz2"] {
+        assert!(logins.contains(&login.to_string()), "{login} as forecast");
+    }
+
+    // A corrected name under the same ID is the same child: changed, with the login kept.
+    let again = upload(
+        &office,
+        "ID;Vorname;Nachname;Klasse\n17;Emma;Müller;2b\n18;Emma;Müller-Lang;2b\n19;Lea;Kurz;3a\n",
+    )
+    .await;
+    let report = preview(&office, again).await;
+    assert_eq!(
+        (
+            report.count(Change::Unchanged),
+            report.count(Change::Changed),
+            report.count(Change::New)
+        ),
+        (2, 1, 0)
+    );
+    office
+        .call("users/import-apply", &[("id", &again.to_string())])
+        .await;
+    let renamed = pupils(&office)
+        .await
+        .rows
+        .into_iter()
+        .find(|r| r.login == "emma.mueller2")
+        .unwrap();
+    assert_eq!(renamed.last_name, "Müller-Lang");
+
+    // Without an ID column a birth date tells two namesakes in one class apart.
+    let born =
+        "Vorname;Nachname;Klasse;Geburtsdatum\nBen;Kraus;1a;01.02.2019\nBen;Kraus;1a;05.06.2019\n";
+    let first = upload(&office, born).await;
+    let report = preview(&office, first).await;
+    assert_eq!((report.count(Change::New), report.errors.len()), (2, 0));
+    office
+        .call("users/import-apply", &[("id", &first.to_string())])
+        .await;
+    let report = preview(&office, upload(&office, born).await).await;
+    assert_eq!(
+        report.count(Change::Unchanged),
+        2,
+        "each Ben is matched by his birth date"
+    );
 }
 
 // ACC-4: one bad line stops the whole import; every bad line is named.
@@ -202,7 +332,17 @@ async fn acc_4_broken_files_are_refused_clearly() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    assert!(res.text().await.unwrap().contains("keine Textdatei"));
+    let page = res.text().await.unwrap();
+    assert!(page.contains("keine Textdatei"));
+    // Issue 18 §6: the refusal is a page of the app, with its styles and a way back.
+    assert!(
+        page.contains("rel=\"stylesheet\" href=\"/pkg/schulhof.css\""),
+        "{page}"
+    );
+    assert!(
+        page.contains("href=\"/admin/users\" class=\"btn btn-primary\""),
+        "{page}"
+    );
     assert_eq!(s.count("imports").await, 3);
 }
 

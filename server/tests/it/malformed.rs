@@ -175,6 +175,7 @@ pub(crate) fn server_functions() -> Vec<Endpoint> {
         policy::CurrentPolicy,
         policy::AcceptPolicy,
         policy::PublishPolicy,
+        policy::SetPolicySummary,
         policy::RecordParentConsent,
         mail::Mailbox,
         mail::Unread,

@@ -187,6 +187,99 @@ async fn viol_1_a_new_version_is_accepted_again() {
     assert_eq!(mia.get("/").await.status(), StatusCode::OK);
 }
 
+// Issue 18 §7, VIOL-1: the policy page leads with the rules in a child's words and pictures;
+// management rewrites them, which publishes no version and asks nobody to accept again.
+#[tokio::test]
+async fn ux_7_the_policy_has_a_childs_summary_that_management_edits() {
+    let s = TestServer::start().await;
+    let school = s.school("Paulusschule", "paulusschule.example").await;
+    let (_, head) = s
+        .person(
+            school,
+            Role::Management,
+            "Hanna",
+            "Leitung",
+            None,
+            Some(GOOD),
+        )
+        .await;
+    let (_, pupil) = s
+        .person(school, Role::Pupil, "Mia", "Schulz", Some("2b"), Some(GOOD))
+        .await;
+    let (management, mia) = (s.browser(), s.browser());
+    management.login(&head, GOOD).await;
+    mia.login(&pupil, GOOD).await;
+
+    let page = mia.page("/policy").await;
+    let summary = page
+        .find("data-testid=\"policy-summary\"")
+        .expect("a summary");
+    let legal = page.find("Verhaltensregeln").expect("the legal text");
+    assert!(summary < legal, "the summary comes first");
+    assert!(page.contains("Mein Passwort gehört nur mir.") && page.contains("rule-passwort"));
+    assert!(!page.contains("save-summary"), "a pupil edits nothing");
+    assert_eq!(
+        mia.call("policy/summary", &[("summary", "post: Hallo")])
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+
+    let res = management
+        .submit(
+            "policy/summary",
+            "/policy",
+            &[("summary", "passwort: Geheim.\nbild: Falsch.")],
+        )
+        .await;
+    assert!(res.status().is_redirection(), "back to the form");
+    let back = location(&res);
+    let page = management
+        .page(&back[back.find("/policy").unwrap()..])
+        .await;
+    assert!(
+        page.contains("Zeile 2 beginnt nicht mit einem Bild-Namen"),
+        "{page}"
+    );
+    assert!(page.contains("bild: Falsch."), "the text typed is kept");
+    assert!(
+        mia.page("/policy")
+            .await
+            .contains("Mein Passwort gehört nur mir."),
+        "nothing changed"
+    );
+
+    let res = management
+        .submit(
+            "policy/summary",
+            "/policy",
+            &[(
+                "summary",
+                "passwort: Das Passwort bleibt geheim.\nhilfe: Frag deine Lehrerin.",
+            )],
+        )
+        .await;
+    assert_eq!(location(&res), "/policy");
+    assert_eq!(
+        mia.get("/").await.status(),
+        StatusCode::OK,
+        "nobody accepts again"
+    );
+    let policy: PolicyText = mia.call("policy/current", &[]).await.json().await.unwrap();
+    assert_eq!(policy.version, 1, "no new version");
+    let page = mia.page("/policy").await;
+    assert!(page.contains("Das Passwort bleibt geheim.") && page.contains("rule-hilfe"));
+    assert!(!page.contains("Mein Passwort gehört nur mir."));
+
+    management.call("policy/summary", &[("summary", " ")]).await;
+    assert!(
+        mia.page("/policy")
+            .await
+            .contains("Mein Passwort gehört nur mir."),
+        "empty restores"
+    );
+}
+
 // VIOL-1: the secretariat records the parents' signed form, for its own pupils only.
 #[tokio::test]
 async fn viol_1_parents_signed_forms_are_recorded() {

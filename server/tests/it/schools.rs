@@ -90,6 +90,35 @@ async fn acc_1_the_operator_creates_schools_and_their_administrators() {
             .await
             .contains("data-testid=\"school-row\"")
     );
+    // Issue 18 §6: the table names who runs each school, and a second click makes nobody twice.
+    assert_eq!(schools[0].leaders.len(), 1);
+    assert_eq!(
+        (
+            schools[0].leaders[0].login.as_str(),
+            schools[0].leaders[0].role
+        ),
+        ("anton.admin", Role::Admin)
+    );
+    let page = operator.page("/admin/schools").await;
+    assert!(page.contains("<code>anton.admin</code>"), "{page}");
+    let again = operator
+        .client
+        .post(s.url("/admin/schools/admin"))
+        .form(&[
+            ("school_id", school.to_string()),
+            ("first_name", "Anton".into()),
+            ("last_name", "admin".into()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let page = again.text().await.unwrap();
+    assert!(
+        page.contains("Diese Person gibt es hier schon: Anton Admin (anton.admin)"),
+        "{page}"
+    );
+    assert_eq!(s.count("users").await, 2, "the operator and Anton, once");
 
     let admin = s.browser();
     assert_eq!(

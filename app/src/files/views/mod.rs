@@ -93,7 +93,7 @@ fn Folder(lang: Lang, view: FolderView) -> impl IntoView {
         Space::Personal => None,
     };
     view! {
-        <h1 class="page-title">{lang.t(Key::FilesTitle)}</h1>
+        <h1 class="page-title module-files">{lang.t(Key::FilesTitle)}</h1>
         <nav class="tabs" aria-label=lang.t(Key::FilesSpaces)>
             {spaces.into_iter().map(|(s, name)| {
                 let current = (s == space).then_some("page");

@@ -8,7 +8,7 @@ pub fn TrashPage() -> impl IntoView {
     let space = query_param("space");
     view! {
         <leptos_meta::Title text=lang.t(Key::FilesTrash)/>
-        <h1 class="page-title">{lang.t(Key::FilesTrash)}</h1>
+        <h1 class="page-title module-files">{lang.t(Key::FilesTrash)}</h1>
         {await_data(lang, move || list_trash(space.clone()), move |view| view! { <Trash lang view/> })}
     }
 }

@@ -11,7 +11,7 @@ pub fn ComposeView() -> impl IntoView {
     let to = param("to");
     view! {
         <leptos_meta::Title text=lang.t(Key::MailCompose)/>
-        <h1 class="page-title">{lang.t(Key::MailCompose)}</h1>
+        <h1 class="page-title module-mail">{lang.t(Key::MailCompose)}</h1>
         {await_data(
             lang,
             move || compose(draft, reply, all, forward, to.clone()),

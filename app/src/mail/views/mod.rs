@@ -65,7 +65,7 @@ pub fn MailPage() -> impl IntoView {
     let before = number("before");
     view! {
         <leptos_meta::Title text=lang.t(Key::MailTitle)/>
-        <h1 class="page-title">{lang.t(Key::MailTitle)}</h1>
+        <h1 class="page-title module-mail">{lang.t(Key::MailTitle)}</h1>
         {await_data(
             lang,
             move || mailbox(code.clone(), query.clone(), before),
