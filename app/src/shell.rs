@@ -283,7 +283,8 @@ fn Header() -> impl IntoView {
     }
 }
 
-/// MAIL-1: the unread count in the navigation stays current without a reload. A few lines of
+/// MAIL-1: the unread count in the navigation (and on the start page's post tile) stays
+/// current without a reload. A few lines of
 /// script, not an island, so that pages without islands still load no WASM: it asks every 5 s,
 /// backs off to a minute while nothing changes, and pauses while the tab is hidden.
 #[component]
@@ -295,7 +296,8 @@ fetch('/api/mail/unread',{method:'POST',headers:{'Accept':'application/json','Co
 .then(function(r){return r.ok?r.json():null}).then(function(n){\
 if(typeof n!=='number'){d=60000;return later()}\
 d=n===last?Math.min(d*1.5,60000):5000;last=n;b.textContent=n;b.hidden=n===0;\
-b.dataset.count=n;later()}).catch(function(){d=60000;later()})}\
+b.dataset.count=n;var t=document.getElementById('tile-unread');\
+if(t){t.textContent=n===0?t.dataset.none:n===1?t.dataset.one:t.dataset.many.replace('#',n)}later()}).catch(function(){d=60000;later()})}\
 document.addEventListener('visibilitychange',function(){if(!document.hidden){d=5000}});tick()})()";
     view! { <InlineScript code=SCRIPT/> }
 }

@@ -2,6 +2,7 @@ import { test, expect, Page, BrowserContext } from '@playwright/test';
 import { firstLogin, schulhof, shot, tablet } from './support';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { PNG } from 'pngjs';
 
 const domain = 'amsee.example';
 
@@ -128,15 +129,24 @@ test.describe.serial('files', () => {
 
     await page.getByRole('link', { name: 'Meine Dateien' }).click();
     await expect(page.locator('form[data-testid="upload"][data-hydrated="true"]')).toBeVisible();
+    // A child's drawing: orange on white, as a real PNG.
+    const drawing = new PNG({ width: 320, height: 240 });
+    for (let i = 0; i < drawing.data.length; i += 4) {
+      drawing.data.set([245, 130, 30, 255], i);
+    }
     await page.getByTestId('file-input').setInputFiles({
-      name: 'Hausaufgabe.jpg', mimeType: 'image/jpeg', buffer: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]),
+      name: 'Hausaufgabe.png', mimeType: 'image/png', buffer: PNG.sync.write(drawing),
     });
-    const row = page.getByTestId('file-row').filter({ hasText: 'Hausaufgabe.jpg' });
+    const row = page.getByTestId('file-row').filter({ hasText: 'Hausaufgabe.png' });
     await expect(row).toBeVisible();
+    // Issue 18 §5: the picture shows itself in the list, made small on the server.
+    const thumb = row.locator('img.thumb');
+    await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(160);
+    await shot(page, 'files-thumbnail-tablet');
     await row.getByText('Aktionen').click();
     // FILE-1: deleting asks first and names what goes.
     await row.locator('details.confirm > summary').click();
-    await expect(row.getByRole('dialog')).toContainText('„Hausaufgabe.jpg“ in den Papierkorb legen?');
+    await expect(row.getByRole('dialog')).toContainText('„Hausaufgabe.png“ in den Papierkorb legen?');
     await row.getByTestId('delete').click();
     await expect(page.getByTestId('file-row')).toHaveCount(0);
     await page.getByTestId('trash-link').click();

@@ -74,6 +74,8 @@ test.describe.serial('mail', () => {
 
     // No reload: the badge on the page opened before the message was sent turns to 1.
     await expect(pupilPage.getByTestId('unread')).toHaveText('1', { timeout: 30_000 });
+    // Issue 18: the start page's post tile, open all along, says so too.
+    await expect(pupilPage.getByTestId('tile-unread')).toHaveText('1 neue Nachricht');
     await shot(pupilPage, 'mail-unread-tablet');
     await pupilPage.getByTestId('nav-mail').click();
     await pupilPage.getByTestId('mail-row').filter({ hasText: 'Wandertag am Freitag' }).click();

@@ -76,6 +76,7 @@ pub fn router(state: AppState) -> Router {
             post(app::files::upload::upload).layer(DefaultBodyLimit::disable()),
         )
         .route("/files/download/{id}", get(app::files::download::download))
+        .route("/files/thumb/{id}", get(app::files::thumbnail::thumb))
         .route("/files/archive", get(app::files::download::archive))
         .route("/account/export.zip", get(app::account::export::export))
         .route(

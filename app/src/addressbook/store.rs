@@ -59,11 +59,13 @@ impl_both!(AddressBookStore {
         // Issue 18: names on the folded key, in German order (`rules::search`).
         let names = crate::rules::search::name_pattern(query).unwrap_or_else(|| "\u{1}".into());
         let rows: Vec<EntryRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{ENTRY} WHERE u.school_id = $1 AND u.deletion_due_at IS NULL AND u.role <> 'operator'
+            "{ENTRY} WHERE u.school_id = $1 AND u.deletion_due_at IS NULL AND u.role IN ({listed})
                AND ($2 = '' OR u.role = $3 OR u.search_key LIKE $6 OR LOWER(u.login) LIKE $4
                     OR EXISTS (SELECT 1 FROM group_members gm JOIN groups g ON g.id = gm.group_id
                                WHERE gm.user_id = u.id AND LOWER(g.name) LIKE $4))
-             ORDER BY u.sort_key, u.id LIMIT $5"
+             ORDER BY u.sort_key, u.id LIMIT $5",
+            // Issue 19: the roles listed, named once (`Role::in_directory`), not "not the operator".
+            listed = Role::directory_sql()
         )))
         .bind(school_id)
         .bind(query)

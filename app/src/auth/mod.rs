@@ -59,6 +59,12 @@ pub enum Capability {
     CalendarSchool,
     /// CAL-1: whether group members, not only owners, write their groups' calendars.
     CalendarManage,
+    /// MAIL-3: writing to every class and team of the school, not only one's own.
+    MailAnyGroup,
+    /// MAIL-3: the staff row of the mass-mail limits rather than the children's.
+    MailStaffLimits,
+    /// FILE-4: the staff storage quota rather than the children's.
+    FilesStaffQuota,
 }
 
 impl Role {
@@ -110,11 +116,47 @@ impl Role {
         }
     }
 
+    /// Issue 19: whether the person is a child, for the words and the start page a child gets.
+    /// Never a right: rights are capabilities.
+    pub fn is_child(self) -> bool {
+        self == Role::Pupil
+    }
+
+    /// Issue 19: who appears in the school's address book and recipient suggestions: its staff
+    /// and its pupils, never the operator (and a role added later only when listed here).
+    pub fn in_directory(self) -> bool {
+        matches!(
+            self,
+            Role::Admin
+                | Role::Management
+                | Role::Secretariat
+                | Role::Teacher
+                | Role::Staff
+                | Role::Pupil
+        )
+    }
+
+    /// The SQL list of [`Role::in_directory`] codes, for `u.role IN (…)`.
+    pub fn directory_sql() -> String {
+        Role::ALL
+            .into_iter()
+            .filter(|r| r.in_directory())
+            .map(|r| format!("'{}'", r.code()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     pub fn capabilities(self) -> &'static [Capability] {
         use Capability::*;
         match self {
             Role::Operator => &[SchoolsManage, UsersManage, PasswordsIssue],
+            // Issue 19: what staff do that children do not is a capability each, held by the
+            // staff roles below, so that a role added later (parents) falls into no staff
+            // branch unless it is given one here.
             Role::Admin => &[
+                MailAnyGroup,
+                MailStaffLimits,
+                FilesStaffQuota,
                 UsersManage,
                 PasswordsIssue,
                 AccountsLock,
@@ -128,14 +170,26 @@ impl Role {
                 CalendarSchool,
             ],
             Role::Management => &[
+                MailAnyGroup,
+                MailStaffLimits,
+                FilesStaffQuota,
                 AccountsLock,
                 LogsReadGrant,
                 PolicyPublish,
                 MailCases,
                 CalendarSchool,
             ],
-            Role::Secretariat => &[UsersManage, PasswordsIssue, AccountsLock, CalendarSchool],
-            Role::Teacher | Role::Staff | Role::Pupil => &[],
+            Role::Secretariat => &[
+                MailAnyGroup,
+                MailStaffLimits,
+                FilesStaffQuota,
+                UsersManage,
+                PasswordsIssue,
+                AccountsLock,
+                CalendarSchool,
+            ],
+            Role::Teacher | Role::Staff => &[MailAnyGroup, MailStaffLimits, FilesStaffQuota],
+            Role::Pupil => &[],
         }
     }
 }
@@ -372,6 +426,36 @@ mod tests {
         for role in Role::ALL {
             assert_eq!(Role::from_code(role.code()), Some(role));
         }
+    }
+
+    // Issue 19: "not a pupil" is never "staff": each staff branch is a capability, held by the
+    // staff roles and by nobody else, so a new role (guardians) falls into none of them.
+    #[test]
+    fn staff_branches_are_capabilities_of_staff_only() {
+        let staff = [
+            Role::Admin,
+            Role::Management,
+            Role::Secretariat,
+            Role::Teacher,
+            Role::Staff,
+        ];
+        for cap in [
+            Capability::MailAnyGroup,
+            Capability::MailStaffLimits,
+            Capability::FilesStaffQuota,
+        ] {
+            let holders: Vec<Role> = Role::ALL
+                .into_iter()
+                .filter(|r| r.capabilities().contains(&cap))
+                .collect();
+            assert_eq!(holders, staff, "{cap:?}");
+        }
+        assert!(Role::Pupil.is_child() && !Role::Teacher.is_child());
+        assert!(!Role::Operator.in_directory());
+        assert_eq!(
+            Role::directory_sql(),
+            "'admin', 'management', 'secretariat', 'teacher', 'staff', 'pupil'"
+        );
     }
 
     // Issue 18: people in lists are told apart by class (pupils) or role and class (staff).

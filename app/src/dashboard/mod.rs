@@ -1,7 +1,7 @@
 //! The home screen: what exists for this user, and nothing that does not.
 use leptos::prelude::*;
 
-use crate::auth::{Role, SessionUser};
+use crate::auth::SessionUser;
 use crate::components::{Card, Icon, IconName, await_data};
 use crate::i18n::{Key, use_lang};
 
@@ -36,7 +36,10 @@ pub fn DashboardPage() -> impl IntoView {
                     <Icon name=IconName::Mail/>
                     <span class="tile-name">{lang.t(Key::MailTitle)}</span>
                     {await_data(lang, crate::mail::unread, move |n| view! {
-                        <span class="tile-info" data-testid="tile-unread">{if n == 0 {
+                        // The navigation's poller keeps this current too, from these words.
+                        <span class="tile-info" id="tile-unread" data-testid="tile-unread"
+                            data-none=lang.t(Key::DashboardUnreadNone) data-one=lang.t(Key::DashboardUnreadOne)
+                            data-many=lang.fill(Key::DashboardUnreadMany, &[("n", "#")])>{if n == 0 {
                             lang.t(Key::DashboardUnreadNone).to_string()
                         } else {
                             lang.count(n, Key::DashboardUnreadOne, Key::DashboardUnreadMany)
@@ -79,7 +82,7 @@ pub fn DashboardPage() -> impl IntoView {
             })}
             // Staff see their account's facts; a child's account page is one tap away in the
             // menu with the child's name, and a role name means nothing to a six-year-old.
-            {(user.role != Role::Pupil).then(|| view! {
+            {(!user.role.is_child()).then(|| view! {
                 <Card title=lang.t(Key::DashboardAccount) icon=IconName::User>
                     <dl class="facts">
                         <dt>{lang.t(Key::DashboardLogin)}</dt>

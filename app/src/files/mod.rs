@@ -14,6 +14,8 @@ mod ssr;
 #[cfg(feature = "ssr")]
 pub mod store;
 #[cfg(feature = "ssr")]
+pub mod thumbnail;
+#[cfg(feature = "ssr")]
 pub mod transfer;
 #[cfg(feature = "ssr")]
 pub mod upload;

@@ -6,7 +6,7 @@ pub(super) use crate::auth::{authenticate, school_staff};
 
 pub(super) use crate::{
     audit::AuditEvent,
-    auth::{Capability, Role, SessionUser},
+    auth::{Capability, SessionUser},
     error::ErrorKind,
     i18n::Key,
     platform::{AppState, app_state, request_info},
@@ -203,7 +203,8 @@ pub async fn allowance(state: &AppState, user: &SessionUser) -> Result<Allowance
         .await?;
     Ok(Allowance {
         used,
-        quota: own_quota.unwrap_or_else(|| rule::default_quota(user.role == Role::Pupil)),
+        quota: own_quota
+            .unwrap_or_else(|| rule::default_quota(user.can(Capability::FilesStaffQuota))),
         transfer_limit: exception
             .as_ref()
             .map_or(limit, |e| e.limit_bytes.max(limit)),
@@ -224,13 +225,16 @@ pub(super) fn space_param_code(space: SpaceRef) -> String {
     }
 }
 
-/// Deletes the blobs no row points to any more. What fails here the collector finds later.
+/// Deletes the blobs no row points to any more, with their thumbnails. What fails here the
+/// collector finds later.
 pub async fn delete_unreferenced(state: &AppState, keys: &[String]) {
     for key in keys {
-        if let Ok(false) = state.files().is_blob_referenced(key).await
-            && let Err(e) = state.blobs.delete(key).await
-        {
-            tracing::warn!(error = %e, "blob left for the collector");
+        if let Ok(false) = state.files().is_blob_referenced(key).await {
+            for blob in [super::thumbnail::key_of(key), key.clone()] {
+                if let Err(e) = state.blobs.delete(&blob).await {
+                    tracing::warn!(error = %e, "blob left for the collector");
+                }
+            }
         }
     }
 }
@@ -250,7 +254,10 @@ pub async fn collect(state: &AppState) -> Result<(usize, usize), String> {
         .map_err(|e| e.to_string())?;
     let deleted = state
         .blobs
-        .collect_garbage(now, |key| referenced.contains(key))
+        // A thumbnail lives as long as its file's blob.
+        .collect_garbage(now, |key| {
+            referenced.contains(key.strip_suffix(super::thumbnail::SUFFIX).unwrap_or(key))
+        })
         .await?;
     Ok((purged.len(), deleted))
 }

@@ -26,12 +26,12 @@ pub async fn compose(
         to: to.chars().take(1000).collect(),
         subject: String::new(),
         body: String::new(),
-        limits: settings.limits(user.role == Role::Pupil),
+        limits: settings.limits(user.can(Capability::MailStaffLimits)),
         transfer_limit: crate::files::allowance(&state, &user).await?.transfer_limit,
         attachments: Vec::new(),
         forwarded: Vec::new(),
         files: state.mail_compose().own_files(user.id).await?,
-        child_words: user.role == Role::Pupil,
+        child_words: user.role.is_child(),
     };
     if draft > 0 {
         let row = state
@@ -174,7 +174,7 @@ pub async fn send_mail(
         _ => None,
     };
     let settings = state.mail_settings().settings(school).await?;
-    let limits = settings.limits(user.role == Role::Pupil);
+    let limits = settings.limits(user.can(Capability::MailStaffLimits));
     let count = rule::split_recipients(&to).len();
     if let Err(key) = rule::check_recipients(count, limits) {
         if count == 0 {
@@ -529,7 +529,7 @@ mod ssr {
         group_id: i64,
         kind: &str,
     ) -> Result<bool, AppError> {
-        if user.role != Role::Pupil {
+        if user.can(Capability::MailAnyGroup) {
             return Ok(true);
         }
         let membership = state

@@ -188,16 +188,17 @@ impl Default for MailSettings {
 }
 
 impl MailSettings {
-    pub fn limits(&self, is_pupil: bool) -> Limits {
-        if is_pupil {
-            Limits {
-                recipients: self.pupil_recipients,
-                per_hour: self.pupil_per_hour,
-            }
-        } else {
+    /// The staff row for who holds `MailStaffLimits`, the children's row for everyone else.
+    pub fn limits(&self, staff: bool) -> Limits {
+        if staff {
             Limits {
                 recipients: self.staff_recipients,
                 per_hour: self.staff_per_hour,
+            }
+        } else {
+            Limits {
+                recipients: self.pupil_recipients,
+                per_hour: self.pupil_per_hour,
             }
         }
     }

@@ -117,9 +117,10 @@ pub const DEFAULT_BLOCKED: &[&str] = &[
     "jar", "deb", "rpm", "appimage",
 ];
 
-/// FILE-4: the storage a role gets unless the person has their own quota.
-pub fn default_quota(is_pupil: bool) -> i64 {
-    if is_pupil { 500 * MB } else { 5 * 1024 * MB }
+/// FILE-4: the storage a person gets unless they have their own quota: 5 GB for staff (who
+/// hold `FilesStaffQuota`), 500 MB for everyone else.
+pub fn default_quota(staff: bool) -> i64 {
+    if staff { 5 * 1024 * MB } else { 500 * MB }
 }
 
 /// FILE-1: a name as stored, or why it cannot be one. Names are compared in NFC, so the
@@ -358,9 +359,9 @@ mod tests {
             check_transfer(DEFAULT_TRANSFER_LIMIT + 1, DEFAULT_TRANSFER_LIMIT),
             Err(Key::FilesTooLarge)
         );
-        assert!(check_quota(10, 490 * MB, default_quota(true)).is_ok());
+        assert!(check_quota(10, 490 * MB, default_quota(false)).is_ok());
         assert_eq!(
-            check_quota(11 * MB, 490 * MB, default_quota(true)),
+            check_quota(11 * MB, 490 * MB, default_quota(false)),
             Err(Key::FilesQuotaFull)
         );
         assert_eq!(format_bytes(20 * MB, true), "20 MB");

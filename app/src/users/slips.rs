@@ -1,7 +1,7 @@
 //! PW-2: start passwords, issued only in person and shown once, on a printable slip with the
 //! login address and a QR code that signs its owner in.
 use axum::{
-    Extension, Form,
+    Extension,
     extract::State,
     http::{HeaderValue, header},
     response::{Html, IntoResponse, Response},
@@ -12,12 +12,13 @@ use qrcode::{QrCode, render::svg};
 use super::Slip;
 use crate::audit::AuditEvent;
 use crate::auth::{
-    Capability, CurrentSession, Role, SessionUser, require,
+    Capability, Role, SessionUser, require,
     rights::{self, Act},
 };
 use crate::error::{AppError, ErrorKind};
 use crate::i18n::{Key, Lang};
 use crate::platform::{AppState, RequestInfo};
+use crate::web::{Form, SignedIn};
 
 /// Issues a start password to each given user of `school` and returns the slips.
 /// SEC-3: start-password slips per request.
@@ -131,19 +132,11 @@ fn SlipCard(lang: Lang, slip: Slip) -> impl IntoView {
 pub async fn print_view(
     State(state): State<AppState>,
     Extension(info): Extension<RequestInfo>,
-    Extension(session): Extension<CurrentSession>,
+    SignedIn(actor): SignedIn,
     headers: axum::http::HeaderMap,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     let lang = crate::web::lang_of(&headers);
-    // Authentication with the setup gate, like every server function.
-    let actor = match crate::auth::signed_in(&session) {
-        Ok(actor) => actor,
-        Err(e) if e.kind == ErrorKind::Unauthenticated => {
-            return axum::response::Redirect::to("/login").into_response();
-        }
-        Err(e) => return crate::web::error_page(lang, &e, "/", Key::NavHome),
-    };
     let result = async {
         require(&actor, Capability::PasswordsIssue)?;
         let school = actor
@@ -202,13 +195,13 @@ pub fn render(state: &AppState, lang: Lang, slips: Vec<Slip>) -> Response {
 pub async fn first_admin(
     State(state): State<AppState>,
     Extension(info): Extension<RequestInfo>,
-    Extension(session): Extension<CurrentSession>,
+    SignedIn(actor): SignedIn,
     headers: axum::http::HeaderMap,
     Form(form): Form<FirstAdmin>,
 ) -> Response {
     let lang = crate::web::lang_of(&headers);
     let result = async {
-        let actor = operator_school(&state, &session, form.school_id).await?;
+        operator_school(&state, &actor, form.school_id).await?;
         if !crate::rules::login::valid_name(&form.first_name)
             || !crate::rules::login::valid_name(&form.last_name)
         {
@@ -258,13 +251,13 @@ pub async fn first_admin(
 pub async fn operator_reset(
     State(state): State<AppState>,
     Extension(info): Extension<RequestInfo>,
-    Extension(session): Extension<CurrentSession>,
+    SignedIn(actor): SignedIn,
     headers: axum::http::HeaderMap,
     Form(form): Form<OperatorReset>,
 ) -> Response {
     let lang = crate::web::lang_of(&headers);
     let result = async {
-        let actor = operator_school(&state, &session, form.school_id).await?;
+        operator_school(&state, &actor, form.school_id).await?;
         let login: String = form.login.trim().to_lowercase().chars().take(200).collect();
         let target = state
             .user_admin()
@@ -278,13 +271,13 @@ pub async fn operator_reset(
 }
 
 /// The signed-in operator, when `school_id` names a school of the deployment.
+/// The operator, acting on a school that exists.
 async fn operator_school(
     state: &AppState,
-    session: &CurrentSession,
+    actor: &SessionUser,
     school_id: i64,
-) -> Result<SessionUser, AppError> {
-    let actor = crate::auth::signed_in(session)?;
-    require(&actor, Capability::SchoolsManage)?;
+) -> Result<(), AppError> {
+    require(actor, Capability::SchoolsManage)?;
     if !state
         .schools()
         .schools()
@@ -294,7 +287,7 @@ async fn operator_school(
     {
         return Err(AppError::not_found());
     }
-    Ok(actor)
+    Ok(())
 }
 
 fn slips_or_error(state: &AppState, lang: Lang, result: Result<Vec<Slip>, AppError>) -> Response {

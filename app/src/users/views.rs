@@ -32,18 +32,21 @@ pub fn UsersPage() -> impl IntoView {
             <input type="hidden" name="sort" value=sort.code()/>
             <button class="btn btn-primary" type="submit">{lang.t(Key::UsersSearch)}</button>
         </form>
+        // Issue 18 §6: the bulk action sits in a toolbar above the rows it acts on. Outside the
+        // suspended table, so that the page knows it has an island (see `IslandsOnPage`); the
+        // button belongs to the table's form through `form="slips"`.
+        <div class="toolbar bulk-actions">
+            <ConfirmDialog lang summary=lang.t(Key::UsersSlips).to_string() question=lang.t(Key::UsersSlipsConfirm).to_string()>
+                <SelectionCount lang/>
+                <button class="btn btn-primary" type="submit" form="slips">
+                    <Icon name=IconName::Key/>{lang.t(Key::DialogConfirm)}
+                </button>
+            </ConfirmDialog>
+        </div>
         {await_data(lang, move || list_users(search.clone(), sort.code().to_string(), page), move |list| {
             let search = shown.clone();
             view! { <UserTable lang list search sort/> }
         })}
-        // Outside the suspended table, so that the page knows it has an island (see
-        // `IslandsOnPage`); the button belongs to the table's form through `form="slips"`.
-        <ConfirmDialog lang summary=lang.t(Key::UsersSlips).to_string() question=lang.t(Key::UsersSlipsConfirm).to_string()>
-            <SelectionCount lang/>
-            <button class="btn btn-primary" type="submit" form="slips">
-                <Icon name=IconName::Key/>{lang.t(Key::DialogConfirm)}
-            </button>
-        </ConfirmDialog>
         <div class="grid">
             <CreateUserCard lang/>
             <ImportCard lang/>
@@ -78,11 +81,10 @@ fn UserTable(lang: Lang, list: UserList, search: String, sort: SortBy) -> impl I
     let headers = vec![
         lang.t(Key::UsersSelect),
         lang.t(Key::UsersName),
-        lang.t(Key::UsersLogin),
         lang.t(Key::UsersClass),
         lang.t(Key::UsersRole),
         lang.t(Key::UsersStatus),
-        "",
+        lang.t(Key::FilesActions),
     ];
     view! {
         <p class="table-meta">
@@ -95,18 +97,36 @@ fn UserTable(lang: Lang, list: UserList, search: String, sort: SortBy) -> impl I
             {list.rows.into_iter().map(|user| {
                 let status = status_of(&user);
                 let issued = user.start_password_issued_at.map(|at| lang.fill(Key::UsersIssuedOn, &[("date", &lang.timestamp(at))]));
+                let may_lock = viewer.is_some_and(|v| rights::may(v, Act::Lock, user.role));
+                let is_pupil = user.role == Role::Pupil;
+                let full_name = format!("{} {}", user.first_name, user.last_name);
                 view! {
+                    // Issue 18 §6: one compact row a person: name with login, class (a link to the
+                    // class with its slips), role, status, and the rest in the row's menu.
                     <tr data-testid="user-row">
                         <td><input type="checkbox" form="slips" name="user_id" class="select-row" value=user.id.to_string()
-                            aria-label=format!("{} {} {}", lang.t(Key::UsersSelect), user.first_name, user.last_name)/></td>
-                        <td><a href=format!("/admin/users/{}", user.id)>{format!("{}, {}", user.last_name, user.first_name)}</a></td>
-                        <td>{user.login.clone()}</td>
-                        <td>{user.class.clone().unwrap_or_default()}</td>
+                            aria-label=format!("{} {}", lang.t(Key::UsersSelect), full_name)/></td>
+                        <td>
+                            <a href=format!("/admin/users/{}", user.id)>{format!("{}, {}", user.last_name, user.first_name)}</a>
+                            <br/><small class="hint login">{user.login.clone()}</small>
+                        </td>
+                        <td>{user.class.clone().map(|class| view! { <a href=format!("/admin/users?q={class}")>{class.clone()}</a> })}</td>
                         <td>{lang.t(user.role.label())}</td>
-                        <td>{lang.t(status)}{issued.map(|text| view! { <br/><small>{text}</small> })}</td>
-                        <td class="row-actions">
-                            {viewer.is_some_and(|v| rights::may(v, Act::Lock, user.role)).then(|| view! { <LockForm lang user_id=user.id locked=user.locked/> })}
-                            {(user.role == Role::Pupil).then(|| view! { <ConsentCell lang user_id=user.id given=user.parent_consent/> })}
+                        <td>
+                            {lang.t(status)}{issued.map(|text| view! { <br/><small>{text}</small> })}
+                            {(is_pupil && user.parent_consent).then(|| view! { <br/><span class="badge" data-testid="consent-given">{lang.t(Key::ConsentGiven)}</span> })}
+                        </td>
+                        <td>
+                            <details class="row-actions">
+                                <summary class="btn" aria-label=format!("{} {}", lang.t(Key::FilesActions), full_name)>
+                                    <Icon name=IconName::Menu/><span class="visually-hidden">{lang.t(Key::FilesActions)}</span>
+                                </summary>
+                                <div class="row-actions-body">
+                                    <a class="btn" href=format!("/admin/users/{}", user.id)>{lang.t(Key::UsersOpen)}</a>
+                                    {may_lock.then(|| view! { <LockForm lang user_id=user.id locked=user.locked/> })}
+                                    {is_pupil.then(|| view! { <ConsentCell lang user_id=user.id given=user.parent_consent/> })}
+                                </div>
+                            </details>
                         </td>
                     </tr>
                 }
@@ -176,17 +196,13 @@ fn ConsentCell(lang: Lang, user_id: i64, given: bool) -> impl IntoView {
     view! {
         <div class="row-form">
             <a class="btn" href=format!("/admin/consent-forms?user_id={user_id}") target="_blank">{lang.t(Key::ConsentPrint)}</a>
-            {if given {
-                view! { <span class="badge" data-testid="consent-given">{lang.t(Key::ConsentGiven)}</span> }.into_any()
-            } else {
-                view! {
-                    <ActionForm action={ServerAction::<RecordParentConsent>::new()}>
-                        <input type="hidden" name="user_id" value=user_id.to_string()/>
-                        <button class="btn" type="submit">{lang.t(Key::ConsentRecord)}</button>
-                    </ActionForm>
-                }
-                .into_any()
-            }}
+            // Once recorded, the status column says so; nothing is left to do here.
+            {(!given).then(|| view! {
+                <ActionForm action={ServerAction::<RecordParentConsent>::new()}>
+                    <input type="hidden" name="user_id" value=user_id.to_string()/>
+                    <button class="btn" type="submit">{lang.t(Key::ConsentRecord)}</button>
+                </ActionForm>
+            })}
         </div>
     }
 }

@@ -145,6 +145,34 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequestParts<S> for Que
     }
 }
 
+/// A typed form body (`application/x-www-form-urlencoded`). Like [`Query`], a body that does
+/// not fit is answered as any other bad input, translated, never with axum's English text.
+/// Taken after [`SignedIn`], so that nobody learns what a form expects before signing in.
+pub struct Form<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<S> for Form<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Response> {
+        let headers = request.headers().clone();
+        let refuse = || {
+            failure(
+                &headers,
+                AppError::kind(ErrorKind::BadInput),
+                "/",
+                Key::NavHome,
+            )
+        };
+        // Bounded by the router's body limit, as any form.
+        let body = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(|_| refuse())?;
+        serde_urlencoded::from_bytes(&body)
+            .map(Form)
+            .map_err(|_| refuse())
+    }
+}
+
 /// A CSV file as spreadsheets open it: UTF-8 with a byte-order mark, `;` between fields,
 /// every field quoted, and cells that a spreadsheet would run as a formula (`=`, `+`, `-`,
 /// `@`) neutralised with a leading `'`.

@@ -726,6 +726,98 @@ async fn file_3_export_and_folder_archives() {
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
 
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let picture = image::RgbImage::from_pixel(width, height, image::Rgb([30, 120, 200]));
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(picture)
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
+    out
+}
+
+fn thumbnails(s: &TestServer) -> usize {
+    blob_files(s)
+        .iter()
+        .filter(|p| p.to_string_lossy().ends_with(".thumb"))
+        .count()
+}
+
+// Issue 18 §5: pictures show as thumbnails, made on the server within limits, kept beside
+// their file, counted against nobody's quota, shown only to who may see the file, and
+// deleted with it.
+#[tokio::test]
+async fn ux_5_pictures_get_thumbnails_that_go_with_them() {
+    use app::files::thumbnail::{EDGE, MAX_SOURCE_EDGE};
+    let s = TestServer::start().await;
+    let (school, _, pupil) = pupil_school(&s).await;
+    let photo = png(800, 600);
+    let id = uploaded(pupil.upload("me", 0, "Hund.png", photo.clone()).await).await;
+    let page = pupil.page("/files").await;
+    assert!(
+        page.contains(&format!("src=\"/files/thumb/{id}?v=")),
+        "{page}"
+    );
+
+    let mut made = Vec::new();
+    for _ in 0..2 {
+        let res = pupil.get(&format!("/files/thumb/{id}?v=1")).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.headers()["content-type"], "image/jpeg");
+        assert_eq!(res.headers()["cache-control"], "private, no-store");
+        made.push(res.bytes().await.unwrap());
+    }
+    assert_eq!(made[0], made[1], "made once, then served as kept");
+    let small = image::load_from_memory(&made[0]).unwrap();
+    assert_eq!((small.width(), small.height()), (EDGE, EDGE * 3 / 4));
+    assert!(
+        made[0].len() < 20_000,
+        "a thumbnail is small: {}",
+        made[0].len()
+    );
+    assert_eq!(thumbnails(&s), 1, "kept beside its file");
+    let view = list(&pupil, "me", 0).await;
+    assert_eq!(
+        view.allowance.used,
+        photo.len() as i64,
+        "counted against nobody's quota"
+    );
+
+    // What cannot be shown small gets the picture icon, never an error page in the list.
+    let broken = uploaded(
+        pupil
+            .upload("me", 0, "kaputt.jpg", b"kein Bild".to_vec())
+            .await,
+    )
+    .await;
+    let wide = png(MAX_SOURCE_EDGE + 1, 1);
+    let bomb = uploaded(pupil.upload("me", 0, "breit.png", wide).await).await;
+    for picture in [broken, bomb] {
+        let res = pupil.get(&format!("/files/thumb/{picture}")).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.headers()["content-type"], "image/svg+xml");
+    }
+    let text = uploaded(pupil.upload("me", 0, "Notiz.txt", b"Hallo".to_vec()).await).await;
+    assert_eq!(
+        pupil.get(&format!("/files/thumb/{text}")).await.status(),
+        StatusCode::NOT_FOUND,
+        "no thumbnails of what is no picture"
+    );
+
+    // Nobody else sees another's picture, small or not.
+    let (_, other) = s.ready_person(school, Role::Pupil, "Ole", Some("2b")).await;
+    assert_eq!(
+        other.get(&format!("/files/thumb/{id}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // Deleted for good, the thumbnail goes with its file.
+    pupil.call("files/delete", &[("id", &id.to_string())]).await;
+    pupil
+        .call("files/empty-trash", &[("space", "me"), ("id", "0")])
+        .await;
+    assert_eq!(thumbnails(&s), 0);
+}
+
 // FILE-1: the trash is purged after its age, and blobs without a row are collected.
 #[tokio::test]
 async fn file_1_old_trash_is_purged_and_orphans_collected() {

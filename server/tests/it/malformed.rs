@@ -318,6 +318,7 @@ fn routes() -> Vec<Endpoint> {
             None,
             &[("inline", Text)],
         ),
+        route(Method::GET, "/files/thumb/{id}", None, &[("v", Text)]),
         route(
             Method::GET,
             "/files/archive",
@@ -1169,6 +1170,7 @@ async fn security_headers_on_every_kind_of_response() {
         .map(String::from),
     );
     paths.push(format!("/files/download/{file}"));
+    paths.push(format!("/files/thumb/{file}"));
     let mut checked = 0;
     for path in paths.iter().filter(|p| !p.contains('{')) {
         let res = admin.get(path).await;

@@ -184,6 +184,13 @@ fn Row(
             "application/pdf" | "image/png" | "image/jpeg" | "image/gif" | "image/webp"
         ))
     .then(|| format!("/files/download/{}?inline=1", entry.id));
+    // `v` changes when the file does, so that no cache shows an older picture.
+    let thumb = (!entry.is_folder
+        && matches!(
+            entry.content_type.as_str(),
+            "image/png" | "image/jpeg" | "image/gif" | "image/webp"
+        ))
+    .then(|| format!("/files/thumb/{}?v={}", entry.id, entry.updated_at));
     let size = if entry.is_folder {
         String::new()
     } else {
@@ -214,7 +221,14 @@ fn Row(
     view! {
         <tr data-testid="file-row">
             <td>
-                <a class="file-name" href=link><Icon name=icon/><span>{entry.name.clone()}</span></a>
+                <a class="file-name" href=link>
+                    {match thumb {
+                        // Issue 18 §5: a picture shows itself; `alt` is empty because the name follows.
+                        Some(src) => view! { <img class="thumb" src=src alt="" width="48" height="48" loading="lazy"/> }.into_any(),
+                        None => view! { <Icon name=icon/> }.into_any(),
+                    }}
+                    <span>{entry.name.clone()}</span>
+                </a>
                 {preview.map(|href| view! { " " <a class="preview-link" href=href target="_blank" rel="noopener">{lang.t(Key::FilesPreview)}</a> })}
             </td>
             <td>{size}</td>

@@ -168,17 +168,19 @@ impl_both!(ComposeStore {
     }
 
     async fn directory(&self, school_id: i64, query: &str, limit: i64) -> Result<Vec<DirectoryRow>, sqlx::Error> {
-        sqlx::query_as(
+        // Issue 19: the roles listed, named once (`Role::in_directory`), not "not the operator".
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT u.login, u.first_name, u.last_name, u.role,
                     (SELECT g.name FROM group_members gm JOIN groups g ON g.id = gm.group_id
                      WHERE gm.user_id = u.id AND g.kind = 'class' ORDER BY g.name LIMIT 1) AS class
              FROM users u
-             WHERE u.school_id = $1 AND u.deletion_due_at IS NULL AND u.role <> 'operator'
+             WHERE u.school_id = $1 AND u.deletion_due_at IS NULL AND u.role IN ({})
                AND (u.search_key LIKE $4 OR LOWER(u.login) LIKE $2 ESCAPE '\\'
                     OR EXISTS (SELECT 1 FROM group_members gm JOIN groups g ON g.id = gm.group_id
                                WHERE gm.user_id = u.id AND LOWER(g.name) LIKE $2 ESCAPE '\\'))
              ORDER BY u.sort_key, u.id LIMIT $3",
-        )
+            crate::auth::Role::directory_sql()
+        )))
         .bind(school_id)
         .bind(like_pattern(query))
         .bind(limit)

@@ -90,6 +90,19 @@ impl TestServer {
         }
         let config = Config::load(|k| vars.get(k).cloned()).unwrap();
         let state = server::build_state(config).await.unwrap();
+        // Tests run the scheduled jobs themselves (`run_jobs`) and count what they did. The
+        // server's own run at start would race with them on a loaded machine (a deletion set
+        // up by the test done by the server's run instead), so the test holds the lease.
+        state
+            .lifecycle()
+            .take_lease(
+                app::lifecycle::JOBS,
+                "test",
+                app::platform::now(),
+                app::lifecycle::JOB_INTERVAL_SECS - 60,
+            )
+            .await
+            .unwrap();
         tokio::spawn(server::serve(listener, state.clone()));
         TestServer {
             base: format!("http://{addr}"),
