@@ -17,31 +17,8 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         .hash_files(built_with_hashes())
         .env(Env::PROD)
         .build();
-    app::web::set_stylesheet(stylesheet_href(&leptos));
+    app::web::set_options(leptos.clone());
     app::state::build(config, leptos).await
-}
-
-/// The stylesheet's address as `HashedStylesheet` writes it into every page: `/pkg/schulhof.css`,
-/// or with the content hash from `hash.txt` in a release build.
-fn stylesheet_href(options: &LeptosOptions) -> String {
-    let hash = options
-        .hash_files
-        .then(|| {
-            let exe = std::env::current_exe().ok()?;
-            let hashes =
-                std::fs::read_to_string(exe.parent()?.join(options.hash_file.as_ref())).ok()?;
-            hashes.lines().find_map(|line| {
-                line.trim()
-                    .strip_prefix("css:")
-                    .map(|h| format!(".{}", h.trim()))
-            })
-        })
-        .flatten()
-        .unwrap_or_default();
-    format!(
-        "/{}/{}{hash}.css",
-        options.site_pkg_dir, options.output_name
-    )
 }
 
 /// cargo-leptos leaves `hash.txt` beside a release binary whose assets carry content hashes.

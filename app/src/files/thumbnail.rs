@@ -49,15 +49,12 @@ pub fn key_of(blob_key: &str) -> String {
 
 pub const SUFFIX: &str = ".thumb";
 
-/// The decoder for a file's type, or `None` for files that get no thumbnail.
+/// The decoder for a file's type, or `None` for files that get no thumbnail (the shared rule).
 pub fn format_of(content_type: &str) -> Option<ImageFormat> {
-    match content_type {
-        "image/jpeg" => Some(ImageFormat::Jpeg),
-        "image/png" => Some(ImageFormat::Png),
-        "image/gif" => Some(ImageFormat::Gif),
-        "image/webp" => Some(ImageFormat::WebP),
-        _ => None,
+    if !crate::rules::files::has_thumbnail(content_type) {
+        return None;
     }
+    ImageFormat::from_mime_type(content_type)
 }
 
 /// A JPEG of at most [`EDGE`] pixels a side, transparency laid on white. Blocking: decodes.

@@ -28,6 +28,26 @@ pub fn fill_words(used: i64, quota: i64) -> Key {
     }
 }
 
+/// Issue 18 §5: pictures that get a small preview in lists (made on the server, each format
+/// by its own decoder). Other images, SVG above all, are never decoded or shown: they can
+/// carry script.
+pub fn has_thumbnail(content_type: &str) -> bool {
+    matches!(
+        content_type,
+        "image/png" | "image/jpeg" | "image/gif" | "image/webp"
+    )
+}
+
+/// Files that open in the browser instead of downloading: the pictures above, PDFs, sound and
+/// video. Everything else, HTML and SVG included, is a download, so that no uploaded file can
+/// run script on our origin.
+pub fn opens_in_browser(content_type: &str) -> bool {
+    has_thumbnail(content_type)
+        || content_type == "application/pdf"
+        || content_type.starts_with("audio/")
+        || content_type.starts_with("video/")
+}
+
 /// FILE-1, issue 18: what the members of a class or team may do in its folder. Its owners (the
 /// teachers) always do everything; the members' part is one of three states, chosen by an owner
 /// or the secretariat. Children share a class folder, so by default a child adds files and

@@ -73,6 +73,9 @@ impl_both!(SchoolStore {
 #[async_trait::async_trait]
 pub trait SchoolSummaryStore: Send + Sync {
     async fn school_summaries(&self) -> Result<Vec<super::SchoolSummary>, sqlx::Error>;
+    /// One school's administrators and management, for the guard against creating one twice.
+    async fn school_leaders(&self, school_id: i64)
+    -> Result<Vec<super::SchoolLeader>, sqlx::Error>;
 }
 
 impl crate::platform::AppState {
@@ -91,6 +94,19 @@ struct LeaderRow {
     role: String,
 }
 
+impl LeaderRow {
+    fn leader(&self) -> Option<super::SchoolLeader> {
+        Some(super::SchoolLeader {
+            name: format!("{} {}", self.first_name, self.last_name),
+            login: self.login.clone(),
+            role: crate::auth::Role::from_code(&self.role)?,
+        })
+    }
+}
+
+const LEADERS: &str = "SELECT school_id, first_name, last_name, login, role FROM users
+     WHERE role IN ('admin', 'management') AND school_id IS NOT NULL";
+
 #[derive(sqlx::FromRow)]
 struct SummaryRow {
     id: i64,
@@ -107,12 +123,9 @@ impl_both!(SchoolSummaryStore {
         )
         .fetch_all(&self.pool)
         .await?;
-        let leaders: Vec<LeaderRow> = sqlx::query_as(
-            "SELECT school_id, first_name, last_name, login, role FROM users
-             WHERE role IN ('admin', 'management') AND school_id IS NOT NULL ORDER BY sort_key, login",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+        let leaders: Vec<LeaderRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{LEADERS} ORDER BY sort_key, login")))
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows
             .into_iter()
             .map(|r| super::SchoolSummary {
@@ -123,16 +136,18 @@ impl_both!(SchoolSummaryStore {
                 leaders: leaders
                     .iter()
                     .filter(|l| l.school_id == r.id)
-                    .filter_map(|l| {
-                        Some(super::SchoolLeader {
-                            name: format!("{} {}", l.first_name, l.last_name),
-                            login: l.login.clone(),
-                            role: crate::auth::Role::from_code(&l.role)?,
-                        })
-                    })
+                    .filter_map(LeaderRow::leader)
                     .collect(),
             })
             .collect())
+    }
+
+    async fn school_leaders(&self, school_id: i64) -> Result<Vec<super::SchoolLeader>, sqlx::Error> {
+        let rows: Vec<LeaderRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{LEADERS} AND school_id = $1 ORDER BY sort_key, login")))
+            .bind(school_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().filter_map(LeaderRow::leader).collect())
     }
 });
 

@@ -218,11 +218,12 @@ pub async fn first_admin(
         // same person; the operator gets the way to a new slip instead.
         let (first, last) = (form.first_name.trim(), form.last_name.trim());
         let name = format!("{first} {last}");
-        let schools = state.school_summary().school_summaries().await?;
-        if let Some(leader) = schools
+        let leaders = state
+            .school_summary()
+            .school_leaders(form.school_id)
+            .await?;
+        if let Some(leader) = leaders
             .iter()
-            .filter(|s| s.id == form.school_id)
-            .flat_map(|s| &s.leaders)
             .find(|l| l.role == role && l.name.to_lowercase() == name.to_lowercase())
         {
             return Err(AppError::new(ErrorKind::Conflict, Key::SchoolsLeaderExists)

@@ -306,8 +306,22 @@ pub fn ImportPage() -> impl IntoView {
     }
 }
 
+/// After the apply the page is a receipt: what happened and the next step, not the preview's
+/// table again (issue 18 §6). Reports applied before outcomes were stored keep the preview.
 #[component]
 fn ImportReportView(lang: Lang, report: super::ImportReport) -> impl IntoView {
+    match report.outcome.clone() {
+        Some(outcome) => view! {
+            <h1 class="page-title">{lang.fill(Key::ImportAppliedTitle, &[("file", &report.file_name)])}</h1>
+            <ImportDone lang outcome/>
+        }
+        .into_any(),
+        None => view! { <ImportPreview lang report/> }.into_any(),
+    }
+}
+
+#[component]
+fn ImportPreview(lang: Lang, report: super::ImportReport) -> impl IntoView {
     use super::{Change, ImportApply};
     let (new, changed, unchanged) = (
         report.count(Change::New),
@@ -355,8 +369,7 @@ fn ImportReportView(lang: Lang, report: super::ImportReport) -> impl IntoView {
                 <ImportUploadForm lang submit=Key::ImportCorrected/>
             </Card>
         })}
-        {report.outcome.clone().map(|outcome| view! { <ImportDone lang outcome/> })}
-        {(report.applied && report.outcome.is_none()).then(|| view! { <p class="policy-done"><Icon name=IconName::Check/>{lang.t(Key::ImportDone)}</p> })}
+        {report.applied.then(|| view! { <p class="policy-done"><Icon name=IconName::Check/>{lang.t(Key::ImportDone)}</p> })}
         {can_apply.then(|| view! {
             <ConfirmDialog lang summary=lang.t(Key::ImportApply).to_string() question>
                 <ActionForm action={ServerAction::<ImportApply>::new()}>

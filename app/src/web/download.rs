@@ -31,14 +31,9 @@ pub fn content_type_for(name: &str) -> &'static str {
     }
 }
 
-/// Only these open in the browser; everything else, HTML and SVG included, is a download,
-/// so no uploaded file can run script on our origin.
+/// Only these open in the browser (the shared rule); everything else is a download.
 pub fn previewable(content_type: &str) -> bool {
-    matches!(
-        content_type,
-        "application/pdf" | "image/png" | "image/jpeg" | "image/gif" | "image/webp"
-    ) || content_type.starts_with("audio/")
-        || content_type.starts_with("video/")
+    rule::opens_in_browser(content_type)
 }
 
 /// `attachment; filename="Brief.pdf"; filename*=UTF-8''Brief.pdf`, safe for any name.

@@ -27,12 +27,12 @@ pub fn lang_of(headers: &HeaderMap) -> Lang {
         .unwrap_or_default()
 }
 
-/// The address of the app's stylesheet (content-hashed in release builds), set once at start
-/// by the composition root, so that a plain route's error page looks like every other page.
-static STYLESHEET: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+/// The site's options, set once at start by the composition root, so that a plain route's
+/// error page links the same (content-hashed) stylesheet as every other page.
+static OPTIONS: std::sync::OnceLock<leptos::config::LeptosOptions> = std::sync::OnceLock::new();
 
-pub fn set_stylesheet(href: String) {
-    let _ = STYLESHEET.set(href);
+pub fn set_options(options: leptos::config::LeptosOptions) {
+    let _ = OPTIONS.set(options);
 }
 
 /// Issue 18 §6: a translated page for an error on a plain request (a refused upload, a file
@@ -43,14 +43,14 @@ pub fn error_page(lang: Lang, error: &AppError, back: &str, back_label: Key) -> 
     use crate::components::{Icon, IconName};
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);
     let (title, message, back) = (lang.t(Key::ErrorTitle), error.text(lang), back.to_string());
-    let stylesheet = STYLESHEET.get().cloned().unwrap_or_default();
+    let options = OPTIONS.get().cloned();
     let body = view! {
         <html lang=lang.code()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <title>{title}</title>
-                {(!stylesheet.is_empty()).then(|| view! { <link rel="stylesheet" href=stylesheet/> })}
+                {options.map(|options| view! { <leptos_meta::HashedStylesheet options id="main-css"/> })}
             </head>
             <body>
                 <header class="header">

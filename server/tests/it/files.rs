@@ -9,9 +9,12 @@ use std::sync::{
 
 use app::auth::Role;
 use app::files::{
-    CopyEntry, CreateFolder, DeleteEntry, FolderView, GrantException, ListFolder, ListTrash,
-    MoveEntry, RenameEntry, RestoreEntry, TrashView,
+    BlockedTypes, CopyEntry, CreateFolder, DeleteEntry, EmptyTrash, FolderView, GrantException,
+    ListFolder, ListTrash, MoveEntry, RenameEntry, RestoreEntry, SetBlockedTypes, SetQuota,
+    TrashView,
 };
+use app::groups::SetMemberFiles;
+use app::schools::{SchoolSettings, SetSchoolSettings};
 use reqwest::{StatusCode, header};
 
 use crate::common::{Browser, TestServer, signed_in_at, spawn_binary};
@@ -41,6 +44,14 @@ async fn uploaded(res: reqwest::Response) -> i64 {
 async fn error_key(res: reqwest::Response) -> String {
     let body: serde_json::Value = res.json().await.unwrap();
     body["message"].as_str().unwrap_or_default().to_string()
+}
+
+/// Empties one item of the trash, or all of it with `id` 0.
+fn empty_trash(space: &str, id: i64) -> EmptyTrash {
+    EmptyTrash {
+        space: space.into(),
+        id,
+    }
 }
 
 async fn folder(b: &Browser, space: &str, parent: i64, name: &str) -> i64 {
@@ -386,13 +397,13 @@ async fn file_4_quota_per_person() {
     let s = TestServer::start().await;
     let (school, pupil_id, pupil) = pupil_school(&s).await;
     let (_, admin) = s.ready_person(school, Role::Admin, "Anna", None).await;
-    let res = admin
-        .call(
-            "files/set-quota",
-            &[("user_id", &pupil_id.to_string()), ("quota_mb", "1")],
-        )
+    admin
+        .send(SetQuota {
+            user_id: pupil_id,
+            quota_mb: "1".into(),
+        })
+        .ok::<()>()
         .await;
-    assert_eq!(res.status(), StatusCode::OK);
     uploaded(pupil.upload("me", 0, "eins.bin", vec![1; 600 * 1024]).await).await;
     let res = pupil.upload("me", 0, "zwei.bin", vec![2; 600 * 1024]).await;
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
@@ -404,18 +415,9 @@ async fn file_4_quota_per_person() {
     );
     assert_eq!(s.count("file_nodes").await, 1);
     // Emptying the trash frees the space.
-    let id = view.entries[0].id.to_string();
-    assert_eq!(
-        pupil.call("files/delete", &[("id", &id)]).await.status(),
-        StatusCode::OK
-    );
-    assert_eq!(
-        pupil
-            .call("files/empty-trash", &[("space", "me"), ("id", "0")])
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    let id = view.entries[0].id;
+    pupil.send(DeleteEntry { id }).ok::<()>().await;
+    pupil.send(empty_trash("me", 0)).ok::<()>().await;
     assert!(
         blob_files(&s).is_empty(),
         "emptying the trash deletes the bytes"
@@ -454,21 +456,18 @@ async fn flt_3_renamed_programs_are_caught_and_logged() {
     assert!(blob_files(&s).is_empty());
 
     let (_, admin) = s.ready_person(school, Role::Admin, "Anna", None).await;
-    let res = admin
-        .call("files/set-blocked-types", &[("list", ".exe, MSI")])
+    admin
+        .send(SetBlockedTypes {
+            list: ".exe, MSI".into(),
+        })
+        .ok::<()>()
         .await;
-    assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(
         s.count("audit_events WHERE action = 'file.blocklist_changed'")
             .await,
         1
     );
-    let list: String = admin
-        .call("files/blocked-types", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list: String = admin.send(BlockedTypes {}).ok().await;
     assert_eq!(list, "exe, msi");
     uploaded(
         pupil
@@ -482,10 +481,12 @@ async fn flt_3_renamed_programs_are_caught_and_logged() {
         StatusCode::BAD_REQUEST,
         "still caught by content"
     );
-    let res = admin
-        .call("files/set-blocked-types", &[("list", "exe; <script>")])
+    admin
+        .send(SetBlockedTypes {
+            list: "exe; <script>".into(),
+        })
+        .refused(StatusCode::BAD_REQUEST)
         .await;
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 }
 
 // FILE-1, ADM-1: nobody reaches another person's files, another class's folder, or, as an
@@ -528,12 +529,15 @@ async fn adm_1_files_are_private_to_their_space() {
                 .status(),
             StatusCode::NOT_FOUND
         );
-        for endpoint in ["files/rename", "files/delete"] {
-            let res = stranger
-                .call(endpoint, &[("id", &diary.to_string()), ("name", "x")])
-                .await;
-            assert_eq!(res.status(), StatusCode::NOT_FOUND, "{endpoint}");
-        }
+        let rename = RenameEntry {
+            id: diary,
+            name: "x".into(),
+        };
+        stranger.send(rename).refused(StatusCode::NOT_FOUND).await;
+        stranger
+            .send(DeleteEntry { id: diary })
+            .refused(StatusCode::NOT_FOUND)
+            .await;
     }
     // Lena is in 1a and reads its folder; Tom (1b) and the administrator do not see it.
     let res = lena.get(&format!("/files/download/{sheet}")).await;
@@ -552,17 +556,14 @@ async fn adm_1_files_are_private_to_their_space() {
                 .status(),
             StatusCode::NOT_FOUND
         );
-        let res = outsider
-            .call(
-                "files/list",
-                &[
-                    ("space", &format!("g{class_1a}")),
-                    ("folder", "0"),
-                    ("page", "0"),
-                ],
-            )
+        outsider
+            .send(ListFolder {
+                space: format!("g{class_1a}"),
+                folder: 0,
+                page: 0,
+            })
+            .refused(StatusCode::NOT_FOUND)
             .await;
-        assert_eq!(res.status(), StatusCode::NOT_FOUND);
         let res = outsider
             .upload(&format!("g{class_1a}"), 0, "fremd.txt", b"x".to_vec())
             .await;
@@ -574,13 +575,13 @@ async fn adm_1_files_are_private_to_their_space() {
             .await,
     )
     .await;
-    let res = admin
-        .call(
-            "groups/member-files",
-            &[("group_id", &class_1a.to_string()), ("rights", "read")],
-        )
+    admin
+        .send(SetMemberFiles {
+            group_id: class_1a,
+            rights: "read".into(),
+        })
+        .ok::<()>()
         .await;
-    assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(
         s.count("audit_events WHERE action = 'group.member_files'")
             .await,
@@ -811,10 +812,8 @@ async fn ux_5_pictures_get_thumbnails_that_go_with_them() {
     );
 
     // Deleted for good, the thumbnail goes with its file.
-    pupil.call("files/delete", &[("id", &id.to_string())]).await;
-    pupil
-        .call("files/empty-trash", &[("space", "me"), ("id", "0")])
-        .await;
+    pupil.send(DeleteEntry { id }).ok::<()>().await;
+    pupil.send(empty_trash("me", 0)).ok::<()>().await;
     assert_eq!(thumbnails(&s), 0);
 }
 
@@ -826,13 +825,7 @@ async fn file_1_old_trash_is_purged_and_orphans_collected() {
     let old = uploaded(pupil.upload("me", 0, "alt.txt", b"alt".to_vec()).await).await;
     let fresh = uploaded(pupil.upload("me", 0, "neu.txt", b"neu".to_vec()).await).await;
     for id in [old, fresh] {
-        assert_eq!(
-            pupil
-                .call("files/delete", &[("id", &id.to_string())])
-                .await
-                .status(),
-            StatusCode::OK
-        );
+        pupil.send(DeleteEntry { id }).ok::<()>().await;
     }
     s.sql(&format!(
         "UPDATE file_nodes SET trashed_at = trashed_at - 31 * 86400 WHERE id = {old}"
@@ -876,13 +869,14 @@ async fn file_1_large_folders_are_paged() {
          SELECT {school}, {pupil_id}, FALSE, 'Blatt ' || i, 'blatt ' || i, 0, 0, 0 FROM n"
     ))
     .await;
-    let res = pupil
-        .call(
-            "files/list",
-            &[("space", "me"), ("folder", "0"), ("page", "99")],
-        )
+    let view: FolderView = pupil
+        .send(ListFolder {
+            space: "me".into(),
+            folder: 0,
+            page: 99,
+        })
+        .ok()
         .await;
-    let view: FolderView = res.json().await.unwrap();
     assert_eq!(view.total, 10_000);
     assert_eq!(view.entries.len(), 100);
     assert_eq!(view.page, 99);
@@ -1002,30 +996,18 @@ async fn file_2_schools_set_their_own_limits_and_periods() {
     let s = TestServer::start().await;
     let (school, _, pupil) = pupil_school(&s).await;
     let (_, admin) = s.ready_person(school, Role::Admin, "Anna", None).await;
-    let set = |limit: &'static str, trash: &'static str| {
-        let admin = &admin;
-        async move {
-            admin
-                .call(
-                    "schools/set-settings",
-                    &[
-                        ("transfer_limit_mb", limit),
-                        ("trash_days", trash),
-                        ("deletion_grace_days", "14"),
-                        ("audit_retention_days", "365"),
-                    ],
-                )
-                .await
-        }
+    let set = |transfer_limit_mb: i64, trash_days: i64| SetSchoolSettings {
+        transfer_limit_mb,
+        trash_days,
+        deletion_grace_days: 14,
+        audit_retention_days: 365,
     };
-    assert_eq!(set("0", "10").await.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(set("1", "10").await.status(), StatusCode::OK);
-    let settings: serde_json::Value = admin
-        .call("schools/settings", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
+    admin
+        .send(set(0, 10))
+        .refused(StatusCode::BAD_REQUEST)
+        .await;
+    admin.send(set(1, 10)).ok::<()>().await;
+    let settings: serde_json::Value = admin.send(SchoolSettings {}).ok().await;
     assert_eq!(settings["trash_days"], 10);
     assert_eq!(settings["deletion_grace_days"], 14);
     assert_eq!(
@@ -1057,10 +1039,11 @@ async fn sec_6_rename_to_a_blocked_type_is_refused() {
     let id: i64 = s.scalar("SELECT MAX(id) FROM file_nodes").await;
     let before = s.count("file_nodes WHERE name = 'run.txt'").await;
     for name in ["run.bat", "run.EXE", "run.sh. "] {
-        let answer = pupil
-            .call("files/rename", &[("id", &id.to_string()), ("name", name)])
-            .await;
-        assert_eq!(answer.status(), StatusCode::BAD_REQUEST, "{name}");
+        let rename = RenameEntry {
+            id,
+            name: name.into(),
+        };
+        pupil.send(rename).refused(StatusCode::BAD_REQUEST).await;
     }
     assert_eq!(s.count("file_nodes WHERE name = 'run.txt'").await, before);
     assert_eq!(
@@ -1078,13 +1061,13 @@ async fn sec_4_parallel_uploads_never_exceed_the_quota() {
     let s = TestServer::start().await;
     let (school, pupil_id, pupil) = pupil_school(&s).await;
     let (_, admin) = s.ready_person(school, Role::Admin, "Anna", None).await;
-    let res = admin
-        .call(
-            "files/set-quota",
-            &[("user_id", &pupil_id.to_string()), ("quota_mb", "1")],
-        )
+    admin
+        .send(SetQuota {
+            user_id: pupil_id,
+            quota_mb: "1".into(),
+        })
+        .ok::<()>()
         .await;
-    assert_eq!(res.status(), StatusCode::OK);
     let uploads = (0..10).map(|i| {
         let pupil = &pupil;
         async move {
@@ -1266,14 +1249,11 @@ async fn file_1_class_folder_rights_follow_the_items_author() {
         .ok()
         .await;
     assert!(!pupils_trash.may_purge);
-    let res = lena
-        .call(
-            "files/empty-trash",
-            &[("space", &space), ("id", &drawing.to_string())],
-        )
+    let refusal = lena
+        .send(empty_trash(&space, drawing))
+        .refused(StatusCode::FORBIDDEN)
         .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    assert_eq!(error_key(res).await, "FilesPurgeOwners");
+    assert_eq!(refusal.message, app::i18n::Key::FilesPurgeOwners);
     teacher.send(RestoreEntry { id: drawing }).ok::<()>().await;
     assert!(names(&list(&lena, &space, 0).await).contains(&"Mein Bild.png".to_string()));
 
@@ -1286,13 +1266,13 @@ async fn file_1_class_folder_rights_follow_the_items_author() {
         set_rights(&admin, MemberRights::Read).await.status(),
         StatusCode::OK
     );
-    let res = teacher
-        .call(
-            "groups/member-files",
-            &[("group_id", &class.to_string()), ("rights", "everything")],
-        )
+    teacher
+        .send(SetMemberFiles {
+            group_id: class,
+            rights: "everything".into(),
+        })
+        .refused(StatusCode::BAD_REQUEST)
         .await;
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert_eq!(
         s.text(&format!(
             "SELECT member_files FROM groups WHERE id = {class}"

@@ -198,6 +198,10 @@ async fn acc_4_import_tells_namesakes_apart_and_leads_to_the_slips() {
         page.contains("3 neu angelegt, 0 geändert, 0 unverändert"),
         "{page}"
     );
+    assert!(
+        page.contains("Klassenliste: 2b.csv") && !page.contains("data-testid=\"import-entry\""),
+        "after the apply the page is a receipt, not the preview again"
+    );
     for class in ["2b", "3a"] {
         assert!(
             page.contains(&format!("href=\"/admin/users?q={class}\"")),
@@ -336,7 +340,7 @@ async fn acc_4_broken_files_are_refused_clearly() {
     assert!(page.contains("keine Textdatei"));
     // Issue 18 §6: the refusal is a page of the app, with its styles and a way back.
     assert!(
-        page.contains("rel=\"stylesheet\" href=\"/pkg/schulhof.css\""),
+        page.contains("id=\"main-css\"") && page.contains("href=\"/pkg/schulhof.css\""),
         "{page}"
     );
     assert!(

@@ -2,10 +2,11 @@
 //!
 //! Long on purpose: one file per feature, as in `app/src/`; each test is one story.
 use app::auth::Role;
-use app::files::EmptyTrash;
+use app::files::{DeleteEntry, EmptyTrash, SetQuota};
 use app::mail::{
-    Autosave, CaseMessage, CloseReport, CreateMailFolder, DeleteMessage, Mailbox, MailboxPage,
-    Message, MessagePage, MoveMessage, Report, Reports, SaveAttachment, SendMail, Unread,
+    Attach, Autosave, CaseMessage, CloseReport, Compose, CreateMailFolder, DeleteMessage, Mailbox,
+    MailboxPage, MarkUnread, Message, MessagePage, MoveMessage, OpenCase, Report, Reports,
+    SaveAttachment, SendMail, SetBetweenSchools, SetMailSettings, Unread,
 };
 use reqwest::{Response, StatusCode};
 
@@ -79,6 +80,17 @@ async fn newest_item(s: &TestServer, user: i64, box_code: &str) -> i64 {
 
 // MAIL-1, MAIL-2: a teacher writes to one pupil and to the class address; the class gets it,
 // unread counts move, reading marks read, the pupil replies, and search finds it.
+
+/// Attaches a file from one's own files to a draft (0 starts one), as the compose form does.
+fn attach(draft: i64, file: i64) -> Attach {
+    Attach {
+        draft,
+        to: String::new(),
+        subject: "Blatt".into(),
+        body: "Anbei.".into(),
+        file,
+    }
+}
 #[tokio::test]
 async fn mail_1_mail_2_person_and_group_address() {
     let s = TestServer::start().await;
@@ -143,20 +155,15 @@ async fn mail_1_mail_2_person_and_group_address() {
 
     // The reply goes back to the teacher with "AW:".
     let compose: app::mail::ComposePage = bb
-        .call(
-            "mail/compose",
-            &[
-                ("draft", "0"),
-                ("reply", &item.to_string()),
-                ("all", "false"),
-                ("forward", "0"),
-                ("to", ""),
-            ],
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .send(Compose {
+            draft: 0,
+            reply: item,
+            all: false,
+            forward: 0,
+            to: String::new(),
+        })
+        .ok()
+        .await;
     assert_eq!(compose.subject, "AW: Wandertag");
     assert!(compose.to.contains("tina.muster@paulusschule.example"));
     assert!(compose.body.contains("> Am Freitag!"));
@@ -247,10 +254,12 @@ async fn mail_2_external_addresses_are_refused() {
     );
 
     let operator = s.signed_in_operator().await;
-    let res = operator
-        .call("mail/set-between-schools", &[("allowed", "yes")])
+    operator
+        .send(SetBetweenSchools {
+            allowed: "yes".into(),
+        })
+        .ok::<()>()
         .await;
-    assert_eq!(res.status(), StatusCode::OK);
     let res = send(&tb, &far_address, "Hallo", "Hi").await;
     assert_eq!(res.status(), StatusCode::OK, "{:?}", error_text(res).await);
     assert_eq!(
@@ -308,18 +317,15 @@ async fn mail_3_mass_mail_guard() {
     let (_, body) =
         error_text(send(&pb, &format!("klasse-2b@{DOMAIN}"), "Hallo", "Hi").await).await;
     assert!(body.contains("MailGroupNotAllowed"), "{body}");
-    let settings = |to_class: &'static str, per_hour: &'static str| {
-        [
-            ("pupil_recipients", "5"),
-            ("pupil_per_hour", per_hour),
-            ("staff_recipients", "50"),
-            ("staff_per_hour", "200"),
-            ("pupils_to_class", to_class),
-            ("trash_days", "30"),
-        ]
+    let settings = |to_class: &str, pupil_per_hour: i64| SetMailSettings {
+        pupil_recipients: 5,
+        pupil_per_hour,
+        staff_recipients: 50,
+        staff_per_hour: 200,
+        pupils_to_class: to_class.into(),
+        trash_days: 30,
     };
-    let res = admin.call("mail/set-settings", &settings("yes", "3")).await;
-    assert_eq!(res.status(), StatusCode::OK);
+    admin.send(settings("yes", 3)).ok::<()>().await;
     let res = send(&pb, &format!("klasse-2b@{DOMAIN}"), "Hallo Klasse", "Hi").await;
     assert_eq!(res.status(), StatusCode::OK, "{:?}", error_text(res).await);
     let (_, body) =
@@ -342,8 +348,10 @@ async fn mail_3_mass_mail_guard() {
         2
     );
     // Settings out of range change nothing.
-    let res = admin.call("mail/set-settings", &settings("yes", "0")).await;
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    admin
+        .send(settings("yes", 0))
+        .refused(StatusCode::BAD_REQUEST)
+        .await;
     assert_eq!(s.scalar("SELECT mail_pupil_per_hour FROM schools").await, 3);
 }
 
@@ -465,23 +473,10 @@ async fn mail_1_attachments_are_shared_and_reference_counted() {
         .await;
     assert_eq!(upload.status(), StatusCode::OK);
     let file: serde_json::Value = upload.json().await.unwrap();
-    let file = file["ids"][0].as_i64().unwrap().to_string();
+    let file = file["ids"][0].as_i64().unwrap();
 
     // Attaching saves the draft and shares the blob.
-    let res = tb
-        .call(
-            "mail/attach",
-            &[
-                ("draft", "0"),
-                ("to", ""),
-                ("subject", "Blatt"),
-                ("body", "Anbei."),
-                ("file", &file),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK, "{:?}", error_text(res).await);
-    let draft: i64 = res.json().await.unwrap();
+    let draft: i64 = tb.send(attach(0, file)).ok().await;
     assert_eq!(s.count("mail_messages WHERE kind = 'draft'").await, 1);
     let key = s
         .text("SELECT blob_key FROM file_nodes WHERE name = 'Arbeitsblatt.pdf'")
@@ -568,8 +563,7 @@ async fn mail_1_attachments_are_shared_and_reference_counted() {
     };
     let tb = trash_all(tb, teacher).await;
     let _ = trash_all(bb, ben).await;
-    let res = tb.call("files/delete", &[("id", &file)]).await;
-    assert_eq!(res.status(), StatusCode::OK);
+    tb.send(DeleteEntry { id: file }).ok::<()>().await;
     tb.send(EmptyTrash {
         space: "me".into(),
         id: 0,
@@ -586,7 +580,7 @@ async fn mail_1_attachments_are_shared_and_reference_counted() {
             "SELECT id FROM file_nodes WHERE owner_user_id = {anna}"
         ))
         .await;
-    ab.call("files/delete", &[("id", &own.to_string())]).await;
+    ab.send(DeleteEntry { id: own }).ok::<()>().await;
     ab.send(EmptyTrash {
         space: "me".into(),
         id: 0,
@@ -779,60 +773,41 @@ async fn mail_4_inspection_case() {
     // A case needs a reason, readers from the school's staff and an end date.
     let (y, m, d, _, _) = app::rules::date::berlin_time(app::platform::now() + 30 * 86400);
     let until = format!("{y:04}-{m:02}-{d:02}");
-    let open_case = |reason: &'static str, readers: String| {
-        let mb = &mb;
-        let login = pupil_login.clone();
-        let until = until.clone();
-        async move {
-            mb.call(
-                "mail/open-case",
-                &[
-                    ("login", login.as_str()),
-                    ("reason", reason),
-                    ("reference", "AZ 2026/17"),
-                    ("readers", readers.as_str()),
-                    ("until", until.as_str()),
-                ],
-            )
-            .await
-        }
+    let open_case = |reason: &str, readers: String| {
+        mb.send(OpenCase {
+            login: pupil_login.clone(),
+            reason: reason.into(),
+            reference: "AZ 2026/17".into(),
+            readers,
+            until: until.clone(),
+        })
     };
-    assert_eq!(
-        open_case("kurz", reader_login.clone()).await.status(),
-        StatusCode::BAD_REQUEST
-    );
-    assert_eq!(
-        open_case(
-            "Verdacht auf Erpressung laut Anzeige der Eltern",
-            login_of(&s, pupil).await
-        )
-        .await
-        .status(),
-        StatusCode::BAD_REQUEST
-    );
+    open_case("kurz", reader_login.clone())
+        .refused(StatusCode::BAD_REQUEST)
+        .await;
+    let pupil_as_reader = login_of(&s, pupil).await;
+    open_case(
+        "Verdacht auf Erpressung laut Anzeige der Eltern",
+        pupil_as_reader,
+    )
+    .refused(StatusCode::BAD_REQUEST)
+    .await;
     assert_eq!(s.count("mail_cases").await, 0);
-    assert_eq!(
-        pb.call(
-            "mail/open-case",
-            &[
-                ("login", "x"),
-                ("reason", "x"),
-                ("reference", "x"),
-                ("readers", "x"),
-                ("until", "x")
-            ]
-        )
-        .await
-        .status(),
-        StatusCode::FORBIDDEN
-    );
-    let res = open_case(
+    pb.send(OpenCase {
+        login: "x".into(),
+        reason: "x".into(),
+        reference: "x".into(),
+        readers: "x".into(),
+        until: "x".into(),
+    })
+    .refused(StatusCode::FORBIDDEN)
+    .await;
+    let case: i64 = open_case(
         "Verdacht auf Erpressung laut Anzeige der Eltern",
         reader_login.clone(),
     )
+    .ok()
     .await;
-    assert_eq!(res.status(), StatusCode::OK, "{:?}", error_text(res).await);
-    let case: i64 = res.json().await.unwrap();
     assert_eq!(
         s.count("audit_events WHERE action = 'mail.case_opened'")
             .await,
@@ -880,10 +855,16 @@ async fn mail_4_inspection_case() {
         1
     );
     // Read-only: the reader's own endpoints do not reach the owner's items.
-    for endpoint in ["mail/delete", "mail/mark-unread", "mail/message"] {
-        let res = rb.call(endpoint, &[("item", &secret.to_string())]).await;
-        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{endpoint}");
-    }
+    let item = secret;
+    rb.send(DeleteMessage { item })
+        .refused(StatusCode::NOT_FOUND)
+        .await;
+    rb.send(MarkUnread { item })
+        .refused(StatusCode::NOT_FOUND)
+        .await;
+    rb.send(Message { item })
+        .refused(StatusCode::NOT_FOUND)
+        .await;
     let res = send_as(&rb, &address(&pupil_login), "x", "y", "typed", 0, secret).await;
     assert_eq!(
         res.status(),
@@ -1001,22 +982,18 @@ async fn sec_3_a_huge_recipient_list_is_refused_with_its_limit() {
     let (_, pupil) = s.ready_person(school, Role::Pupil, "Mia", Some("2b")).await;
     let to: String = (0..100_000).map(|i| format!("k{i},")).collect();
     let before = s.fingerprint().await;
-    let answer = pupil
-        .call(
-            "mail/send",
-            &[
-                ("draft", "0"),
-                ("forward", "0"),
-                ("to", &to),
-                ("subject", "Hallo"),
-                ("body", "Hallo"),
-                ("format", "typed"),
-            ],
-        )
+    let refusal = pupil
+        .send(SendMail {
+            draft: 0,
+            forward: 0,
+            to,
+            subject: "Hallo".into(),
+            body: "Hallo".into(),
+            format: "typed".into(),
+        })
+        .refused(StatusCode::BAD_REQUEST)
         .await;
-    assert_eq!(answer.status(), StatusCode::BAD_REQUEST);
-    let body = answer.text().await.unwrap();
-    assert!(body.contains("\"detail\":\"1000\""), "{body}");
+    assert_eq!(refusal.detail.as_deref(), Some("1000"));
     assert_eq!(s.fingerprint().await, before);
 }
 
@@ -1031,53 +1008,25 @@ async fn sec_4_attachments_count_against_the_quota() {
     let (anna, ab) = s
         .ready_person(school, Role::Pupil, "Anna", Some("2b"))
         .await;
-    let res = admin
-        .call(
-            "files/set-quota",
-            &[("user_id", &anna.to_string()), ("quota_mb", "1")],
-        )
+    admin
+        .send(SetQuota {
+            user_id: anna,
+            quota_mb: "1".into(),
+        })
+        .ok::<()>()
         .await;
-    assert_eq!(res.status(), StatusCode::OK);
     let upload = ab.upload("me", 0, "eins.bin", vec![1; 600 * 1024]).await;
     assert_eq!(upload.status(), StatusCode::OK);
     let file: serde_json::Value = upload.json().await.unwrap();
-    let file = file["ids"][0].as_i64().unwrap().to_string();
-    let form = |file: &str| {
-        [
-            ("draft", "0".to_string()),
-            ("to", String::new()),
-            ("subject", "Blatt".to_string()),
-            ("body", "Anbei.".to_string()),
-            ("file", file.to_string()),
-        ]
-    };
-    let owned = form(&file);
-    let fields: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let res = ab.call("mail/attach", &fields).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let draft: i64 = res.json().await.unwrap();
+    let file = file["ids"][0].as_i64().unwrap();
+    let draft: i64 = ab.send(attach(0, file)).ok().await;
     // SEC-7: the same file twice in one message is refused.
-    let again: Vec<(&str, String)> = owned
-        .iter()
-        .map(|(k, v)| {
-            (
-                *k,
-                if *k == "draft" {
-                    draft.to_string()
-                } else {
-                    v.clone()
-                },
-            )
-        })
-        .collect();
-    let fields: Vec<(&str, &str)> = again.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let res = ab.call("mail/attach", &fields).await;
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    assert!(error_text(res).await.1.contains("MailAttachedTwice"));
-    assert_eq!(
-        ab.call("files/delete", &[("id", &file)]).await.status(),
-        StatusCode::OK
-    );
+    let twice = ab
+        .send(attach(draft, file))
+        .refused(StatusCode::BAD_REQUEST)
+        .await;
+    assert_eq!(twice.message, app::i18n::Key::MailAttachedTwice);
+    ab.send(DeleteEntry { id: file }).ok::<()>().await;
     ab.send(EmptyTrash {
         space: "me".into(),
         id: 0,
@@ -1095,22 +1044,14 @@ async fn sec_4_attachments_count_against_the_quota() {
     let own = format!("{}@{DOMAIN}", login_of(&s, anna).await);
     let res = send_as(&ab, &own, "Blatt", "Anbei.", "typed", draft, 0).await;
     assert_eq!(res.status(), StatusCode::OK, "{:?}", error_text(res).await);
-    let sent = inbox(&ab, "sent", "").await.items[0].item_id.to_string();
+    let sent = inbox(&ab, "sent", "").await.items[0].item_id;
     for _ in 0..2 {
-        assert_eq!(
-            ab.call("mail/delete", &[("item", &sent)]).await.status(),
-            StatusCode::OK
-        );
+        ab.send(DeleteMessage { item: sent }).ok::<()>().await;
     }
     assert_eq!(second().await.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    let received = inbox(&ab, "inbox", "").await.items[0].item_id.to_string();
+    let received = inbox(&ab, "inbox", "").await.items[0].item_id;
     for _ in 0..2 {
-        assert_eq!(
-            ab.call("mail/delete", &[("item", &received)])
-                .await
-                .status(),
-            StatusCode::OK
-        );
+        ab.send(DeleteMessage { item: received }).ok::<()>().await;
     }
     assert_eq!(
         second().await.status(),

@@ -16,7 +16,6 @@ use crate::files::{
 };
 use crate::groups::{SetMemberFiles, views::MemberRightsField};
 use crate::i18n::{Key, Lang, use_lang};
-#[cfg(feature = "hydrate")]
 use crate::rules::files as rule;
 use crate::rules::files::{MemberRights, Standing, format_bytes};
 use leptos::prelude::*;
@@ -178,19 +177,13 @@ fn Row(
     } else {
         format!("/files/download/{}", entry.id)
     };
+    // Audio and video play from the download link itself; pictures and PDFs get a preview.
     let preview = (!entry.is_folder
-        && matches!(
-            entry.content_type.as_str(),
-            "application/pdf" | "image/png" | "image/jpeg" | "image/gif" | "image/webp"
-        ))
-    .then(|| format!("/files/download/{}?inline=1", entry.id));
+        && (rule::has_thumbnail(&entry.content_type) || entry.content_type == "application/pdf"))
+        .then(|| format!("/files/download/{}?inline=1", entry.id));
     // `v` changes when the file does, so that no cache shows an older picture.
-    let thumb = (!entry.is_folder
-        && matches!(
-            entry.content_type.as_str(),
-            "image/png" | "image/jpeg" | "image/gif" | "image/webp"
-        ))
-    .then(|| format!("/files/thumb/{}?v={}", entry.id, entry.updated_at));
+    let thumb = (!entry.is_folder && rule::has_thumbnail(&entry.content_type))
+        .then(|| format!("/files/thumb/{}?v={}", entry.id, entry.updated_at));
     let size = if entry.is_folder {
         String::new()
     } else {
@@ -354,7 +347,7 @@ fn AllowanceCard(lang: Lang, allowance: Allowance) -> impl IntoView {
     view! {
         <section class="allowance" data-testid="allowance">
             <label class="progress">
-                <span data-testid="fill-words">{lang.t(crate::rules::files::fill_words(allowance.used, allowance.quota))}</span>
+                <span data-testid="fill-words">{lang.t(rule::fill_words(allowance.used, allowance.quota))}</span>
                 <progress max="100" value=percent></progress>
             </label>
             <p class="hint">{used}</p>
