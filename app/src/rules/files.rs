@@ -38,12 +38,17 @@ pub fn has_thumbnail(content_type: &str) -> bool {
     )
 }
 
-/// Files that open in the browser instead of downloading: the pictures above, PDFs, sound and
+/// Files a list offers to look at in place: the pictures above and PDFs. Sound and video play
+/// from their download link.
+pub fn has_preview(content_type: &str) -> bool {
+    has_thumbnail(content_type) || content_type == "application/pdf"
+}
+
+/// Files that open in the browser instead of downloading: those with a preview, sound and
 /// video. Everything else, HTML and SVG included, is a download, so that no uploaded file can
 /// run script on our origin.
 pub fn opens_in_browser(content_type: &str) -> bool {
-    has_thumbnail(content_type)
-        || content_type == "application/pdf"
+    has_preview(content_type)
         || content_type.starts_with("audio/")
         || content_type.starts_with("video/")
 }

@@ -177,9 +177,7 @@ fn Row(
     } else {
         format!("/files/download/{}", entry.id)
     };
-    // Audio and video play from the download link itself; pictures and PDFs get a preview.
-    let preview = (!entry.is_folder
-        && (rule::has_thumbnail(&entry.content_type) || entry.content_type == "application/pdf"))
+    let preview = (!entry.is_folder && rule::has_preview(&entry.content_type))
         .then(|| format!("/files/download/{}?inline=1", entry.id));
     // `v` changes when the file does, so that no cache shows an older picture.
     let thumb = (!entry.is_folder && rule::has_thumbnail(&entry.content_type))
