@@ -13,6 +13,7 @@ pub mod error;
 pub mod files;
 pub mod filter;
 pub mod groups;
+pub mod guardians;
 pub mod i18n;
 pub mod lifecycle;
 pub mod logs;

@@ -19,6 +19,7 @@ use crate::dashboard::DashboardPage;
 use crate::files::views::{FileRulesPage, FilesPage, TrashPage};
 use crate::filter::views::FilterPage;
 use crate::groups::views::{GroupPage, GroupsPage};
+use crate::guardians::views::{AddChildPage, RegisterPage};
 use crate::i18n::{Key, Lang, use_lang};
 use crate::lifecycle::views::DeletionsPage;
 use crate::logs::views::LogsPage;
@@ -112,6 +113,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/password") view=PasswordPage/>
+                    <Route path=path!("/register") view=RegisterPage/>
+                    <Route path=path!("/children/add") view=AddChildPage/>
                     <Route path=path!("/policy") view=PolicyPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
@@ -310,7 +313,10 @@ fn FormError() -> impl IntoView {
     let path = leptos_router::hooks::use_location()
         .pathname
         .get_untracked();
-    if matches!(path.as_str(), "/login" | "/password") {
+    if matches!(
+        path.as_str(),
+        "/login" | "/password" | "/register" | "/children/add"
+    ) {
         return None;
     }
     let error = leptos_router::hooks::use_query_map()

@@ -1,7 +1,5 @@
 import { test, expect, Page, Browser } from '@playwright/test';
-import { schulhof, tablet, shot } from './support';
-import jsQR from 'jsqr';
-import { PNG } from 'pngjs';
+import { schulhof, tablet, shot, readQr } from './support';
 
 const phone = { width: 360, height: 740 };
 
@@ -104,13 +102,7 @@ test.describe.serial('accounts', () => {
     expect(pupilStart).toMatch(/^[a-zA-Z2-9]{4}-[a-zA-Z2-9]{4}-[a-zA-Z2-9]{4}$/);
     // PW-2: the QR code, read off the printed page, is the sign-in address with login and start
     // password in its fragment.
-    const qr = (await slip.locator('.slip-qr svg').boundingBox())!;
-    const png = PNG.sync.read(await slips.screenshot({
-      clip: { x: qr.x - 16, y: qr.y - 16, width: qr.width + 32, height: qr.height + 32 },
-    }));
-    const code = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
-    expect(code, 'the QR code can be read').not.toBeNull();
-    const address = new URL(code!.data);
+    const address = await readQr(slips, slip.locator('.slip-qr svg'));
     expect(address.pathname).toBe('/login');
     expect(new URLSearchParams(address.hash.slice(1)).get('u')).toBe(pupilLogin);
     expect(new URLSearchParams(address.hash.slice(1)).get('p')).toBe(pupilStart);

@@ -85,7 +85,8 @@ test('every page fits a phone and a tablet', async ({ browser }) => {
   const event = await teacher.page.request.post('/api/calendar/create', {
     form: {
       calendar: `g${group.id}`, title: `Wandertag zum ${long}`, place: long, description: long,
-      date: new Date().toISOString().slice(0, 10), start: '08:00', end: '12:00', repeat: '', until: '', exceptions: '', reminder: '',
+      // Today in the school's time zone: after 23:00 UTC the UTC date is already yesterday.
+      date: new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Berlin' }), start: '08:00', end: '12:00', repeat: '', until: '', exceptions: '', reminder: '',
     },
   });
   expect(event.status()).toBeLessThan(400);

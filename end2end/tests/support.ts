@@ -1,6 +1,8 @@
 // What every browser test needs: the release binary's console, screenshots, and the first
 // sign-in every new account goes through (accept the policy, choose a password).
-import { expect, Page } from '@playwright/test';
+import { expect, Locator, Page } from '@playwright/test';
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 
@@ -38,4 +40,15 @@ export async function firstLogin(page: Page, login: string, start: string, passw
   await page.getByLabel('Neues Passwort noch einmal').fill(password);
   await page.getByRole('button', { name: 'Passwort speichern' }).click();
   await expect(page.getByTestId('dashboard')).toBeVisible();
+}
+
+/** The address a printed QR code holds, read off the page as a phone camera would. */
+export async function readQr(page: Page, code: Locator): Promise<URL> {
+  const box = (await code.boundingBox())!;
+  const png = PNG.sync.read(await page.screenshot({
+    clip: { x: box.x - 16, y: box.y - 16, width: box.width + 32, height: box.height + 32 },
+  }));
+  const read = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
+  expect(read, 'the QR code can be read').not.toBeNull();
+  return new URL(read!.data);
 }

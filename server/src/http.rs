@@ -61,6 +61,10 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .route("/admin/slips", post(app::users::slips::print_view))
+        .route(
+            "/admin/guardian-codes",
+            post(app::guardians::codes::print_view),
+        )
         .route("/admin/import", post(app::users::http::upload))
         .route("/admin/schools/admin", post(app::users::slips::first_admin))
         .route(
@@ -193,6 +197,7 @@ pub const READS_WITHOUT_ARGUMENTS: &[&str] = &[
     "calendar/settings",
     "calendar/upcoming",
     "files/blocked-types",
+    "guardians/home",
     "lifecycle/reports",
     "logs/overview",
     "mail/cases",
@@ -488,7 +493,8 @@ fn client_address(
 
 /// Pages that need no signed-in user.
 fn is_public_page(path: &str) -> bool {
-    path == "/login"
+    // PAR-2: a parent registers with the code from the letter before having an account.
+    path == "/login" || path == "/register"
 }
 
 /// A page request, as opposed to the API, health checks and built or static files.

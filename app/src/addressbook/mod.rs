@@ -68,7 +68,7 @@ pub async fn address_book(query: String) -> Result<AddressBookView, AppError> {
     let role = role_named(&query);
     let entries = state
         .addressbook()
-        .entries(school, &query, role, PAGE)
+        .entries(school, user.role, &query, role, PAGE)
         .await?;
     let my_entry = state.addressbook().entry_of(school, user.id).await?;
     Ok(AddressBookView {

@@ -33,10 +33,12 @@ const ENTRY: &str = "SELECT u.id, u.login, u.first_name, u.last_name, u.role, s.
 
 #[async_trait::async_trait]
 pub trait AddressBookStore: Send + Sync {
-    /// People of the school matching `query` in name, login, class or team, or having `role`.
+    /// People of the school matching `query` in name, login, class or team, or having `role`,
+    /// among those `viewer` is shown ([`Role::directory_sql`]).
     async fn entries(
         &self,
         school_id: i64,
+        viewer: Role,
         query: &str,
         role: Option<Role>,
         limit: i64,
@@ -54,7 +56,7 @@ impl crate::platform::AppState {
 }
 
 impl_both!(AddressBookStore {
-    async fn entries(&self, school_id: i64, query: &str, role: Option<Role>, limit: i64) -> Result<Vec<Entry>, sqlx::Error> {
+    async fn entries(&self, school_id: i64, viewer: Role, query: &str, role: Option<Role>, limit: i64) -> Result<Vec<Entry>, sqlx::Error> {
         let pattern = format!("%{}%", query.replace(['%', '_', '\\'], ""));
         // Issue 18: names on the folded key, in German order (`rules::search`).
         let names = crate::rules::search::name_pattern(query).unwrap_or_else(|| "\u{1}".into());
@@ -65,7 +67,7 @@ impl_both!(AddressBookStore {
                                WHERE gm.user_id = u.id AND LOWER(g.name) LIKE $4))
              ORDER BY u.sort_key, u.id LIMIT $5",
             // Issue 19: the roles listed, named once (`Role::in_directory`), not "not the operator".
-            listed = Role::directory_sql()
+            listed = Role::directory_sql(viewer)
         )))
         .bind(school_id)
         .bind(query)

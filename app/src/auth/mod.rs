@@ -33,6 +33,9 @@ pub enum Role {
     Teacher,
     Staff,
     Pupil,
+    /// PAR-1: a parent or other guardian, linked by the secretariat to their children. Never
+    /// staff: holds no capability, and reaches a child only through a link.
+    Guardian,
 }
 
 /// ACC-3: rights are named capabilities granted to roles. Code asks for a capability with
@@ -65,10 +68,33 @@ pub enum Capability {
     MailStaffLimits,
     /// FILE-4: the staff storage quota rather than the children's.
     FilesStaffQuota,
+    /// PAR-1, PAR-2: the guardians' code slips and the links between guardians and pupils.
+    /// The secretariat's alone: an administrator who could link an account of their own to a
+    /// child would reach that child's absences (ADM-1).
+    GuardiansManage,
+    /// PAR-1, PAR-3: follows the children one is linked to (the guardian's home, adding a
+    /// child with a code). It reaches exactly the linked children ([`Capability::through_links`]).
+    ChildrenFollow,
+    /// MAIL-3, PAR-3: writing to guardians and reading their messages: staff only. A guardian
+    /// writes only to someone who holds it, and only someone who holds it writes to a guardian.
+    MailFamilies,
+    /// MAIL-3, PAR-3: writing to pupils: their school's staff and pupils, never a guardian
+    /// (a family writes to the school, not to other people's children).
+    MailPupils,
+}
+
+impl Capability {
+    /// SEC-1, PAR-1: a capability that reaches nothing but the children a guardian link opens.
+    /// Links are made only with codes the secretariat prints, so whoever may link (and issue a
+    /// guardian's credentials) reaches through it only children it links itself: holding the
+    /// guardian's capability would give it nothing more.
+    pub fn through_links(self) -> bool {
+        matches!(self, Capability::ChildrenFollow)
+    }
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 8] = [
         Role::Operator,
         Role::Admin,
         Role::Management,
@@ -76,6 +102,7 @@ impl Role {
         Role::Teacher,
         Role::Staff,
         Role::Pupil,
+        Role::Guardian,
     ];
 
     pub fn code(self) -> &'static str {
@@ -87,6 +114,7 @@ impl Role {
             Role::Teacher => "teacher",
             Role::Staff => "staff",
             Role::Pupil => "pupil",
+            Role::Guardian => "guardian",
         }
     }
 
@@ -103,6 +131,7 @@ impl Role {
             Role::Teacher => Key::RoleTeacher,
             Role::Staff => Key::RoleStaff,
             Role::Pupil => Key::RolePupil,
+            Role::Guardian => Key::RoleGuardian,
         }
     }
 
@@ -123,7 +152,8 @@ impl Role {
     }
 
     /// Issue 19: who appears in the school's address book and recipient suggestions: its staff
-    /// and its pupils, never the operator (and a role added later only when listed here).
+    /// and its pupils, never the operator, and never guardians (PAR-3: they are shown only to
+    /// the staff of their children's classes, by the address book itself).
     pub fn in_directory(self) -> bool {
         matches!(
             self,
@@ -136,11 +166,27 @@ impl Role {
         )
     }
 
-    /// The SQL list of [`Role::in_directory`] codes, for `u.role IN (…)`.
-    pub fn directory_sql() -> String {
+    /// MAIL-3, PAR-3: what a sender must hold to write to a person of this role: pupils and
+    /// guardians are written to only by those the school trusts with them; staff by anyone
+    /// of the school.
+    pub fn mail_needs(self) -> Option<Capability> {
+        match self {
+            Role::Pupil => Some(Capability::MailPupils),
+            Role::Guardian => Some(Capability::MailFamilies),
+            _ => None,
+        }
+    }
+
+    /// The SQL list of [`Role::in_directory`] codes that `viewer` is shown, for `u.role IN (…)`:
+    /// only people the viewer may write to (PAR-3: a guardian sees the staff, not the pupils).
+    pub fn directory_sql(viewer: Role) -> String {
         Role::ALL
             .into_iter()
             .filter(|r| r.in_directory())
+            .filter(|r| {
+                r.mail_needs()
+                    .is_none_or(|needed| viewer.capabilities().contains(&needed))
+            })
             .map(|r| format!("'{}'", r.code()))
             .collect::<Vec<_>>()
             .join(", ")
@@ -155,6 +201,8 @@ impl Role {
             // branch unless it is given one here.
             Role::Admin => &[
                 MailAnyGroup,
+                MailFamilies,
+                MailPupils,
                 MailStaffLimits,
                 FilesStaffQuota,
                 UsersManage,
@@ -171,6 +219,8 @@ impl Role {
             ],
             Role::Management => &[
                 MailAnyGroup,
+                MailFamilies,
+                MailPupils,
                 MailStaffLimits,
                 FilesStaffQuota,
                 AccountsLock,
@@ -181,15 +231,26 @@ impl Role {
             ],
             Role::Secretariat => &[
                 MailAnyGroup,
+                MailFamilies,
+                MailPupils,
                 MailStaffLimits,
                 FilesStaffQuota,
                 UsersManage,
                 PasswordsIssue,
                 AccountsLock,
                 CalendarSchool,
+                GuardiansManage,
             ],
-            Role::Teacher | Role::Staff => &[MailAnyGroup, MailStaffLimits, FilesStaffQuota],
-            Role::Pupil => &[],
+            Role::Teacher | Role::Staff => &[
+                MailAnyGroup,
+                MailFamilies,
+                MailPupils,
+                MailStaffLimits,
+                FilesStaffQuota,
+            ],
+            Role::Pupil => &[MailPupils],
+            // PAR-1: what a guardian sees comes from their links alone.
+            Role::Guardian => &[ChildrenFollow],
         }
     }
 }
@@ -443,6 +504,7 @@ mod tests {
             Capability::MailAnyGroup,
             Capability::MailStaffLimits,
             Capability::FilesStaffQuota,
+            Capability::MailFamilies,
         ] {
             let holders: Vec<Role> = Role::ALL
                 .into_iter()
@@ -452,9 +514,20 @@ mod tests {
         }
         assert!(Role::Pupil.is_child() && !Role::Teacher.is_child());
         assert!(!Role::Operator.in_directory());
+        // PAR-1, PAR-3: a guardian is no child, no staff, follows only their own children and
+        // is in no one's directory.
+        assert!(!Role::Guardian.is_child() && !Role::Guardian.in_directory());
+        assert_eq!(Role::Guardian.capabilities(), &[Capability::ChildrenFollow]);
+        for viewer in [Role::Teacher, Role::Pupil] {
+            assert_eq!(
+                Role::directory_sql(viewer),
+                "'admin', 'management', 'secretariat', 'teacher', 'staff', 'pupil'"
+            );
+        }
         assert_eq!(
-            Role::directory_sql(),
-            "'admin', 'management', 'secretariat', 'teacher', 'staff', 'pupil'"
+            Role::directory_sql(Role::Guardian),
+            "'admin', 'management', 'secretariat', 'teacher', 'staff'",
+            "PAR-3"
         );
     }
 

@@ -32,10 +32,13 @@ pub enum Act {
     AddMember,
     /// ACC-3: owner (class teacher) of a class or team: sees the group's folder and mail.
     MakeOwner,
+    /// PAR-1, PAR-2: opening a pupil to a guardian (the code slip) and closing it again (a
+    /// link removed). The target is the pupil whose data the link opens.
+    LinkGuardian,
 }
 
 impl Act {
-    pub const ALL: [Act; 9] = [
+    pub const ALL: [Act; 10] = [
         Act::Create,
         Act::IssueCredentials,
         Act::Lock,
@@ -45,6 +48,7 @@ impl Act {
         Act::ParentConsent,
         Act::AddMember,
         Act::MakeOwner,
+        Act::LinkGuardian,
     ];
 }
 
@@ -57,14 +61,29 @@ pub struct Grant {
     pub why: &'static str,
 }
 
-use Role::{Admin, Management, Pupil, Secretariat, Staff, Teacher};
+use Role::{Admin, Guardian, Management, Pupil, Secretariat, Staff, Teacher};
 
-/// The school roles an administrator looks after: everyone but management and administrators.
-/// An administrator who could issue a colleague administrator's or management's credentials
-/// could become them, and management opens inspection cases (MAIL-4).
+/// The school roles an administrator locks and ends: everyone but management, administrators
+/// and guardians. An administrator who could issue a colleague administrator's or management's
+/// credentials could become them, and management opens inspection cases (MAIL-4).
 const BELOW_ADMIN: &[Role] = &[Secretariat, Teacher, Staff, Pupil];
-/// Everyone of a school, for reading the directory.
+/// The roles an administrator creates and issues credentials to. Not the secretariat (PAR-1):
+/// it links guardians to children, and whoever could become the secretariat could link an
+/// account of their own to a child and read the child's absences (ADM-1). Like management, it
+/// is set up by the operator.
+const ADMIN_CREATES: &[Role] = &[Teacher, Staff, Pupil];
+/// Everyone of a school but guardians, for reading the directory.
 const EVERYONE: &[Role] = &[Admin, Management, Secretariat, Teacher, Staff, Pupil];
+/// The secretariat's directory: everyone, guardians included (PAR-1: it keeps their links).
+const EVERYONE_AND_GUARDIANS: &[Role] = &[
+    Admin,
+    Management,
+    Secretariat,
+    Teacher,
+    Staff,
+    Pupil,
+    Guardian,
+];
 /// Who may be a group member: not administrators, who see no content (ADM-1).
 const MEMBERS: &[Role] = &[Management, Secretariat, Teacher, Staff, Pupil];
 /// Who may own a group: the pedagogic staff (a head teacher often teaches a class).
@@ -76,26 +95,26 @@ pub const TABLE: &[Grant] = &[
     Grant {
         actor: Role::Operator,
         act: Act::Create,
-        targets: &[Admin, Management],
-        why: "The operator sets a school up: its first administrators and its management. No one inside a school can create either, so no insider can make themself one.",
+        targets: &[Admin, Management, Secretariat],
+        why: "The operator sets a school up: its first administrators, its management and its secretariat. No one inside a school can create any of them, so no insider can make themself one.",
     },
     Grant {
         actor: Role::Operator,
         act: Act::IssueCredentials,
-        targets: &[Admin, Management],
-        why: "An administrator's or management's lost password is reset by the operator, in person; inside the school nobody can, so nobody there can take those accounts over.",
+        targets: &[Admin, Management, Secretariat],
+        why: "A lost password of an administrator, management or the secretariat is reset by the operator, in person; inside the school nobody can, so nobody there can take those accounts over (the secretariat links guardians to children, PAR-1).",
     },
     // Administrators: staff and pupils, never management or other administrators.
     Grant {
         actor: Admin,
         act: Act::Create,
-        targets: BELOW_ADMIN,
-        why: "Administrators set up secretariat, teachers, other staff and pupils; never an account with more rights than their own sphere.",
+        targets: ADMIN_CREATES,
+        why: "Administrators set up teachers, other staff and pupils; never an account with more rights than their own sphere, and not the secretariat, which links guardians to children.",
     },
     Grant {
         actor: Admin,
         act: Act::IssueCredentials,
-        targets: BELOW_ADMIN,
+        targets: ADMIN_CREATES,
         why: "Resets for everyone they create; the owner is told at the next sign-in who reset it and when.",
     },
     Grant {
@@ -113,7 +132,7 @@ pub const TABLE: &[Grant] = &[
     Grant {
         actor: Admin,
         act: Act::ChangeRole,
-        targets: BELOW_ADMIN,
+        targets: ADMIN_CREATES,
         why: "A role change within their sphere; the new role must also be one they may create, so nobody is promoted to administrator or management.",
     },
     Grant {
@@ -144,10 +163,10 @@ pub const TABLE: &[Grant] = &[
     Grant {
         actor: Management,
         act: Act::Lock,
-        targets: &[Admin, Secretariat, Teacher, Staff, Pupil],
+        targets: &[Admin, Secretariat, Teacher, Staff, Pupil, Guardian],
         why: "Management may stop any account of the school at once, an administrator's included, but issues no credentials, so a lock never becomes a takeover.",
     },
-    // The secretariat: pupils (and, with the parents' issue, guardians) only.
+    // The secretariat: pupils and their guardians only.
     Grant {
         actor: Secretariat,
         act: Act::Create,
@@ -157,14 +176,14 @@ pub const TABLE: &[Grant] = &[
     Grant {
         actor: Secretariat,
         act: Act::IssueCredentials,
-        targets: &[Pupil],
-        why: "Start-password slips for pupils, in person (PW-2).",
+        targets: &[Pupil, Guardian],
+        why: "Start-password slips for pupils and for guardians who forgot their password, in person (PW-2, PAR-2).",
     },
     Grant {
         actor: Secretariat,
         act: Act::Lock,
-        targets: &[Pupil],
-        why: "VIOL-2 for pupils.",
+        targets: &[Pupil, Guardian],
+        why: "VIOL-2 for pupils and guardians.",
     },
     Grant {
         actor: Secretariat,
@@ -175,7 +194,7 @@ pub const TABLE: &[Grant] = &[
     Grant {
         actor: Secretariat,
         act: Act::View,
-        targets: EVERYONE,
+        targets: EVERYONE_AND_GUARDIANS,
         why: "The directory row of everyone in the school, to answer the phone; no content (ADM-1).",
     },
     Grant {
@@ -195,6 +214,12 @@ pub const TABLE: &[Grant] = &[
         act: Act::MakeOwner,
         targets: OWNERS,
         why: "The secretariat records who teaches which class; it cannot sign in as a teacher.",
+    },
+    Grant {
+        actor: Secretariat,
+        act: Act::LinkGuardian,
+        targets: &[Pupil],
+        why: "Code slips for a pupil's guardians and removing a guardian's link (custody, a court order) arrive at the secretariat (PAR-1, PAR-2); administrators cannot, so none can link an account of their own to a child.",
     },
 ];
 
@@ -245,8 +270,10 @@ mod tests {
                     continue;
                 }
                 for cap in target.capabilities() {
+                    let links_itself =
+                        cap.through_links() && !targets(actor, Act::LinkGuardian).is_empty();
                     assert!(
-                        actor.capabilities().contains(cap),
+                        actor.capabilities().contains(cap) || links_itself,
                         "{actor:?} could become {target:?} and gain {cap:?}"
                     );
                 }
@@ -282,6 +309,33 @@ mod tests {
         ));
         assert!(may(Role::Management, Act::Lock, Role::Admin));
         assert!(!may(Role::Management, Act::IssueCredentials, Role::Admin));
+    }
+
+    // PAR-1, ADM-1: only the secretariat links guardians to children, and nobody who could
+    // become the secretariat or a guardian is inside the school but the secretariat itself: an
+    // administrator can neither link nor take over a guardian or the secretariat.
+    #[test]
+    fn par_1_only_the_secretariat_reaches_guardians_and_links() {
+        for actor in Role::ALL {
+            let links = Role::ALL
+                .into_iter()
+                .any(|t| may(actor, Act::LinkGuardian, t));
+            assert_eq!(links, actor == Role::Secretariat, "{actor:?}");
+            let becomes_guardian = may(actor, Act::Create, Role::Guardian)
+                || may(actor, Act::IssueCredentials, Role::Guardian);
+            assert_eq!(becomes_guardian, actor == Role::Secretariat, "{actor:?}");
+            let becomes_office = may(actor, Act::Create, Role::Secretariat)
+                || may(actor, Act::IssueCredentials, Role::Secretariat)
+                || Role::ALL
+                    .into_iter()
+                    .any(|from| may_change_role(actor, from, Role::Secretariat));
+            assert_eq!(becomes_office, actor == Role::Operator, "{actor:?}");
+        }
+        // A guardian acts on nobody.
+        for act in Act::ALL {
+            assert!(targets(Role::Guardian, act).is_empty(), "{act:?}");
+        }
+        assert!(!may(Role::Admin, Act::View, Role::Guardian));
     }
 
     #[test]

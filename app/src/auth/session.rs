@@ -151,6 +151,19 @@ pub async fn sign_in(
     // SEC-2: the reservation is given back: the account's keys are forgotten, the address's
     // counter goes down by one.
     state.throttle().refund(&keys).await?;
+    open_session(state, request, user.id, &audit).await
+}
+
+/// Opens a new session for `user_id` with a fresh token, sets its cookie and sends the browser
+/// where the person must go first (the policy, their password, or home). `audit` is the
+/// sign-in's event, written with the session.
+pub async fn open_session(
+    state: &AppState,
+    request: &RequestInfo,
+    user_id: i64,
+    audit: &AuditEvent,
+) -> Result<(), AppError> {
+    let now = now();
     let token = random_hex(32);
     let token_hash = sha256_hex(&token);
     let max_age = state.config.session_max.as_secs();
@@ -161,13 +174,13 @@ pub async fn sign_in(
             &NewSession {
                 token_hash: &token_hash,
                 public_id: &random_hex(12),
-                user_id: user.id,
+                user_id,
                 now,
                 expires_at: now + max_age as i64,
                 ip: &request.ip,
                 user_agent: &user_agent,
             },
-            &audit,
+            audit,
         )
         .await?;
     set_cookie(&session_cookie(state, &token, max_age));

@@ -27,19 +27,30 @@ pub(super) fn required(field: &str, value: &str) -> Result<(), AppError> {
 const KEPT_LOGIN_COOKIE: &str = "schulhof_login_name";
 
 pub(super) fn keep_login(login: &str) {
-    if login.len() > 320 {
-        return;
-    }
-    let secure = app_state().config.secure_cookies();
-    super::session::set_cookie(&format!(
-        "{KEPT_LOGIN_COOKIE}={}; Path=/login; Max-Age=300; HttpOnly; SameSite=Strict{}",
-        hex::encode(login.trim()),
-        if secure { "; Secure" } else { "" }
-    ));
+    keep_for_page(KEPT_LOGIN_COOKIE, "/login", login.trim());
 }
 
 /// The user name a refused sign-in kept, taken (the cookie is cleared as it is read).
 pub fn take_kept_login() -> Option<String> {
+    take_kept(KEPT_LOGIN_COOKIE, "/login")
+}
+
+/// Keeps `text` for the public page `path` (which has no session to keep a form under): in a
+/// cookie only that page sees, for five minutes, read once. Never a password.
+pub fn keep_for_page(cookie: &str, path: &str, text: &str) {
+    if text.len() > 1000 {
+        return;
+    }
+    let secure = app_state().config.secure_cookies();
+    super::session::set_cookie(&format!(
+        "{cookie}={}; Path={path}; Max-Age=300; HttpOnly; SameSite=Strict{}",
+        hex::encode(text),
+        if secure { "; Secure" } else { "" }
+    ));
+}
+
+/// What [`keep_for_page`] kept, taken (the cookie is cleared as it is read).
+pub fn take_kept(cookie: &str, path: &str) -> Option<String> {
     let parts = leptos::prelude::use_context::<axum::http::request::Parts>()?;
     let kept = parts
         .headers
@@ -48,11 +59,11 @@ pub fn take_kept_login() -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == KEPT_LOGIN_COOKIE)
+        .find(|(name, _)| *name == cookie)
         .and_then(|(_, value)| hex::decode(value).ok())
         .and_then(|bytes| String::from_utf8(bytes).ok())?;
     super::session::set_cookie(&format!(
-        "{KEPT_LOGIN_COOKIE}=; Path=/login; Max-Age=0; HttpOnly; SameSite=Strict"
+        "{cookie}=; Path={path}; Max-Age=0; HttpOnly; SameSite=Strict"
     ));
     Some(kept)
 }

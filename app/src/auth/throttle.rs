@@ -32,6 +32,23 @@ pub const ADDRESS: Rule = Rule {
     max_delay_secs: 60,
 };
 
+/// PAR-2: registration codes tried from one address. A code has about 79 bits, so the throttle
+/// is not what keeps codes safe; it keeps a flood of guesses slow and visible, while a family
+/// that mistypes a few times is never held up.
+pub const CODE_FROM_ADDRESS: Rule = Rule {
+    scope: "code+address",
+    free_failures: 10,
+    max_delay_secs: 300,
+};
+
+/// The throttle key of one attempt to redeem a registration code.
+pub fn code_keys(ip: &str) -> [(String, &'static Rule); 1] {
+    [(
+        format!("{}|{}", CODE_FROM_ADDRESS.scope, address_key(ip)),
+        &CODE_FROM_ADDRESS,
+    )]
+}
+
 /// Failures older than this are forgotten.
 pub const WINDOW_MS: i64 = 15 * 60 * 1000;
 

@@ -11,7 +11,7 @@ use crate::i18n::{Key, Lang, use_lang};
 use crate::rules::password::Part;
 
 /// The error a plain (no-JavaScript) form post came back with, if it was `F`'s.
-fn error_from_url<F: leptos::server_fn::ServerFn>() -> Option<AppError> {
+pub fn error_from_url<F: leptos::server_fn::ServerFn>() -> Option<AppError> {
     let query = leptos_router::hooks::use_query_map();
     query.with_untracked(|q| {
         (q.get("__path").as_deref() == Some(F::PATH))
@@ -22,7 +22,7 @@ fn error_from_url<F: leptos::server_fn::ServerFn>() -> Option<AppError> {
 }
 
 /// The current error of a form: the latest action result, or the one the page was loaded with.
-fn form_error<F>(action: ServerAction<F>, initial: Option<AppError>) -> Signal<Option<AppError>>
+pub fn form_error<F>(action: ServerAction<F>, initial: Option<AppError>) -> Signal<Option<AppError>>
 where
     F: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
     F::Output: Clone + Send + Sync + 'static,
@@ -34,7 +34,7 @@ where
     })
 }
 
-fn field_error(
+pub fn field_error(
     lang: Lang,
     error: Signal<Option<AppError>>,
     field: &'static str,

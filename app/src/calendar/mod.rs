@@ -173,11 +173,7 @@ pub async fn upcoming() -> Result<Vec<Occurrence>, AppError> {
     let user = authenticate()?;
     let state = app_state();
     let calendars = my_calendars(&state, &user).await?;
-    let now = crate::platform::now();
-    let mut next = occurrences_between(&state, &calendars, today(), today() + 30).await?;
-    next.retain(|o| o.starts_at + if o.start.is_empty() { 86_400 } else { 0 } >= now);
-    next.truncate(5);
-    Ok(next)
+    next_of(&state, &calendars).await
 }
 
 /// CAL-1, CAL-2: one event, and for shared calendars its whole history.

@@ -113,6 +113,48 @@ pub(super) async fn my_calendars(
     Ok(out)
 }
 
+/// The next five occurrences of `calendars` within 30 days, from now on (an all-day event
+/// stays until its day is over).
+pub(super) async fn next_of(
+    state: &AppState,
+    calendars: &[(CalendarKey, CalendarInfo)],
+) -> Result<Vec<Occurrence>, AppError> {
+    let now = crate::platform::now();
+    let mut next = occurrences_between(state, calendars, today(), today() + 30).await?;
+    next.retain(|o| o.starts_at + if o.start.is_empty() { 86_400 } else { 0 } >= now);
+    next.truncate(5);
+    Ok(next)
+}
+
+/// PAR-3: what is coming up for a guardian's child: the school's calendar and the child's
+/// class calendar, read through the guardian's link (the caller checked it), read-only.
+pub async fn upcoming_for_class(
+    state: &AppState,
+    user: &SessionUser,
+    class_id: Option<i64>,
+) -> Result<Vec<Occurrence>, AppError> {
+    let school = user.school()?;
+    let read_only = |calendar: CalendarRef, group| {
+        (
+            CalendarKey {
+                school_id: school,
+                owner: None,
+                group,
+            },
+            CalendarInfo {
+                code: calendar.code(),
+                name: String::new(),
+                can_write: false,
+            },
+        )
+    };
+    let mut calendars = vec![read_only(CalendarRef::School, None)];
+    if let Some(class) = class_id {
+        calendars.push(read_only(CalendarRef::Group(class), Some(class)));
+    }
+    next_of(state, &calendars).await
+}
+
 /// Every occurrence of `calendars` between two days, in time order.
 pub(super) async fn occurrences_between(
     state: &AppState,

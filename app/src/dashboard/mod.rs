@@ -12,6 +12,7 @@ pub fn DashboardPage() -> impl IntoView {
     let Some(user) = user else {
         return ().into_any();
     };
+    let follows_children = user.can(crate::auth::Capability::ChildrenFollow);
     let school = user
         .school_name
         .clone()
@@ -19,7 +20,8 @@ pub fn DashboardPage() -> impl IntoView {
     view! {
         <leptos_meta::Title text=lang.t(Key::DashboardTitle)/>
         <h1 class="page-title" data-testid="dashboard">{lang.fill(Key::DashboardHello, &[("name", &user.first_name)])}</h1>
-        <p class="lead">{lang.t(Key::DashboardIntro)}</p>
+        // Grown-ups who are not staff (guardians) are addressed as "Sie".
+        <p class="lead">{lang.t(if follows_children { Key::DashboardIntroGuardian } else { Key::DashboardIntro })}</p>
         {user.school_id.is_some().then(|| await_data(lang, crate::mail::notices, move |notices| {
             // MAIL-4: the notice of an inspection case shows here until it has been opened.
             notices.into_iter().map(|(item, subject)| view! {
@@ -28,6 +30,10 @@ pub fn DashboardPage() -> impl IntoView {
                 </a>
             }).collect_view()
         }))}
+        // PAR-3: a guardian's start page leads with their children.
+        {follows_children.then(|| view! {
+            <crate::guardians::views::ChildrenHome lang/>
+        })}
         // Issue 18: a child's start page leads with what a child does, as four large tiles that
         // can be found by colour and picture before the words can be read.
         {user.school_id.is_some().then(|| view! {
@@ -61,7 +67,9 @@ pub fn DashboardPage() -> impl IntoView {
             </nav>
         })}
         <div class="grid">
-            {user.school_id.is_some().then(|| view! {
+            // A guardian's children show their next events above; the same list again would
+            // only repeat the school's.
+            {(user.school_id.is_some() && !follows_children).then(|| view! {
                 <Card title=lang.t(Key::CalNext) icon=IconName::Calendar>
                     {await_data(lang, crate::calendar::upcoming, move |next| {
                         if next.is_empty() {

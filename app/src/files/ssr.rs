@@ -192,6 +192,17 @@ pub(super) fn folder_param(folder: i64) -> Option<i64> {
 }
 
 /// FILE-2, FILE-4, FLT-3: the caller's quota, limit and blocked types.
+/// FILE-4, PAR-1: which default quota a person gets, from their capabilities.
+fn quota_class(user: &SessionUser) -> rule::QuotaClass {
+    if user.can(Capability::FilesStaffQuota) {
+        rule::QuotaClass::Staff
+    } else if user.can(Capability::ChildrenFollow) {
+        rule::QuotaClass::Guardian
+    } else {
+        rule::QuotaClass::Pupil
+    }
+}
+
 pub async fn allowance(state: &AppState, user: &SessionUser) -> Result<Allowance, AppError> {
     let school = user
         .school_id
@@ -203,8 +214,7 @@ pub async fn allowance(state: &AppState, user: &SessionUser) -> Result<Allowance
         .await?;
     Ok(Allowance {
         used,
-        quota: own_quota
-            .unwrap_or_else(|| rule::default_quota(user.can(Capability::FilesStaffQuota))),
+        quota: own_quota.unwrap_or_else(|| rule::default_quota(quota_class(user))),
         transfer_limit: exception
             .as_ref()
             .map_or(limit, |e| e.limit_bytes.max(limit)),

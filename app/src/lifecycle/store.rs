@@ -199,6 +199,10 @@ impl_both!(LifecycleStore {
         sqlx::query("UPDATE transfer_exceptions SET granted_by = NULL WHERE granted_by = $1").bind(user_id).execute(&mut *tx).await?;
         sqlx::query("UPDATE parent_consents SET recorded_by = NULL WHERE recorded_by = $1").bind(user_id).execute(&mut *tx).await?;
         sqlx::query("UPDATE log_readers SET granted_by = 0 WHERE granted_by = $1").bind(user_id).execute(&mut *tx).await?;
+        // PAR-2: codes the secretariat printed, or a guardian redeemed, lose the id (the links
+        // and a pupil's own codes go with the row).
+        sqlx::query("UPDATE guardian_codes SET created_by = NULL WHERE created_by = $1").bind(user_id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE guardian_codes SET used_by = NULL WHERE used_by = $1").bind(user_id).execute(&mut *tx).await?;
         // Class lists waiting for import may name them; previews are only ever short-lived.
         sqlx::query("DELETE FROM imports WHERE school_id = $1 AND (created_by = $2 OR applied_at IS NOT NULL OR lower(content) LIKE $3)")
             .bind(person.school_id)

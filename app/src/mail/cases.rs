@@ -86,7 +86,12 @@ pub async fn open_case(
     for login in logins {
         match state.user_admin().person_by_login(&login).await? {
             Some(person) if person.school_id == Some(school) && person.id != owner => {
-                if person.role == Some(Role::Pupil) || person.role.is_none() {
+                // Staff only, as the mail rules count staff (the staff row of the limits):
+                // never a pupil, never a guardian.
+                if !person
+                    .role
+                    .is_some_and(|r| r.capabilities().contains(&Capability::MailStaffLimits))
+                {
                     return Err(AppError::field("readers", Key::MailCaseReaders));
                 }
                 reader_ids.push(person.id);

@@ -118,6 +118,8 @@ pub async fn suggest(query: String) -> Result<Vec<Suggestion>, AppError> {
         .school_groups(school)
         .await?
         .into_iter()
+        // PAR-3: a class or team is its pupils too; who may not write to pupils is offered none.
+        .filter(|_| user.can(Capability::MailPupils))
         .filter_map(|group| {
             let local = crate::rules::login::group_local_part(group.kind == "class", &group.name);
             (group.name.to_lowercase().contains(&query) || local.contains(&query)).then(|| {
@@ -131,8 +133,10 @@ pub async fn suggest(query: String) -> Result<Vec<Suggestion>, AppError> {
         })
         .take(4)
         .collect();
-    for (login, first, last, role, class) in
-        state.mail_compose().directory(school, &query, 8).await?
+    for (login, first, last, role, class) in state
+        .mail_compose()
+        .directory(school, user.role, &query, 8)
+        .await?
     {
         out.push(Suggestion {
             label: format!("{first} {last}"),
@@ -482,6 +486,16 @@ mod ssr {
             if let Some(person) = state.user_admin().person_by_login(local).await?
                 && person.school_id == Some(target_school)
             {
+                // PAR-3: pupils and guardians only from those the school trusts with them.
+                if let Some(needed) = person.role.and_then(Role::mail_needs)
+                    && !user.can(needed)
+                {
+                    return Err(
+                        AppError::new(ErrorKind::Forbidden, Key::MailPersonNotAllowed)
+                            .with_field("to", Key::MailPersonNotAllowed)
+                            .with_detail(address.to_string()),
+                    );
+                }
                 inboxes.push(person.id);
                 addresses.push(full);
                 continue;

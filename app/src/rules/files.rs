@@ -142,10 +142,24 @@ pub const DEFAULT_BLOCKED: &[&str] = &[
     "jar", "deb", "rpm", "appimage",
 ];
 
-/// FILE-4: the storage a person gets unless they have their own quota: 5 GB for staff (who
-/// hold `FilesStaffQuota`), 500 MB for everyone else.
-pub fn default_quota(staff: bool) -> i64 {
-    if staff { 5 * 1024 * MB } else { 500 * MB }
+/// FILE-4: whose default storage quota a person gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QuotaClass {
+    /// Those who hold `FilesStaffQuota`.
+    Staff,
+    Pupil,
+    /// PAR-1: guardians keep a doctor's note or a signed form, not their family's photos.
+    Guardian,
+}
+
+/// FILE-4: the storage a person gets unless they have their own quota: 5 GB for staff,
+/// 500 MB for pupils, 50 MB for guardians.
+pub fn default_quota(class: QuotaClass) -> i64 {
+    match class {
+        QuotaClass::Staff => 5 * 1024 * MB,
+        QuotaClass::Pupil => 500 * MB,
+        QuotaClass::Guardian => 50 * MB,
+    }
 }
 
 /// FILE-1: a name as stored, or why it cannot be one. Names are compared in NFC, so the
@@ -384,9 +398,9 @@ mod tests {
             check_transfer(DEFAULT_TRANSFER_LIMIT + 1, DEFAULT_TRANSFER_LIMIT),
             Err(Key::FilesTooLarge)
         );
-        assert!(check_quota(10, 490 * MB, default_quota(false)).is_ok());
+        assert!(check_quota(10, 490 * MB, default_quota(QuotaClass::Pupil)).is_ok());
         assert_eq!(
-            check_quota(11 * MB, 490 * MB, default_quota(false)),
+            check_quota(11 * MB, 490 * MB, default_quota(QuotaClass::Pupil)),
             Err(Key::FilesQuotaFull)
         );
         assert_eq!(format_bytes(20 * MB, true), "20 MB");

@@ -7,6 +7,7 @@ pub mod class;
 pub mod date;
 pub mod domain;
 pub mod files;
+pub mod guardian;
 pub mod links;
 pub mod login;
 pub mod mail;

@@ -104,8 +104,23 @@ impl LeaderRow {
     }
 }
 
-const LEADERS: &str = "SELECT school_id, first_name, last_name, login, role FROM users
-     WHERE role IN ('admin', 'management') AND school_id IS NOT NULL";
+/// The people the operator sets up in each school (the rights table's `Create` grants of the
+/// operator: administrators, management, the secretariat), for the schools table.
+fn leaders() -> String {
+    use crate::auth::{
+        Role,
+        rights::{Act, targets},
+    };
+    let roles: Vec<String> = targets(Role::Operator, Act::Create)
+        .into_iter()
+        .map(|r| format!("'{}'", r.code()))
+        .collect();
+    format!(
+        "SELECT school_id, first_name, last_name, login, role FROM users
+         WHERE role IN ({}) AND school_id IS NOT NULL",
+        roles.join(", ")
+    )
+}
 
 #[derive(sqlx::FromRow)]
 struct SummaryRow {
@@ -123,7 +138,7 @@ impl_both!(SchoolSummaryStore {
         )
         .fetch_all(&self.pool)
         .await?;
-        let leaders: Vec<LeaderRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{LEADERS} ORDER BY sort_key, login")))
+        let leaders: Vec<LeaderRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{} ORDER BY sort_key, login", leaders())))
             .fetch_all(&self.pool)
             .await?;
         Ok(rows
@@ -143,7 +158,7 @@ impl_both!(SchoolSummaryStore {
     }
 
     async fn school_leaders(&self, school_id: i64) -> Result<Vec<super::SchoolLeader>, sqlx::Error> {
-        let rows: Vec<LeaderRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{LEADERS} AND school_id = $1 ORDER BY sort_key, login")))
+        let rows: Vec<LeaderRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{} AND school_id = $1 ORDER BY sort_key, login", leaders())))
             .bind(school_id)
             .fetch_all(&self.pool)
             .await?;

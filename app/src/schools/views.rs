@@ -64,6 +64,9 @@ fn SchoolTable(lang: Lang, schools: Vec<SchoolSummary>) -> impl IntoView {
                                 <select id=format!("role-{id}") name="role">
                                     <option value="admin">{lang.t(Key::RoleAdmin)}</option>
                                     <option value="management">{lang.t(Key::RoleManagement)}</option>
+                                    // PAR-1: the secretariat links guardians to children, so
+                                    // nobody inside the school sets it up.
+                                    <option value="secretariat">{lang.t(Key::RoleSecretariat)}</option>
                                 </select>
                                 <button class="btn" type="submit"><Icon name=IconName::Key/>{lang.t(Key::SchoolsAddAdmin)}</button>
                             </form>

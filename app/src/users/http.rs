@@ -53,7 +53,14 @@ pub async fn export(
         Ok::<_, AppError>(
             state
                 .user_admin()
-                .list_users(school, "", SortBy::Class, 0, i64::MAX)
+                .list_users(
+                    school,
+                    &crate::auth::rights::targets(user.role, crate::auth::rights::Act::View),
+                    "",
+                    SortBy::Class,
+                    0,
+                    i64::MAX,
+                )
                 .await?
                 .0,
         )

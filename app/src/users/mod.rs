@@ -95,13 +95,16 @@ pub const MAX_REASON_CHARS: usize = 500;
 /// ADM-2: the school's users, searchable, sortable and paged; fast at 5,000 users.
 #[server(prefix = "/api", endpoint = "users/list")]
 pub async fn list_users(query: String, sort: String, page: i64) -> Result<UserList, AppError> {
-    let (_, school) = school_staff(Capability::UsersManage)?;
+    let (user, school) = school_staff(Capability::UsersManage)?;
     let page = page.max(1);
     let query: String = query.trim().chars().take(100).collect();
+    // SEC-1, PAR-1: the rows the rights table lets the caller view (guardians: the secretariat).
+    let visible = rights::targets(user.role, Act::View);
     let (rows, total) = app_state()
         .user_admin()
         .list_users(
             school,
+            &visible,
             &query,
             SortBy::from_code(&sort),
             (page - 1) * PER_PAGE,

@@ -46,22 +46,7 @@ pub async fn issue(
     if people.is_empty() {
         return Err(AppError::kind(ErrorKind::NotFound));
     }
-    // SEC-1: a request naming several people is refused whole if the caller may not issue
-    // credentials to one of them, and the refusal names them all.
-    let refused: Vec<String> = people
-        .iter()
-        .filter(|p| {
-            let role = Role::from_code(&p.role);
-            !role.is_some_and(|r| {
-                rights::may_on(actor.role, actor.id, Act::IssueCredentials, r, p.id)
-            })
-        })
-        .map(|p| format!("{} {}", p.first_name, p.last_name))
-        .collect();
-    if !refused.is_empty() {
-        return Err(AppError::new(ErrorKind::Forbidden, Key::RightsNotForRole)
-            .with_detail(refused.join(", ")));
-    }
+    require_over_all(actor, Act::IssueCredentials, &people)?;
     let mut slips = Vec::with_capacity(people.len());
     for person in people {
         let (password, stored) =
@@ -88,7 +73,30 @@ pub async fn issue(
     Ok(slips)
 }
 
-fn qr_svg(text: &str) -> String {
+/// SEC-1: a request naming several people is refused whole if the caller may not do `act` to
+/// one of them, and the refusal names them all.
+pub fn require_over_all(
+    actor: &SessionUser,
+    act: Act,
+    people: &[super::store::SlipPerson],
+) -> Result<(), AppError> {
+    let refused: Vec<String> = people
+        .iter()
+        .filter(|p| {
+            let role = Role::from_code(&p.role);
+            !role.is_some_and(|r| rights::may_on(actor.role, actor.id, act, r, p.id))
+        })
+        .map(|p| format!("{} {}", p.first_name, p.last_name))
+        .collect();
+    if refused.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::new(ErrorKind::Forbidden, Key::RightsNotForRole)
+            .with_detail(refused.join(", ")))
+    }
+}
+
+pub fn qr_svg(text: &str) -> String {
     QrCode::new(text.as_bytes())
         .map(|code| {
             code.render::<svg::Color<'_>>()
@@ -142,15 +150,7 @@ pub async fn print_view(
         let school = actor
             .school_id
             .ok_or(AppError::kind(ErrorKind::Forbidden))?;
-        let mut ids: Vec<i64> = pairs
-            .iter()
-            .filter(|(k, _)| k == "user_id")
-            .filter_map(|(_, v)| v.parse().ok())
-            .collect();
-        // A whole class at once: `class=2b`.
-        if let Some((_, class)) = pairs.iter().find(|(k, _)| k == "class") {
-            ids.extend(state.user_admin().class_member_ids(school, class).await?);
-        }
+        let ids = chosen_people(&state, school, &pairs).await?;
         issue(&state, &info, &actor, school, &ids).await
     }
     .await;
@@ -163,8 +163,47 @@ pub async fn print_view(
     render(&state, lang, slips)
 }
 
+/// The people a print form names: `user_id=…` repeated, and a whole class's pupils at once
+/// with `class=2b`.
+pub async fn chosen_people(
+    state: &AppState,
+    school: i64,
+    pairs: &[(String, String)],
+) -> Result<Vec<i64>, AppError> {
+    let mut ids: Vec<i64> = pairs
+        .iter()
+        .filter(|(k, _)| k == "user_id")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    if let Some((_, class)) = pairs.iter().find(|(k, _)| k == "class") {
+        ids.extend(state.user_admin().class_member_ids(school, class).await?);
+    }
+    Ok(ids)
+}
+
 /// The printable slips page. Never cached: the passwords exist only on this one page.
 pub fn render(state: &AppState, lang: Lang, slips: Vec<Slip>) -> Response {
+    print_page(
+        state,
+        lang,
+        Key::SlipTitle,
+        Key::SlipPrintHint,
+        slips
+            .into_iter()
+            .map(|slip| view! { <SlipCard lang slip/> })
+            .collect_view(),
+    )
+}
+
+/// A page of slips to print (start passwords, guardians' codes), back to the people page. Never
+/// cached: what it shows exists only on this one page.
+pub fn print_page(
+    state: &AppState,
+    lang: Lang,
+    title: Key,
+    hint: Key,
+    slips: impl IntoView + 'static,
+) -> Response {
     let options = state.leptos.clone();
     let page = view! {
         <!DOCTYPE html>
@@ -172,12 +211,12 @@ pub fn render(state: &AppState, lang: Lang, slips: Vec<Slip>) -> Response {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <title>{lang.t(Key::SlipTitle)}</title>
+                <title>{lang.t(title)}</title>
                 <leptos_meta::HashedStylesheet options id="main-css"/>
             </head>
             <body class="print-page">
-                <p class="no-print"><a class="btn" href="/admin/users">{lang.t(Key::UsersTitle)}</a>" "{lang.t(Key::SlipPrintHint)}</p>
-                <div class="slips">{slips.into_iter().map(|slip| view! { <SlipCard lang slip/> }).collect_view()}</div>
+                <p class="no-print"><a class="btn" href="/admin/users">{lang.t(Key::UsersTitle)}</a>" "{lang.t(hint)}</p>
+                <div class="slips">{slips}</div>
             </body>
         </html>
     }

@@ -38,7 +38,7 @@ pub async fn target_of(
     Ok(target)
 }
 
-pub(super) fn reason(reason: &str) -> Result<String, AppError> {
+pub fn reason(reason: &str) -> Result<String, AppError> {
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(AppError::field("reason", Key::ErrorRequired));

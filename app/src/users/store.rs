@@ -346,9 +346,11 @@ pub trait UserAdminStore: Send + Sync {
         person: &NewPerson<'_>,
         audit: &AuditEvent,
     ) -> Result<(i64, String), sqlx::Error>;
+    /// The people of the school of the `visible` roles (SEC-1: those the caller may view).
     async fn list_users(
         &self,
         school_id: i64,
+        visible: &[Role],
         query: &str,
         sort: SortBy,
         offset: i64,
@@ -666,10 +668,13 @@ impl_both!(UserAdminStore {
         Ok((id, login))
     }
 
-    async fn list_users(&self, school_id: i64, query: &str, sort: SortBy, offset: i64, limit: i64)
+    async fn list_users(&self, school_id: i64, visible: &[Role], query: &str, sort: SortBy, offset: i64, limit: i64)
         -> Result<(Vec<UserSummary>, i64), sqlx::Error> {
+        // SEC-1: only rows of the roles the caller may see (codes from `Role`, never input).
+        let roles: Vec<String> = visible.iter().map(|r| format!("'{}'", r.code())).collect();
+        let roles = if roles.is_empty() { "''".to_string() } else { roles.join(", ") };
         let filter = format!(
-            "u.school_id = $1 AND ($2 = '' OR u.search_key LIKE $4
+            "u.school_id = $1 AND u.role IN ({roles}) AND ($2 = '' OR u.search_key LIKE $4
              OR u.login LIKE $3 ESCAPE '\\' OR {CLASS_OF_USER} LIKE $3 ESCAPE '\\')"
         );
         // Issue 18: names are matched on the folded key; no name matches a query with no

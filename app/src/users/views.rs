@@ -546,6 +546,8 @@ fn UserCard(lang: Lang, user: super::UserSummary, viewer: Option<Role>) -> impl 
                 })}
             </Card>
             <crate::lifecycle::views::LifecycleCard lang user_id=user.id deletion_due_at=user.deletion_due_at/>
+            // PAR-1: a pupil's guardians, for the secretariat alone.
+            {may(Act::LinkGuardian).then(|| view! { <crate::guardians::views::GuardiansCard lang pupil_id=user.id/> })}
         </div>
     }
 }

@@ -1,5 +1,5 @@
 //! The authorisation matrix: every server function, called anonymously, as the operator and as
-//! each of the six school roles, on its own school's objects and on another school's. Only the
+//! each of the seven school roles, on its own school's objects and on another school's. Only the
 //! allowed combinations succeed; every other call is answered 401/403/404 and changes nothing.
 //! Later issues add their endpoints to `cases()`.
 //!
@@ -13,20 +13,16 @@
 
 use crate::common::{Browser, TestServer};
 use app::auth::{
-    Role,
+    Capability, Role,
     rights::{self, Act},
 };
 use reqwest::StatusCode;
 
 const GOOD: &str = "Blaue#Kuh7";
-const STAFF_ROLES: [Role; 6] = [
-    Role::Admin,
-    Role::Management,
-    Role::Secretariat,
-    Role::Teacher,
-    Role::Staff,
-    Role::Pupil,
-];
+/// Every role of a school: `Role::ALL` but the operator, who is a caller of their own.
+fn school_roles() -> impl Iterator<Item = Role> {
+    Role::ALL.into_iter().filter(|r| *r != Role::Operator)
+}
 
 /// Who may call an endpoint successfully, on objects of their own school.
 enum Allowed {
@@ -36,6 +32,8 @@ enum Allowed {
     SchoolMember,
     /// School members with one of these roles (the capability an endpoint asks for).
     Roles(&'static [Role]),
+    /// School members whose role holds this capability, as `Role::capabilities` says.
+    Can(Capability),
     /// SEC-1: what the rights table says of the act on the target, a pupil of the school.
     /// `sec_1_role_by_target_role_matrix` (rights.rs) tries every other target role.
     Over(Act),
@@ -67,7 +65,13 @@ struct Fixture {
     /// The target's mail folder and calendar feed: nobody else deletes or revokes them.
     folder: i64,
     feed: i64,
+    /// PAR-1: a guardian linked to the target, whose link only the secretariat removes.
+    guardian: i64,
 }
+
+/// PAR-2: the registration code the fixture prints for the target; the guardian caller
+/// redeems it (every other caller is refused before the code is looked at).
+const FIXTURE_CODE: &str = "HK7M-QP3R-XT9W-4NCD";
 
 /// One row: an endpoint, who may call it, and the form it is called with.
 struct Case {
@@ -106,6 +110,7 @@ impl Case {
             Allowed::SignedIn => true,
             Allowed::SchoolMember => role != Role::Operator,
             Allowed::Roles(roles) => roles.contains(&role) && own,
+            Allowed::Can(capability) => own && role.capabilities().contains(capability),
             Allowed::Over(Act::ChangeRole) => {
                 own && rights::may_change_role(role, Role::Pupil, Role::Pupil)
             }
@@ -313,7 +318,8 @@ fn cases() -> Vec<Case> {
             ])
         }),
         case("mail/suggest", Allowed::SchoolMember).form(|_| pairs(&[("query", "ziel".into())])),
-        case("mail/send", Allowed::SchoolMember).form(|_| mail_to("ziel.kind", "0")),
+        // PAR-3: a pupil is written to by staff and pupils, never by a guardian.
+        case("mail/send", Allowed::Can(Capability::MailPupils)).form(|_| mail_to("ziel.kind", "0")),
         // ADM-1: the target's inbox copy of a message; nobody else reads, changes, reports,
         // saves from or forwards it.
         case("mail/message", Allowed::Nobody).form(|f| pairs(&[("item", f.item.to_string())])),
@@ -441,6 +447,25 @@ fn cases() -> Vec<Case> {
             .form(|f| pairs(&[("id", f.feed.to_string())])),
         case("calendar/create-feed", Allowed::SchoolMember)
             .form(|_| pairs(&[("calendar", "me".into())])),
+        // PAR-1..3: a guardian's home shows their own links; the secretariat keeps the links.
+        case("guardians/home", Allowed::Can(Capability::ChildrenFollow)),
+        case("guardians/of-pupil", Allowed::Over(Act::LinkGuardian))
+            .on_user()
+            .form(|f| pairs(&[("pupil_id", f.target.to_string())])),
+        case("guardians/unlink", Allowed::Over(Act::LinkGuardian))
+            .on_user()
+            .form(|f| {
+                pairs(&[
+                    ("pupil_id", f.target.to_string()),
+                    ("guardian_id", f.guardian.to_string()),
+                    ("reason", "Sorgerecht geändert".into()),
+                ])
+            }),
+        case(
+            "guardians/add-child",
+            Allowed::Can(Capability::ChildrenFollow),
+        )
+        .form(|_| pairs(&[("code", FIXTURE_CODE.into())])),
         // Issue 18 §7: the short version is management's, and asks nobody to accept again.
         case("policy/summary", roles(&[Role::Management]))
             .form(|_| pairs(&[("summary", "passwort: Geheim bleibt geheim.".into())])),
@@ -553,6 +578,9 @@ async fn fixture(
     target: i64,
     callers: &[(String, Option<Role>, Browser)],
 ) -> Fixture {
+    let school_of_target = s
+        .scalar(&format!("SELECT school_id FROM users WHERE id = {target}"))
+        .await;
     let caller = |code: &str| &callers.iter().find(|(n, _, _)| n == code).unwrap().2;
     let ok = |status: StatusCode, what: &str| assert_eq!(status, StatusCode::OK, "fixture: {what}");
     ok(
@@ -619,7 +647,32 @@ async fn fixture(
             "SELECT id FROM calendar_feeds WHERE user_id = {target}"
         ))
         .await;
+    // PAR-1: a guardian of the target (not a caller), and a code for the guardian caller.
+    let (guardian, _) = s
+        .person(
+            school_of_target,
+            Role::Guardian,
+            "Gerda",
+            "Garten",
+            None,
+            None,
+        )
+        .await;
+    s.sql(&format!(
+        "INSERT INTO guardian_links (guardian_id, pupil_id, school_id, created_at)
+         VALUES ({guardian}, {target}, {school_of_target}, 0)"
+    ))
+    .await;
+    let symbols = app::rules::guardian::normalise(FIXTURE_CODE).unwrap();
+    s.sql(&format!(
+        "INSERT INTO guardian_codes (school_id, pupil_id, code_hash, created_at, expires_at)
+         VALUES ({school_of_target}, {target}, '{}', 0, {})",
+        app::guardians::code_hash(&symbols),
+        app::platform::now() + 86_400
+    ))
+    .await;
     Fixture {
+        guardian,
         target,
         item,
         class,
@@ -660,7 +713,7 @@ async fn acc_3_authorisation_matrix() {
         StatusCode::OK
     );
     callers.push(("operator".into(), Some(Role::Operator), operator));
-    for role in STAFF_ROLES {
+    for role in school_roles() {
         let (_, login) = s
             .person(school, role, role.code(), "Rufer", None, Some(GOOD))
             .await;
@@ -723,7 +776,7 @@ async fn acc_3_authorisation_matrix() {
         checked,
         cases
             .iter()
-            .map(|c| if c.targets_user { 16 } else { 8 })
+            .map(|c| callers.len() * if c.targets_user { 2 } else { 1 })
             .sum::<usize>()
     );
 }

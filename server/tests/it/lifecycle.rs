@@ -109,7 +109,7 @@ async fn life_2_leavers_are_deactivated_by_the_job() {
 }
 
 /// Every text and every user-referencing column of every table that still holds `needle`.
-async fn residue(s: &TestServer, needles: &[String], id: i64) -> Vec<String> {
+pub(crate) async fn residue(s: &TestServer, needles: &[String], id: i64) -> Vec<String> {
     let postgres = s.database_url.starts_with("postgres");
     let columns_sql = if postgres {
         "SELECT table_name || '.' || column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name NOT LIKE '\\_sqlx%'"
@@ -135,7 +135,9 @@ async fn residue(s: &TestServer, needles: &[String], id: i64) -> Vec<String> {
                 found.push(format!("{column} holds {needle}"));
             }
         }
-        let refers_to_users = name == "user_id" || name.ends_with("_by") || name == "owner_user_id";
+        let refers_to_users = name == "user_id"
+            || name.ends_with("_by")
+            || matches!(name, "owner_user_id" | "guardian_id" | "pupil_id");
         if refers_to_users {
             let hits = s
                 .scalar(&format!("SELECT COUNT(*) FROM {table} WHERE {name} = {id}"))

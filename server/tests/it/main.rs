@@ -12,6 +12,7 @@ mod filter;
 mod forms;
 mod foundation;
 mod groups;
+mod guardians;
 mod import;
 mod lifecycle;
 mod logs;

@@ -172,6 +172,11 @@ pub(crate) fn server_functions() -> Vec<Endpoint> {
         auth::SetLanguage,
         auth::StartPasswordOrigin,
         auth::PasswordCheck,
+        guardians::Home,
+        guardians::GuardiansOf,
+        guardians::Unlink,
+        guardians::Register,
+        guardians::AddChild,
         policy::CurrentPolicy,
         policy::AcceptPolicy,
         policy::PublishPolicy,
@@ -280,6 +285,12 @@ fn routes() -> Vec<Endpoint> {
     vec![
         route(Method::GET, "/healthz", None, &[]),
         route(Method::POST, "/admin/slips", Form, &[("id", Int)]),
+        route(
+            Method::POST,
+            "/admin/guardian-codes",
+            Form,
+            &[("user_id", Int), ("class", Text), ("copies", Int)],
+        ),
         route(Method::POST, "/admin/import", Multipart, &[("file", Text)]),
         route(
             Method::POST,

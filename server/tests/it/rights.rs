@@ -13,7 +13,7 @@ use app::auth::{
 use app::platform::RequestInfo;
 use reqwest::StatusCode;
 
-/// The six roles of a school, in the order of `Role::ALL`.
+/// The roles of a school, in the order of `Role::ALL`.
 fn school_roles() -> Vec<Role> {
     Role::ALL
         .into_iter()
@@ -57,6 +57,7 @@ fn over(endpoint: &'static str, act: Act) -> OverCase {
         Act::ParentConsent => |a, t| rights::may(a, Act::ParentConsent, t),
         Act::AddMember => |a, t| rights::may(a, Act::AddMember, t),
         Act::MakeOwner => |a, t| rights::may(a, Act::MakeOwner, t),
+        Act::LinkGuardian => |a, t| rights::may(a, Act::LinkGuardian, t),
         Act::Create => |a, t| rights::may(a, Act::Create, t),
         Act::ChangeRole => |a, t| rights::may_change_role(a, t, Role::Teacher),
     };
@@ -100,6 +101,9 @@ fn cases() -> Vec<OverCase> {
         over("users/start-passwords", Act::IssueCredentials)
             .form(|t| vec![("user_ids[0]".into(), t.id.to_string())]),
         over("users/detail", Act::View),
+        // PAR-1: a pupil's guardians are the secretariat's to see (other targets: refused).
+        over("guardians/of-pupil", Act::LinkGuardian)
+            .form(|t| vec![("pupil_id".into(), t.id.to_string())]),
         over("users/set-leaving-date", Act::EndAccount)
             .form(|t| with_user(t, &[("leaving_date", "31.07.2030")])),
         over("users/set-role", Act::ChangeRole).form(|t| with_user(t, &[("role", "teacher")])),
@@ -255,7 +259,7 @@ async fn sec_1_role_by_target_role_matrix() {
     }
     let rows: usize = cases()
         .iter()
-        .map(|c| if c.names_person { 7 } else { 6 })
+        .map(|c| school_roles().len() + usize::from(c.names_person))
         .sum();
     assert_eq!(checked, rows * callers.len());
     assert!(allowed_seen > 0 && allowed_seen < checked);

@@ -23,10 +23,12 @@ pub trait ComposeStore: Send + Sync {
     ) -> Result<i64, sqlx::Error>;
     /// MAIL-3: messages the user sent since `since`.
     async fn sent_since(&self, user_id: i64, since: i64) -> Result<i64, sqlx::Error>;
-    /// People of the school whose name, login or class contains `query`.
+    /// People of the school whose name, login or class contains `query`, among those `viewer`
+    /// is shown ([`crate::auth::Role::directory_sql`]).
     async fn directory(
         &self,
         school_id: i64,
+        viewer: crate::auth::Role,
         query: &str,
         limit: i64,
     ) -> Result<Vec<DirectoryRow>, sqlx::Error>;
@@ -167,7 +169,7 @@ impl_both!(ComposeStore {
             .await
     }
 
-    async fn directory(&self, school_id: i64, query: &str, limit: i64) -> Result<Vec<DirectoryRow>, sqlx::Error> {
+    async fn directory(&self, school_id: i64, viewer: crate::auth::Role, query: &str, limit: i64) -> Result<Vec<DirectoryRow>, sqlx::Error> {
         // Issue 19: the roles listed, named once (`Role::in_directory`), not "not the operator".
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT u.login, u.first_name, u.last_name, u.role,
@@ -179,7 +181,7 @@ impl_both!(ComposeStore {
                     OR EXISTS (SELECT 1 FROM group_members gm JOIN groups g ON g.id = gm.group_id
                                WHERE gm.user_id = u.id AND LOWER(g.name) LIKE $2 ESCAPE '\\'))
              ORDER BY u.sort_key, u.id LIMIT $3",
-            crate::auth::Role::directory_sql()
+            crate::auth::Role::directory_sql(viewer)
         )))
         .bind(school_id)
         .bind(like_pattern(query))

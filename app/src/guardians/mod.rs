@@ -1,0 +1,168 @@
+//! Parents and other guardians (PAR-1, PAR-2, PAR-3): their own accounts, linked by the
+//! secretariat to their children through code slips, and their home page. The policy's older
+//! model, parents co-using the child's account, keeps working beside it.
+//!
+//! Who may do what: the secretariat prints codes and removes links (`GuardiansManage`, and the
+//! rights table's `LinkGuardian` on the pupil); a guardian follows exactly their linked
+//! children (`ChildrenFollow`). The links are read on every request, never cached, so a link
+//! removed is gone at the guardian's next click.
+pub mod views;
+
+#[cfg(feature = "ssr")]
+pub mod codes;
+#[cfg(feature = "ssr")]
+mod ssr;
+#[cfg(feature = "ssr")]
+pub mod store;
+#[cfg(feature = "ssr")]
+pub use ssr::code_hash;
+#[cfg(feature = "ssr")]
+use ssr::*;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// A child a guardian is linked to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Child {
+    pub pupil_id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub class: Option<String>,
+    pub class_id: Option<i64>,
+}
+
+/// A pupil's guardian, as the secretariat sees them on the pupil's page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Guardian {
+    pub id: i64,
+    pub login: String,
+    pub name: String,
+    pub locked: bool,
+    pub linked_at: i64,
+}
+
+/// A code redeemed into a new account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Redeemed {
+    pub guardian_id: i64,
+    pub login: String,
+}
+
+/// One child on the guardian's home page, with what is coming up for them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChildHome {
+    pub child: Child,
+    /// The next events of the child's class calendar and the school calendar.
+    pub upcoming: Vec<crate::calendar::Occurrence>,
+}
+
+/// SEC-3: how many children one guardian's home shows (a family, not a class).
+pub const MAX_CHILDREN_SHOWN: usize = 12;
+
+/// PAR-3: the guardian's home: each linked child with the next events of their class and of
+/// the school. Empty for anyone without links.
+#[server(prefix = "/api", endpoint = "guardians/home")]
+pub async fn home() -> Result<Vec<ChildHome>, AppError> {
+    let user = authenticate()?;
+    require_in_school(&user, Capability::ChildrenFollow)?;
+    let state = app_state();
+    let mut out = Vec::new();
+    for child in state
+        .guardians()
+        .children(user.id)
+        .await?
+        .into_iter()
+        .take(MAX_CHILDREN_SHOWN)
+    {
+        let upcoming = crate::calendar::upcoming_for_class(&state, &user, child.class_id).await?;
+        out.push(ChildHome { child, upcoming });
+    }
+    Ok(out)
+}
+
+/// PAR-1: a pupil's guardians, on the pupil's page, for the secretariat.
+#[server(prefix = "/api", endpoint = "guardians/of-pupil")]
+pub async fn guardians_of(pupil_id: i64) -> Result<Vec<Guardian>, AppError> {
+    let (user, school) = school_staff(Capability::GuardiansManage)?;
+    crate::users::target_of(&user, school, Act::LinkGuardian, pupil_id).await?;
+    Ok(app_state()
+        .guardians()
+        .guardians_of(school, pupil_id)
+        .await?)
+}
+
+/// PAR-1: removes a guardian's link to a pupil, with a reason (custody changes, a court
+/// order), at once. A guardian left with no child is locked.
+#[server(prefix = "/api", endpoint = "guardians/unlink")]
+pub async fn unlink(pupil_id: i64, guardian_id: i64, reason: String) -> Result<(), AppError> {
+    let (user, school) = school_staff(Capability::GuardiansManage)?;
+    let pupil = crate::users::target_of(&user, school, Act::LinkGuardian, pupil_id).await?;
+    let reason = crate::users::reason(&reason)?;
+    let state = app_state();
+    let audit = AuditEvent::new("guardian.unlinked", &request_info())
+        .actor(user.id, Some(school))
+        .subject(guardian_id)
+        .details(format!("{}: {reason}", pupil.name));
+    let lock_reason = crate::i18n::Lang::De.t(Key::GuardiansNoChildLeft);
+    state
+        .guardians()
+        .unlink(school, guardian_id, pupil_id, lock_reason, &audit)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    Ok(())
+}
+
+/// PAR-2: a parent registers with the code from the slip: their name and a password of their
+/// own, and is signed in with the link in place. The policy comes next, as for everyone
+/// (VIOL-1). No e-mail address is asked for: a forgotten password is reset in person.
+#[server(prefix = "/api", endpoint = "guardians/register")]
+pub async fn register(
+    code: String,
+    first_name: String,
+    last_name: String,
+    password: String,
+    repeat: String,
+) -> Result<(), AppError> {
+    let result = register_guardian(&code, &first_name, &last_name, password, &repeat).await;
+    if result.is_err() {
+        keep_registration(&code, &first_name, &last_name);
+    }
+    result
+}
+
+/// PAR-2 "Kind hinzufügen": a signed-in guardian adds another child with the next code.
+#[server(prefix = "/api", endpoint = "guardians/add-child")]
+pub async fn add_child(code: String) -> Result<(), AppError> {
+    let user = authenticate()?;
+    let school = require_in_school(&user, Capability::ChildrenFollow)?;
+    let state = app_state();
+    let request = request_info();
+    let valid = redeem(&state, &request, &code).await?;
+    if valid.school_id != school {
+        // A code of another school is no code here, and says nothing about that school.
+        return Err(AppError::field("code", Key::GuardiansCodeWrong));
+    }
+    let audit = AuditEvent::new("guardian.linked", &request)
+        .actor(user.id, Some(school))
+        .subject(valid.pupil_id);
+    match state
+        .guardians()
+        .link_by_code(
+            valid.id,
+            user.id,
+            valid.pupil_id,
+            crate::platform::now(),
+            &audit,
+        )
+        .await?
+    {
+        None => return Err(AppError::field("code", Key::GuardiansCodeUsed)),
+        Some(false) => return Err(AppError::field("code", Key::GuardiansAlreadyLinked)),
+        Some(true) => {}
+    }
+    leptos_axum::redirect("/");
+    Ok(())
+}

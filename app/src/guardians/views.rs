@@ -1,0 +1,208 @@
+//! The guardians' pages, phone first: registration with the code slip, adding a child, the
+//! children on the home page, and the secretariat's card on a pupil's page. No island: each
+//! is a plain form that works without JavaScript.
+use leptos::prelude::*;
+
+use super::{AddChild, ChildHome, Register, Unlink};
+use crate::auth::views::{error_from_url, field_error, form_error};
+use crate::components::{Card, ErrorSummary, Field, Icon, IconName, InlineScript, await_data};
+use crate::error::AppError;
+use crate::i18n::{Key, Lang, use_lang};
+
+/// PAR-2: `/register`, public. The QR code on the letter opens `/register#code=…`; a few
+/// lines of script put the code into its field and drop it from the history (phones are
+/// shared in families too). Without the script the parent types the code.
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    let lang = use_lang();
+    let initial_error = error_from_url::<Register>();
+    let action = ServerAction::<Register>::new();
+    let error = form_error(action, initial_error);
+    let kept = kept_registration();
+    let value = move |name: &str| {
+        kept.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    view! {
+        <leptos_meta::Title text=lang.t(Key::GuardiansRegisterTitle)/>
+        <div class="narrow">
+            <Card title=lang.t(Key::GuardiansRegisterTitle) icon=IconName::User>
+                <p class="lead">{lang.t(Key::GuardiansRegisterIntro)}</p>
+                <ActionForm action attr:data-testid="register-form">
+                    <ErrorSummary lang error/>
+                    <Field name="code" label=lang.t(Key::GuardiansLetterCode) hint=lang.t(Key::GuardiansCodeHint)
+                        autocomplete="one-time-code" error=field_error(lang, error, "code") value=value("code")/>
+                    <Field name="first_name" label=lang.t(Key::UsersFirstName) autocomplete="given-name"
+                        error=field_error(lang, error, "first_name") value=value("first_name")/>
+                    <Field name="last_name" label=lang.t(Key::UsersLastName) autocomplete="family-name"
+                        error=field_error(lang, error, "last_name") value=value("last_name")/>
+                    <Field name="password" label=lang.t(Key::PasswordNew) input_type="password" autocomplete="new-password"
+                        hint=lang.t(Key::GuardiansPasswordHint) error=field_error(lang, error, "password")/>
+                    <Field name="repeat" label=lang.t(Key::PasswordRepeat) input_type="password" autocomplete="new-password"
+                        error=field_error(lang, error, "repeat")/>
+                    <button class="btn btn-primary btn-wide" type="submit" data-testid="register-submit">
+                        <Icon name=IconName::Check/>{lang.t(Key::GuardiansRegisterSubmit)}
+                    </button>
+                </ActionForm>
+            </Card>
+            <CodeFromFragment/>
+            <aside class="notice" aria-labelledby="have-account">
+                <h2 id="have-account"><Icon name=IconName::Info/>{lang.t(Key::GuardiansHaveAccountTitle)}</h2>
+                <p>{lang.t(Key::GuardiansHaveAccountText)}</p>
+                <a class="btn" href="/login">{lang.t(Key::LoginSubmit)}</a>
+            </aside>
+        </div>
+    }
+}
+
+/// The code and names a refused registration kept (never the password).
+fn kept_registration() -> Vec<(String, String)> {
+    #[cfg(feature = "ssr")]
+    {
+        crate::auth::take_kept(super::ssr::KEPT_COOKIE, super::ssr::REGISTER_PATH)
+            .and_then(|kept| serde_urlencoded::from_str(&kept).ok())
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        Vec::new()
+    }
+}
+
+/// PAR-2: fills the code field from `#code=…` and removes the fragment from the history.
+#[component]
+fn CodeFromFragment() -> impl IntoView {
+    const SCRIPT: &str = "(function(){var h=location.hash.slice(1);if(!h)return;\
+history.replaceState(null,'',location.pathname+location.search);\
+var c=new URLSearchParams(h).get('code'),f=document.querySelector('input[name=code]');\
+if(c&&f&&!f.value){f.value=c;var n=document.querySelector('input[name=first_name]');if(n)n.focus();}})()";
+    view! { <InlineScript code=SCRIPT/> }
+}
+
+/// PAR-2 "Kind hinzufügen": `/children/add`, for a signed-in guardian with the next code.
+#[component]
+pub fn AddChildPage() -> impl IntoView {
+    let lang = use_lang();
+    let initial_error = error_from_url::<AddChild>();
+    let action = ServerAction::<AddChild>::new();
+    let error = form_error(action, initial_error);
+    view! {
+        <leptos_meta::Title text=lang.t(Key::GuardiansAddChild)/>
+        <div class="narrow">
+            <Card title=lang.t(Key::GuardiansAddChild) icon=IconName::User>
+                <p class="lead">{lang.t(Key::GuardiansAddChildIntro)}</p>
+                <ActionForm action>
+                    <ErrorSummary lang error/>
+                    <Field name="code" label=lang.t(Key::GuardiansLetterCode) hint=lang.t(Key::GuardiansCodeHint)
+                        autocomplete="one-time-code" error=field_error(lang, error, "code")/>
+                    <button class="btn btn-primary btn-wide" type="submit"><Icon name=IconName::Check/>{lang.t(Key::GuardiansAddChild)}</button>
+                </ActionForm>
+            </Card>
+            <CodeFromFragment/>
+        </div>
+    }
+}
+
+/// PAR-3: the guardian's children on the home page: one tab per child (first name and
+/// class), and under each what is coming up. The tabs are links to each child's section, so
+/// they work without JavaScript; on a phone the sections stack.
+#[component]
+pub fn ChildrenHome(lang: Lang) -> impl IntoView {
+    await_data(lang, super::home, move |children: Vec<ChildHome>| {
+        if children.is_empty() {
+            return ().into_any();
+        }
+        view! {
+            <nav class="child-tabs" aria-label=lang.t(Key::GuardiansChildren) data-testid="child-tabs">
+                {children.iter().map(|c| view! {
+                    <a class="child-tab" href=format!("#child-{}", c.child.pupil_id)>
+                        <strong>{c.child.first_name.clone()}</strong>
+                        {c.child.class.clone().map(|class| view! { <span class="hint">{class}</span> })}
+                    </a>
+                }).collect_view()}
+                <a class="child-tab child-tab-add" href="/children/add"><Icon name=IconName::People/>{lang.t(Key::GuardiansAddChild)}</a>
+            </nav>
+            {children.into_iter().map(|c| child_section(lang, c)).collect_view()}
+        }
+        .into_any()
+    })
+}
+
+fn child_section(lang: Lang, home: ChildHome) -> impl IntoView {
+    let child = home.child;
+    let heading = match &child.class {
+        Some(class) => format!("{} {} · {class}", child.first_name, child.last_name),
+        None => format!("{} {}", child.first_name, child.last_name),
+    };
+    view! {
+        <section class="card child-card" id=format!("child-{}", child.pupil_id) data-testid="child-card">
+            <h2 class="card-title"><Icon name=IconName::Heart/>{heading}</h2>
+            <h3>{lang.t(Key::CalNext)}</h3>
+            {if home.upcoming.is_empty() {
+                view! { <p class="empty">{lang.t(Key::CalNothing)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="cal-next">
+                        {home.upcoming.into_iter().map(|o| view! {
+                            <li><span class="hint">{lang.timestamp(o.starts_at)}</span>" "<strong>{o.title}</strong></li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// PAR-1: on a pupil's page, for the secretariat: the pupil's guardians, each link removable
+/// with a reason, and the code letters to print for each household.
+#[component]
+pub fn GuardiansCard(lang: Lang, pupil_id: i64) -> impl IntoView {
+    let initial_error: Option<AppError> = error_from_url::<Unlink>();
+    let action = ServerAction::<Unlink>::new();
+    let error = form_error(action, initial_error);
+    view! {
+        <Card title=lang.t(Key::GuardiansTitle) icon=IconName::User>
+            <ErrorSummary lang error/>
+            {await_data(lang, move || super::guardians_of(pupil_id), move |guardians| {
+                if guardians.is_empty() {
+                    return view! { <p class="empty" data-testid="no-guardians">{lang.t(Key::GuardiansNone)}</p> }.into_any();
+                }
+                view! {
+                    <ul class="guardian-list" data-testid="guardians">
+                        {guardians.into_iter().map(|g| view! {
+                            <li>
+                                <strong>{g.name.clone()}</strong>" "<code>{g.login.clone()}</code>
+                                {g.locked.then(|| view! { " · "{lang.t(Key::UsersLocked)} })}
+                                <details>
+                                    <summary>{lang.t(Key::GuardiansUnlink)}</summary>
+                                    <ActionForm action attr:class="create-user">
+                                        <input type="hidden" name="pupil_id" value=pupil_id.to_string()/>
+                                        <input type="hidden" name="guardian_id" value=g.id.to_string()/>
+                                        <div class="field">
+                                            <label for=format!("unlink-reason-{}", g.id)>{lang.t(Key::UsersReason)}</label>
+                                            <input id=format!("unlink-reason-{}", g.id) name="reason" required=true/>
+                                        </div>
+                                        <button class="btn btn-danger" type="submit">{lang.t(Key::GuardiansUnlink)}</button>
+                                    </ActionForm>
+                                </details>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            })}
+            <form method="post" action="/admin/guardian-codes" target="_blank" class="create-user">
+                <input type="hidden" name="user_id" value=pupil_id.to_string()/>
+                <div class="field">
+                    <label for="copies">{lang.t(Key::GuardiansCopies)}</label>
+                    <select id="copies" name="copies">
+                        <option value="1">"1"</option>
+                        <option value="2">"2"</option>
+                    </select>
+                </div>
+                <button class="btn" type="submit" data-testid="print-codes"><Icon name=IconName::Key/>{lang.t(Key::GuardiansPrintCodes)}</button>
+            </form>
+        </Card>
+    }
+}

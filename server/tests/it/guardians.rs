@@ -1,0 +1,575 @@
+//! PAR-1, PAR-2, PAR-3: guardians register with the code slip the secretariat prints, see
+//! exactly their linked children, lose a child's link at once, and are never staff.
+
+use app::auth::Role;
+use app::guardians::{AddChild, ChildHome, Guardian, GuardiansOf, Home, Register, Unlink};
+use app::i18n::Key;
+use app::mail::SendMail;
+use reqwest::{StatusCode, header};
+
+use crate::common::{Browser, TestServer};
+
+const DOMAIN: &str = "paulusschule.example";
+const GOOD: &str = "Wolke-Radio-Gurke-83!";
+
+/// The codes on a printed letters page, in order.
+fn codes(page: &str) -> Vec<String> {
+    page.split("data-testid=\"guardian-code\"")
+        .skip(1)
+        .map(|after| {
+            after[after.find('>').unwrap() + 1..]
+                .split('<')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+/// The secretariat prints `copies` letters for each of `pupils`.
+async fn print_codes(
+    s: &TestServer,
+    office: &Browser,
+    pupils: &[i64],
+    copies: &str,
+) -> Vec<String> {
+    let mut form: Vec<(&str, String)> = pupils
+        .iter()
+        .map(|id| ("user_id", id.to_string()))
+        .collect();
+    form.push(("copies", copies.to_string()));
+    let res = office
+        .client
+        .post(s.url("/admin/guardian-codes"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers().get(header::CACHE_CONTROL).unwrap(),
+        "no-store",
+        "the codes exist on this page only"
+    );
+    codes(&res.text().await.unwrap())
+}
+
+/// A school with its secretariat and administrator, and two siblings in two classes.
+struct Family {
+    school: i64,
+    office: Browser,
+    admin: Browser,
+    mia: i64,
+    ben: i64,
+}
+
+async fn family(s: &TestServer) -> Family {
+    let school = s.school("Paulusschule", DOMAIN).await;
+    let (_, office) = s
+        .ready_person(school, Role::Secretariat, "Sabine", None)
+        .await;
+    let (_, admin) = s.ready_person(school, Role::Admin, "Ada", None).await;
+    let (mia, _) = s
+        .person(school, Role::Pupil, "Mia", "Schulz", Some("2b"), None)
+        .await;
+    let (ben, _) = s
+        .person(school, Role::Pupil, "Ben", "Schulz", Some("4a"), None)
+        .await;
+    Family {
+        school,
+        office,
+        admin,
+        mia,
+        ben,
+    }
+}
+
+fn registration(code: &str, first: &str, last: &str, password: &str) -> Register {
+    Register {
+        code: code.into(),
+        first_name: first.into(),
+        last_name: last.into(),
+        password: password.into(),
+        repeat: password.into(),
+    }
+}
+
+/// A parent registers with `code` in a browser of their own and accepts the policy.
+async fn register(s: &TestServer, school: i64, code: &str, first: &str, last: &str) -> Browser {
+    let b = s.browser();
+    b.send(registration(code, first, last, GOOD))
+        .expect(StatusCode::OK)
+        .await;
+    // VIOL-1: the policy comes first, as for everyone.
+    let res = b.get("/").await;
+    assert_eq!(crate::common::location(&res), "/policy");
+    let version = s
+        .scalar(&format!(
+            "SELECT MAX(id) FROM policy_versions WHERE school_id = {school}"
+        ))
+        .await;
+    let accepted = b
+        .call("policy/accept", &[("version_id", &version.to_string())])
+        .await;
+    assert_eq!(accepted.status(), StatusCode::OK);
+    b
+}
+
+async fn children(b: &Browser) -> Vec<String> {
+    b.send(Home {})
+        .ok::<Vec<ChildHome>>()
+        .await
+        .into_iter()
+        .map(|c| {
+            format!(
+                "{} {}",
+                c.child.first_name,
+                c.child.class.unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+// PAR-2, PAR-1, PW-1: the secretariat prints two letters (two households); each parent
+// registers on a phone with their code, without an e-mail address, and is signed in with the
+// link in place; a code works once, an expired one not at all; a sibling is added with the
+// next code; the administrator can print none; the database keeps no code.
+#[tokio::test]
+async fn par_2_registration_with_code_slips_two_households_and_siblings() {
+    let s = TestServer::start().await;
+    let Family {
+        school,
+        office,
+        admin,
+        mia,
+        ben,
+    } = family(&s).await;
+
+    // ADM-1, PAR-1: the administrator prints no code; nothing is stored.
+    let refused = admin
+        .client
+        .post(s.url("/admin/guardian-codes"))
+        .form(&[("user_id", mia.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(s.count("guardian_codes").await, 0);
+
+    let letters = print_codes(&s, &office, &[mia], "2").await;
+    assert_eq!(letters.len(), 2, "one letter each household");
+    assert_ne!(letters[0], letters[1]);
+    assert!(
+        letters
+            .iter()
+            .all(|c| c.len() == 19 && c.matches('-').count() == 3)
+    );
+    // Only hashes are kept: no table holds a code.
+    for (table, rows) in s.dump().await {
+        for code in &letters {
+            assert!(
+                !rows.contains(&code.replace('-', "")),
+                "{table} holds a code"
+            );
+        }
+    }
+
+    // The registration page is public and names what it needs; a signed-in person is sent home.
+    let anonymous = s.browser();
+    let page = anonymous.page("/register").await;
+    assert!(page.contains("name=\"code\"") && page.contains("Eltern-Zugang einrichten"));
+    assert!(!page.contains("E-Mail-Adresse</label>"));
+
+    // PW-1: the school's password rule, and no password built from the parent's own name.
+    for weak in ["kurz", "Schulz-2024!"] {
+        let refusal = anonymous
+            .send(registration(&letters[0], "Petra", "Schulz", weak))
+            .refused(StatusCode::BAD_REQUEST)
+            .await;
+        assert!(refusal.field_message("password").is_some(), "{weak}");
+    }
+    assert_eq!(s.count("users WHERE role = 'guardian'").await, 0);
+
+    // The first household: the code typed as people type it (lower case, spaces).
+    let typed = letters[0].to_lowercase().replace('-', " ");
+    let petra = register(&s, school, &typed, "Petra", "Schulz").await;
+    assert_eq!(children(&petra).await, vec!["Mia 2b"]);
+    assert_eq!(
+        s.text("SELECT login FROM users WHERE role = 'guardian'")
+            .await,
+        "petra.schulz",
+        "the school's one login rule"
+    );
+    let home = petra.page("/").await;
+    assert!(home.contains("data-testid=\"child-tabs\"") && home.contains("Mia"));
+
+    // PAR-2: the same code again is refused kindly, and creates nobody.
+    let again = s
+        .browser()
+        .send(registration(&letters[0], "Olaf", "Schulz", GOOD))
+        .refused(StatusCode::BAD_REQUEST)
+        .await;
+    assert_eq!(again.field_message("code"), Some(Key::GuardiansCodeUsed));
+    assert_eq!(s.count("users WHERE role = 'guardian'").await, 1);
+
+    // The second household, with the second letter; the secretariat sees both.
+    let _olaf = register(&s, school, &letters[1], "Olaf", "Schulz").await;
+    let guardians: Vec<Guardian> = office.send(GuardiansOf { pupil_id: mia }).ok().await;
+    let names: Vec<&str> = guardians.iter().map(|g| g.name.as_str()).collect();
+    assert_eq!(names, ["Olaf Schulz", "Petra Schulz"]);
+    assert_eq!(
+        s.text("SELECT login FROM users WHERE first_name = 'Olaf'")
+            .await,
+        "olaf.schulz"
+    );
+
+    // Siblings: Petra adds Ben with his letter.
+    let ben_code = print_codes(&s, &office, &[ben], "1").await;
+    petra
+        .send(AddChild {
+            code: ben_code[0].clone(),
+        })
+        .expect(StatusCode::OK)
+        .await;
+    assert_eq!(children(&petra).await, vec!["Ben 4a", "Mia 2b"]);
+    let twice = petra
+        .send(AddChild {
+            code: ben_code[0].clone(),
+        })
+        .refused(StatusCode::BAD_REQUEST)
+        .await;
+    assert_eq!(twice.field_message("code"), Some(Key::GuardiansCodeUsed));
+
+    // An expired code is refused and says so.
+    let expired = "MMMM-NNNN-PPPP-QQQQ";
+    s.sql(&format!(
+        "INSERT INTO guardian_codes (school_id, pupil_id, code_hash, created_at, expires_at)
+         VALUES ({school}, {mia}, '{}', 0, 1)",
+        app::guardians::code_hash(&app::rules::guardian::normalise(expired).unwrap())
+    ))
+    .await;
+    let late = s
+        .browser()
+        .send(registration(expired, "Erik", "Spät", GOOD))
+        .refused(StatusCode::BAD_REQUEST)
+        .await;
+    assert_eq!(late.field_message("code"), Some(Key::GuardiansCodeExpired));
+
+    // A signed-in person cannot register another account over their own session.
+    let over = petra
+        .send(registration(
+            &print_codes(&s, &office, &[mia], "1").await[0],
+            "Zoe",
+            "Z",
+            GOOD,
+        ))
+        .refused(StatusCode::CONFLICT)
+        .await;
+    assert_eq!(over.message, Key::GuardiansSignOutFirst);
+    assert_eq!(s.count("users WHERE role = 'guardian'").await, 2);
+    assert_eq!(
+        s.count("audit_events WHERE action = 'guardian.registered'")
+            .await,
+        2
+    );
+}
+
+// PAR-2, issue 18 §1: without JavaScript a refused registration comes back with the code and
+// the names kept (never the password); a guessed code is throttled like a sign-in.
+#[tokio::test]
+async fn par_2_refused_registration_keeps_the_form_and_guessing_is_throttled() {
+    let s = TestServer::start().await;
+    s.school("Paulusschule", DOMAIN).await;
+    let b = s.browser();
+    let res = b
+        .submit(
+            "guardians/register",
+            "/register",
+            &[
+                ("code", "HK7M-QP3R-XT9W-4NCD"),
+                ("first_name", "Petra"),
+                ("last_name", "Schulz"),
+                ("password", "Tinte&Feder42"),
+                ("repeat", "Tinte&Feder42"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let location = crate::common::location(&res);
+    let back = location.trim_start_matches(s.base.as_str());
+    assert!(back.starts_with("/register?"), "{back}");
+    let page = b.page(back).await;
+    assert!(page.contains("value=\"Petra\"") && page.contains("value=\"Schulz\""));
+    assert!(page.contains("value=\"HK7M-QP3R-XT9W-4NCD\""));
+    assert!(
+        !page.contains("Tinte&amp;Feder42") && !page.contains("Tinte&Feder42"),
+        "the password is never kept"
+    );
+    assert!(page.contains("Diesen Code kennen wir nicht"));
+    // Read once: the next visit starts empty.
+    assert!(!b.page("/register").await.contains("value=\"Petra\""));
+
+    // SEC-2: guessing from one address is slowed down, and then even a right code waits.
+    let mut throttled = false;
+    for n in 0..20 {
+        let guess = format!("HK7M-QP3R-XT9W-{}", ["AAAA", "BBBB", "CCCC", "DDDD"][n % 4]);
+        let res = b.send(registration(&guess, "Gero", "Rate", GOOD)).await;
+        if res.status() == StatusCode::TOO_MANY_REQUESTS {
+            throttled = true;
+            break;
+        }
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    }
+    assert!(throttled, "guessing is throttled");
+    assert_eq!(s.count("users WHERE role = 'guardian'").await, 0);
+    assert!(
+        s.count("audit_events WHERE action = 'guardian.code_failed'")
+            .await
+            >= 10,
+        "each wrong code is on record"
+    );
+}
+
+// PAR-1: the secretariat removes a link with a reason, and it takes effect at once: the
+// guardian's next request no longer sees that child, their session stays for the other; with
+// the last child gone the account is locked and signed out. Administrators can do neither.
+#[tokio::test]
+async fn par_1_link_removed_at_once_last_child_locks_the_guardian() {
+    let s = TestServer::start().await;
+    let Family {
+        school,
+        office,
+        admin,
+        mia,
+        ben,
+    } = family(&s).await;
+    let letters = print_codes(&s, &office, &[mia, ben], "1").await;
+    let petra = register(&s, school, &letters[0], "Petra", "Schulz").await;
+    petra
+        .send(AddChild {
+            code: letters[1].clone(),
+        })
+        .expect(StatusCode::OK)
+        .await;
+    let guardian = s
+        .scalar("SELECT id FROM users WHERE role = 'guardian'")
+        .await;
+    assert_eq!(children(&petra).await.len(), 2);
+
+    // ADM-1, PAR-1: the people table lists guardians for the secretariat, never for the
+    // administrator (the rights table's `View`).
+    let people = |b: &Browser| {
+        b.send(app::users::ListUsers {
+            query: String::new(),
+            sort: "name".into(),
+            page: 1,
+        })
+        .ok::<app::users::UserList>()
+    };
+    let names = |list: app::users::UserList| -> Vec<String> {
+        list.rows.into_iter().map(|r| r.first_name).collect()
+    };
+    assert!(names(people(&office).await).contains(&"Petra".to_string()));
+    assert!(!names(people(&admin).await).contains(&"Petra".to_string()));
+    // The pupil's page shows the secretariat the guardians; the administrator sees no card.
+    let page = office.page(&format!("/admin/users/{mia}")).await;
+    assert!(page.contains("data-testid=\"guardians\"") && page.contains("Petra Schulz"));
+    let unlink = |pupil_id, reason: &str| Unlink {
+        pupil_id,
+        guardian_id: guardian,
+        reason: reason.into(),
+    };
+    let before = s.fingerprint().await;
+    admin
+        .send(unlink(ben, "Sorgerecht"))
+        .refused(StatusCode::FORBIDDEN)
+        .await;
+    admin
+        .send(GuardiansOf { pupil_id: ben })
+        .refused(StatusCode::FORBIDDEN)
+        .await;
+    // A reason is required; without one nothing changes.
+    let no_reason = office
+        .send(unlink(ben, "  "))
+        .refused(StatusCode::BAD_REQUEST)
+        .await;
+    assert_eq!(no_reason.field_message("reason"), Some(Key::ErrorRequired));
+    assert_eq!(s.fingerprint().await, before);
+
+    office
+        .send(unlink(ben, "Sorgerecht laut Beschluss"))
+        .expect(StatusCode::OK)
+        .await;
+    assert_eq!(
+        children(&petra).await,
+        vec!["Mia 2b"],
+        "at once, same session"
+    );
+    assert_eq!(
+        s.count("audit_events WHERE action = 'guardian.unlinked'")
+            .await,
+        1
+    );
+    // Adding Ben again needs a new letter: the old code is used up.
+    let again = petra
+        .send(AddChild {
+            code: letters[1].clone(),
+        })
+        .refused(StatusCode::BAD_REQUEST)
+        .await;
+    assert_eq!(again.field_message("code"), Some(Key::GuardiansCodeUsed));
+
+    // The last child: the account is locked, its sessions end, the reason is on record.
+    office
+        .send(unlink(mia, "Umzug"))
+        .expect(StatusCode::OK)
+        .await;
+    assert_eq!(
+        petra.send(Home {}).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "signed out everywhere"
+    );
+    assert_eq!(
+        s.text(&format!("SELECT status FROM users WHERE id = {guardian}"))
+            .await,
+        "locked"
+    );
+    assert_eq!(
+        s.text(&format!(
+            "SELECT status_reason FROM users WHERE id = {guardian}"
+        ))
+        .await,
+        "Kein Kind mehr verbunden"
+    );
+    let res = s.browser().login("petra.schulz", GOOD).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "locked");
+
+    // LIFE-3: deleted after the school's grace period like any leaver, leaving no residue.
+    let needles = vec!["petra.schulz".to_string(), "petra".to_string()];
+    assert!(
+        !crate::lifecycle::residue(&s, &needles, guardian)
+            .await
+            .is_empty()
+    );
+    assert_eq!(s.run_jobs().await.deleted, 0, "not before the grace period");
+    s.sql(&format!(
+        "UPDATE users SET deletion_due_at = deletion_due_at - 8 * 86400 WHERE id = {guardian}"
+    ))
+    .await;
+    assert_eq!(s.run_jobs().await.deleted, 1);
+    let left = crate::lifecycle::residue(&s, &needles, guardian).await;
+    assert!(left.is_empty(), "residue: {left:?}");
+    assert_eq!(
+        s.count("users WHERE role = 'pupil'").await,
+        2,
+        "the children stay"
+    );
+}
+
+// PAR-3, AB-1, MAIL-3: a guardian's home shows their child's class and school events; the
+// address book shows them the staff and no pupil; they write to staff only, and no pupil
+// writes to them. Guardians fall into no staff branch (FILE-4: the guardians' quota).
+#[tokio::test]
+async fn par_3_guardians_see_their_child_and_talk_to_staff_only() {
+    let s = TestServer::start().await;
+    let school = s.school("Paulusschule", DOMAIN).await;
+    let (_, office) = s
+        .ready_person(school, Role::Secretariat, "Sabine", None)
+        .await;
+    let (_, teacher) = s
+        .ready_person(school, Role::Teacher, "Lea", Some("2b"))
+        .await;
+    let (mia, mia_b) = s.ready_person(school, Role::Pupil, "Mia", Some("2b")).await;
+    let (_, other_class) = s
+        .ready_person(school, Role::Teacher, "Tom", Some("3c"))
+        .await;
+    let letters = print_codes(&s, &office, &[mia], "1").await;
+    let petra = register(&s, school, &letters[0], "Petra", "Schulz").await;
+
+    // The class's event and the school's, never another class's.
+    let (y, m, d, _, _) = app::rules::date::berlin_time(app::platform::now() + 2 * 86_400);
+    let day = format!("{d:02}.{m:02}.{y:04}");
+    let class_2b = s.scalar("SELECT id FROM groups WHERE name = '2b'").await;
+    let class_3c = s.scalar("SELECT id FROM groups WHERE name = '3c'").await;
+    for (b, calendar, title) in [
+        (&teacher, format!("g{class_2b}"), "Wandertag 2b"),
+        (&other_class, format!("g{class_3c}"), "Theater 3c"),
+        (&office, "school".to_string(), "Elternabend"),
+    ] {
+        let event = app::calendar::CreateEvent {
+            calendar,
+            title: title.into(),
+            place: String::new(),
+            description: String::new(),
+            date: day.clone(),
+            start: "9:00".into(),
+            end: "12:00".into(),
+            repeat: String::new(),
+            until: String::new(),
+            exceptions: String::new(),
+            reminder: String::new(),
+        };
+        b.send(event).ok::<i64>().await;
+    }
+    let home: Vec<ChildHome> = petra.send(Home {}).ok().await;
+    let titles: Vec<&str> = home[0].upcoming.iter().map(|o| o.title.as_str()).collect();
+    assert!(
+        titles.contains(&"Wandertag 2b") && titles.contains(&"Elternabend"),
+        "{titles:?}"
+    );
+    assert!(!titles.contains(&"Theater 3c"), "another class's calendar");
+    // The guardian is no member of the class: its calendar is not theirs to open.
+    let view = petra
+        .call(
+            "calendar/view",
+            &[
+                ("calendar", format!("g{class_2b}").as_str()),
+                ("view", "week"),
+                ("date", day.as_str()),
+            ],
+        )
+        .await;
+    assert!(
+        [StatusCode::FORBIDDEN, StatusCode::NOT_FOUND].contains(&view.status()),
+        "{}",
+        view.status()
+    );
+
+    // AB-1, PAR-3: staff only in the guardian's address book; pupils never see the guardian.
+    let book = petra.page("/addressbook?q=").await;
+    assert!(book.contains("Lea Muster") && !book.contains("Mia Muster"));
+    let pupils_book = mia_b.page("/addressbook?q=schulz").await;
+    assert!(!pupils_book.contains("Petra"));
+
+    // MAIL-3, PAR-3: to staff yes, to a pupil no; no pupil writes to a guardian.
+    let mail = |to: &str| SendMail {
+        draft: 0,
+        forward: 0,
+        to: format!("{to}@{DOMAIN}"),
+        subject: "Frage".into(),
+        body: "Hallo".into(),
+        format: "typed".into(),
+    };
+    petra.send(mail("lea.muster")).expect(StatusCode::OK).await;
+    let to_pupil = petra
+        .send(mail("mia.muster"))
+        .refused(StatusCode::FORBIDDEN)
+        .await;
+    assert_eq!(to_pupil.message, Key::MailPersonNotAllowed);
+    assert_eq!(
+        to_pupil.detail.as_deref(),
+        Some("mia.muster@paulusschule.example")
+    );
+    mia_b
+        .send(mail("petra.schulz"))
+        .refused(StatusCode::FORBIDDEN)
+        .await;
+    teacher
+        .send(mail("petra.schulz"))
+        .expect(StatusCode::OK)
+        .await;
+
+    // FILE-4, PAR-1: the guardians' quota, not the staff's or the children's.
+    let files = petra.page("/files").await;
+    assert!(files.contains("50 MB"), "the guardians' quota");
+}
