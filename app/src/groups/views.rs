@@ -77,6 +77,12 @@ fn GroupMembers(lang: Lang, detail: GroupDetail) -> impl IntoView {
     let add_id = group_id.clone();
     let write_id = group_id.clone();
     let member_files = detail.member_files;
+    // PAR-2: a class's parents' letters, in one go, for the secretariat.
+    let class_letters = (detail.group.kind == GroupKind::Class
+        && use_context::<Option<crate::auth::SessionUser>>()
+            .flatten()
+            .is_some_and(|u| u.can(crate::auth::Capability::GuardiansManage)))
+    .then(|| detail.group.name.clone());
     view! {
         <h1 class="page-title">{format!("{} · {}", detail.group.name, kind_label(lang, detail.group.kind))}</h1>
         <DataTable headers=vec![lang.t(Key::UsersName), lang.t(Key::UsersLogin), lang.t(Key::GroupsRole), ""]>
@@ -105,6 +111,23 @@ fn GroupMembers(lang: Lang, detail: GroupDetail) -> impl IntoView {
                 <button class="btn btn-primary" type="submit">{lang.t(Key::FilesSave)}</button>
             </ActionForm>
         </Card>
+        {class_letters.map(|class| view! {
+            <Card title=lang.t(Key::GuardiansTitle) icon=IconName::People>
+                <form method="post" action="/admin/guardian-codes" target="_blank" class="create-user">
+                    <input type="hidden" name="class" value=class.clone()/>
+                    <div class="field">
+                        <label for="class-copies">{lang.t(Key::GuardiansCopies)}</label>
+                        <select id="class-copies" name="copies">
+                            <option value="1">"1"</option>
+                            <option value="2">"2"</option>
+                        </select>
+                    </div>
+                    <button class="btn" type="submit" data-testid="print-class-codes">
+                        <Icon name=IconName::Key/>{lang.fill(Key::GuardiansPrintClass, &[("class", &class)])}
+                    </button>
+                </form>
+            </Card>
+        })}
         <Card title=lang.t(Key::GroupsAdd) icon=IconName::User>
             <ActionForm action={ServerAction::<AddMember>::new()} attr:class="create-user">
                 <input type="hidden" name="group_id" value=add_id/>

@@ -155,6 +155,27 @@ async fn par_2_registration_with_code_slips_two_households_and_siblings() {
         .unwrap();
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     assert_eq!(s.count("guardian_codes").await, 0);
+    let admin_page = admin.page(&format!("/admin/users/{mia}")).await;
+    assert!(!admin_page.contains("print-codes"), "no letters offered");
+
+    // A whole class from the class's page: one letter a pupil (Mia is 2b's only pupil).
+    let class_2b = s.scalar("SELECT id FROM groups WHERE name = '2b'").await;
+    let class_page = office.page(&format!("/admin/groups/{class_2b}")).await;
+    assert!(class_page.contains("Eltern-Zugänge für die 2b drucken"));
+    assert!(
+        !admin
+            .page(&format!("/admin/groups/{class_2b}"))
+            .await
+            .contains("/admin/guardian-codes")
+    );
+    let res = office
+        .client
+        .post(s.url("/admin/guardian-codes"))
+        .form(&[("class", "2b")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(codes(&res.text().await.unwrap()).len(), 1);
 
     let letters = print_codes(&s, &office, &[mia], "2").await;
     assert_eq!(letters.len(), 2, "one letter each household");
