@@ -25,6 +25,8 @@ pub struct Entry {
     pub role: crate::auth::Role,
     pub class: Option<String>,
     pub teams: Vec<String>,
+    /// PAR-3: a guardian's children ("Mia Muster · 2b"), as the staff of their classes see them.
+    pub children: Vec<String>,
     pub address: String,
     pub phone: Option<String>,
     pub postal: Option<String>,
@@ -68,7 +70,14 @@ pub async fn address_book(query: String) -> Result<AddressBookView, AppError> {
     let role = role_named(&query);
     let entries = state
         .addressbook()
-        .entries(school, user.role, &query, role, PAGE)
+        .entries(
+            school,
+            user.role,
+            guardians_shown(&user),
+            &query,
+            role,
+            PAGE,
+        )
         .await?;
     let my_entry = state.addressbook().entry_of(school, user.id).await?;
     Ok(AddressBookView {
@@ -171,6 +180,7 @@ mod tests {
             role: crate::auth::Role::Pupil,
             class: Some("2b".into()),
             teams: vec![],
+            children: vec![],
             address: "anna.becker@schule.example".into(),
             phone: None,
             postal: None,

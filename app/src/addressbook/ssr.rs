@@ -1,13 +1,25 @@
 //! The server-only half of the address book: the lookups the server functions share.
 use super::*;
 
-pub(super) use crate::auth::authenticate;
+pub(super) use crate::auth::{Capability, authenticate};
 
 pub(super) use crate::{
     error::ErrorKind,
     i18n::Key,
     platform::{app_state, request_info},
 };
+
+/// PAR-3: the secretariat finds every guardian (it keeps the links), staff the guardians of
+/// their own classes, everyone else none.
+pub(super) fn guardians_shown(user: &crate::auth::SessionUser) -> store::GuardiansShown {
+    if user.can(Capability::GuardiansManage) {
+        store::GuardiansShown::All
+    } else if user.can(Capability::MailFamilies) {
+        store::GuardiansShown::OfClassesOf(user.id)
+    } else {
+        store::GuardiansShown::None
+    }
+}
 
 /// AB-1: "lehrkraft" or "teacher" finds everybody with that role; an exact name wins.
 pub(super) fn role_named(query: &str) -> Option<crate::auth::Role> {

@@ -27,6 +27,17 @@ fn shown(value: Option<String>, switch: Option<bool>) -> Option<String> {
     value.filter(|v| switch == Some(true) && !v.is_empty())
 }
 
+/// PAR-3: which guardians a viewer finds in the address book.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GuardiansShown {
+    /// Pupils and guardians never see guardians.
+    None,
+    /// Staff: the guardians of the pupils in the classes this staff member belongs to.
+    OfClassesOf(i64),
+    /// The secretariat, which keeps the links: every guardian of the school.
+    All,
+}
+
 const ENTRY: &str = "SELECT u.id, u.login, u.first_name, u.last_name, u.role, s.mail_domain,
         a.phone, a.postal, a.birthday, a.note, a.show_phone, a.show_postal, a.show_birthday, a.show_note
      FROM users u JOIN schools s ON s.id = u.school_id LEFT JOIN address_fields a ON a.user_id = u.id";
@@ -34,11 +45,13 @@ const ENTRY: &str = "SELECT u.id, u.login, u.first_name, u.last_name, u.role, s.
 #[async_trait::async_trait]
 pub trait AddressBookStore: Send + Sync {
     /// People of the school matching `query` in name, login, class or team, or having `role`,
-    /// among those `viewer` is shown ([`Role::directory_sql`]).
+    /// among those `viewer` is shown ([`Role::directory_sql`]), and the guardians `guardians`
+    /// says (PAR-3).
     async fn entries(
         &self,
         school_id: i64,
         viewer: Role,
+        guardians: GuardiansShown,
         query: &str,
         role: Option<Role>,
         limit: i64,
@@ -56,15 +69,27 @@ impl crate::platform::AppState {
 }
 
 impl_both!(AddressBookStore {
-    async fn entries(&self, school_id: i64, viewer: Role, query: &str, role: Option<Role>, limit: i64) -> Result<Vec<Entry>, sqlx::Error> {
+    async fn entries(&self, school_id: i64, viewer: Role, guardians: GuardiansShown, query: &str, role: Option<Role>, limit: i64)
+        -> Result<Vec<Entry>, sqlx::Error> {
         let pattern = format!("%{}%", query.replace(['%', '_', '\\'], ""));
         // Issue 18: names on the folded key, in German order (`rules::search`).
         let names = crate::rules::search::name_pattern(query).unwrap_or_else(|| "\u{1}".into());
         let rows: Vec<EntryRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{ENTRY} WHERE u.school_id = $1 AND u.deletion_due_at IS NULL AND u.role IN ({listed})
+            "{ENTRY} WHERE u.school_id = $1 AND u.deletion_due_at IS NULL
+               AND (u.role IN ({listed})
+                    OR (u.role = 'guardian' AND $8 = 1)
+                    OR (u.role = 'guardian' AND EXISTS (
+                        SELECT 1 FROM guardian_links l
+                        JOIN group_members pm ON pm.user_id = l.pupil_id
+                        JOIN groups g ON g.id = pm.group_id AND g.kind = 'class'
+                        JOIN group_members vm ON vm.group_id = g.id AND vm.user_id = $7
+                        WHERE l.guardian_id = u.id)))
                AND ($2 = '' OR u.role = $3 OR u.search_key LIKE $6 OR LOWER(u.login) LIKE $4
                     OR EXISTS (SELECT 1 FROM group_members gm JOIN groups g ON g.id = gm.group_id
-                               WHERE gm.user_id = u.id AND LOWER(g.name) LIKE $4))
+                               WHERE gm.user_id = u.id AND LOWER(g.name) LIKE $4)
+                    OR EXISTS (SELECT 1 FROM guardian_links l JOIN group_members gm ON gm.user_id = l.pupil_id
+                               JOIN groups g ON g.id = gm.group_id
+                               WHERE l.guardian_id = u.id AND LOWER(g.name) LIKE $4))
              ORDER BY u.sort_key, u.id LIMIT $5",
             // Issue 19: the roles listed, named once (`Role::in_directory`), not "not the operator".
             listed = Role::directory_sql(viewer)
@@ -75,6 +100,11 @@ impl_both!(AddressBookStore {
         .bind(pattern)
         .bind(limit)
         .bind(names)
+        .bind(match guardians {
+            GuardiansShown::OfClassesOf(staff) => staff,
+            _ => 0,
+        })
+        .bind(i64::from(matches!(guardians, GuardiansShown::All)))
         .fetch_all(&self.pool)
         .await?;
         let mut out = Vec::with_capacity(rows.len());
@@ -151,7 +181,29 @@ crate::platform::db::inherent_both! {
         .bind(row.id)
         .fetch_all(&self.pool)
         .await?;
+        // PAR-3: a guardian is described by their children, as staff look for them.
+        let children: Vec<(String, String, Option<String>)> = if row.role == Role::Guardian.code() {
+            sqlx::query_as(
+                "SELECT u.first_name, u.last_name,
+                    (SELECT g.name FROM group_members gm JOIN groups g ON g.id = gm.group_id
+                     WHERE gm.user_id = u.id AND g.kind = 'class' ORDER BY g.name LIMIT 1)
+                 FROM guardian_links l JOIN users u ON u.id = l.pupil_id
+                 WHERE l.guardian_id = $1 ORDER BY u.sort_key, u.id",
+            )
+            .bind(row.id)
+            .fetch_all(&self.pool)
+            .await?
+        } else {
+            Vec::new()
+        };
         Ok(Entry {
+            children: children
+                .into_iter()
+                .map(|(first, last, class)| match class {
+                    Some(class) => format!("{first} {last} · {class}"),
+                    None => format!("{first} {last}"),
+                })
+                .collect(),
             name: format!("{} {}", row.first_name, row.last_name),
             role: Role::from_code(&row.role).unwrap_or(Role::Pupil),
             class: groups.iter().find(|g| g.0 == "class").map(|g| g.1.clone()),

@@ -25,6 +25,15 @@ pub fn AddressBookPage() -> impl IntoView {
 #[component]
 fn Book(lang: Lang, book: AddressBookView) -> impl IntoView {
     let mine = book.mine.clone();
+    let hint = if book
+        .my_entry
+        .as_ref()
+        .is_some_and(|e| e.role == crate::auth::Role::Guardian)
+    {
+        Key::AbHintGuardian
+    } else {
+        Key::AbHint
+    };
     let check = move |name: &'static str, on: bool| {
         view! {
             <label class="check">
@@ -45,7 +54,7 @@ fn Book(lang: Lang, book: AddressBookView) -> impl IntoView {
             {book.entries.into_iter().map(|e| view! { <EntryCard lang e/> }).collect_view()}
         </ul>
         <Card title=lang.t(Key::AbMine) icon=IconName::User>
-            <p class="hint" data-testid="ab-hint"><Icon name=IconName::Info/>{lang.t(Key::AbHint)}</p>
+            <p class="hint" data-testid="ab-hint"><Icon name=IconName::Info/>{lang.t(hint)}</p>
             <form method="post" action="/api/addressbook/save">
                 <div class="field">
                     <label for="ab-phone">{lang.t(Key::AbPhone)}</label>
@@ -92,6 +101,7 @@ fn EntryCard(lang: Lang, e: Entry) -> impl IntoView {
             <span class="hint">" · "{group}{(!e.teams.is_empty()).then(|| format!(" · {}", e.teams.join(", ")))}</span>
             <dl class="facts">
                 <dt>{lang.t(Key::AbAddress)}</dt><dd>{e.address.clone()}</dd>
+                {(!e.children.is_empty()).then(|| view! { <dt>{lang.t(Key::AbChildren)}</dt><dd data-testid="ab-children">{e.children.join(", ")}</dd> })}
                 {extra.into_iter().map(|(k, v)| view! { <dt>{lang.t(k)}</dt><dd>{v}</dd> }).collect_view()}
             </dl>
             <a class="btn" href=format!("/mail/compose?to={}", e.address) data-testid="ab-write"><Icon name=IconName::Mail/>{lang.t(Key::AbWrite)}</a>

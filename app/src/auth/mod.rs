@@ -81,6 +81,9 @@ pub enum Capability {
     /// MAIL-3, PAR-3: writing to pupils: their school's staff and pupils, never a guardian
     /// (a family writes to the school, not to other people's children).
     MailPupils,
+    /// PAR-3: every family of the school may write to them (the office and the head); other
+    /// staff are written to only by the families of their own classes.
+    ReachedByFamilies,
 }
 
 impl Capability {
@@ -228,6 +231,7 @@ impl Role {
                 PolicyPublish,
                 MailCases,
                 CalendarSchool,
+                ReachedByFamilies,
             ],
             Role::Secretariat => &[
                 MailAnyGroup,
@@ -240,6 +244,7 @@ impl Role {
                 AccountsLock,
                 CalendarSchool,
                 GuardiansManage,
+                ReachedByFamilies,
             ],
             Role::Teacher | Role::Staff => &[
                 MailAnyGroup,

@@ -5,6 +5,7 @@ use super::{
     group_members, list_groups,
 };
 use crate::components::{Card, DataTable, Icon, IconName, await_data};
+use crate::guardians::views::LettersForm;
 use crate::i18n::{Key, Lang, use_lang};
 use crate::rules::files::MemberRights;
 
@@ -113,19 +114,9 @@ fn GroupMembers(lang: Lang, detail: GroupDetail) -> impl IntoView {
         </Card>
         {class_letters.map(|class| view! {
             <Card title=lang.t(Key::GuardiansTitle) icon=IconName::People>
-                <form method="post" action="/admin/guardian-codes" target="_blank" class="create-user">
-                    <input type="hidden" name="class" value=class.clone()/>
-                    <div class="field">
-                        <label for="class-copies">{lang.t(Key::GuardiansCopies)}</label>
-                        <select id="class-copies" name="copies">
-                            <option value="1">"1"</option>
-                            <option value="2">"2"</option>
-                        </select>
-                    </div>
-                    <button class="btn" type="submit" data-testid="print-class-codes">
-                        <Icon name=IconName::Key/>{lang.fill(Key::GuardiansPrintClass, &[("class", &class)])}
-                    </button>
-                </form>
+                <LettersForm lang field="class" value=class.clone()
+                    label=lang.fill(Key::GuardiansPrintClass, &[("class", &class)])
+                    testid="print-class-codes"/>
             </Card>
         })}
         <Card title=lang.t(Key::GroupsAdd) icon=IconName::User>

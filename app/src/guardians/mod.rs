@@ -42,6 +42,8 @@ pub struct Guardian {
     pub name: String,
     pub locked: bool,
     pub linked_at: i64,
+    /// PAR-3: the parent representative of the pupil's class.
+    pub representative: bool,
 }
 
 /// A code redeemed into a new account.
@@ -112,6 +114,40 @@ pub async fn unlink(pupil_id: i64, guardian_id: i64, reason: String) -> Result<(
         .unlink(school, guardian_id, pupil_id, lock_reason, &audit)
         .await?
         .ok_or_else(AppError::not_found)?;
+    Ok(())
+}
+
+/// PAR-3: marks a guardian of the pupil as parent representative of the pupil's class, or
+/// ends the mark (`representative` is "yes" or "no"). The representative may write to the
+/// class's parents' address as its staff do.
+#[server(prefix = "/api", endpoint = "guardians/representative")]
+pub async fn set_representative(
+    pupil_id: i64,
+    guardian_id: i64,
+    representative: String,
+) -> Result<(), AppError> {
+    let (user, school) = school_staff(Capability::GuardiansManage)?;
+    let pupil = crate::users::target_of(&user, school, Act::LinkGuardian, pupil_id).await?;
+    AppError::one_of("representative", &representative, &["yes", "no"])?;
+    let on = representative == "yes";
+    let audit = AuditEvent::new(
+        if on {
+            "guardian.representative"
+        } else {
+            "guardian.representative_ended"
+        },
+        &request_info(),
+    )
+    .actor(user.id, Some(school))
+    .subject(guardian_id)
+    .details(pupil.name.clone());
+    if !app_state()
+        .guardians()
+        .set_representative(school, pupil_id, guardian_id, on, &audit)
+        .await?
+    {
+        return Err(AppError::not_found());
+    }
     Ok(())
 }
 

@@ -86,10 +86,11 @@ pub(super) async fn register_guardian(
     repeat: &str,
 ) -> Result<(), AppError> {
     // A registration signs its new account in: on a family's shared tablet it must not end
-    // somebody else's session unasked. (The page itself sends the signed-in home.)
+    // somebody else's session unasked. (The page itself sends the signed-in home.) Refused as
+    // forbidden: registering is the one call only the signed-out may make.
     if crate::auth::authenticate_during_setup().is_ok() {
         return Err(AppError::new(
-            crate::error::ErrorKind::Conflict,
+            crate::error::ErrorKind::Forbidden,
             Key::GuardiansSignOutFirst,
         ));
     }

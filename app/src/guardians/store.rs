@@ -50,6 +50,7 @@ struct GuardianRow {
     last_name: String,
     status: String,
     linked_at: i64,
+    representative: bool,
 }
 
 /// A guardian's new account: the person, their password hash and the code that links them.
@@ -111,6 +112,22 @@ pub trait GuardianStore: Send + Sync {
         lock_reason: &str,
         audit: &AuditEvent,
     ) -> Result<Option<bool>, sqlx::Error>;
+    /// PAR-3: the guardians of a class's pupils, who the class's parents' address reaches.
+    async fn class_guardians(&self, group_id: i64) -> Result<Vec<i64>, sqlx::Error>;
+    /// PAR-3: whether the guardian is marked as a parent representative of the class and is
+    /// still linked to one of its pupils (a mark outlives no link).
+    async fn represents(&self, group_id: i64, guardian_id: i64) -> Result<bool, sqlx::Error>;
+    /// PAR-3: marks or unmarks a guardian of the pupil as parent representative of the
+    /// pupil's class. `false`, with nothing written, when the pupil is in no class or the
+    /// guardian is not theirs.
+    async fn set_representative(
+        &self,
+        school_id: i64,
+        pupil_id: i64,
+        guardian_id: i64,
+        on: bool,
+        audit: &AuditEvent,
+    ) -> Result<bool, sqlx::Error>;
 }
 
 impl crate::platform::AppState {
@@ -259,7 +276,11 @@ impl_both!(GuardianStore {
 
     async fn guardians_of(&self, school_id: i64, pupil_id: i64) -> Result<Vec<Guardian>, sqlx::Error> {
         let rows: Vec<GuardianRow> = sqlx::query_as(
-            "SELECT u.id, u.login, u.first_name, u.last_name, u.status, l.created_at AS linked_at
+            "SELECT u.id, u.login, u.first_name, u.last_name, u.status, l.created_at AS linked_at,
+                EXISTS (SELECT 1 FROM class_representatives r
+                        WHERE r.guardian_id = u.id AND r.group_id =
+                            (SELECT g.id FROM group_members gm JOIN groups g ON g.id = gm.group_id
+                             WHERE gm.user_id = $1 AND g.kind = 'class' ORDER BY g.name LIMIT 1)) AS representative
              FROM guardian_links l JOIN users u ON u.id = l.guardian_id
              WHERE l.pupil_id = $1 AND l.school_id = $2 AND u.role = $3
              ORDER BY u.sort_key, u.id",
@@ -277,6 +298,7 @@ impl_both!(GuardianStore {
                 name: format!("{} {}", r.first_name, r.last_name),
                 locked: r.status == "locked",
                 linked_at: r.linked_at,
+                representative: r.representative,
             })
             .collect())
     }
@@ -321,5 +343,65 @@ impl_both!(GuardianStore {
         }
         tx.commit().await?;
         Ok(Some(locked))
+    }
+
+    async fn class_guardians(&self, group_id: i64) -> Result<Vec<i64>, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT DISTINCT l.guardian_id FROM guardian_links l
+             JOIN group_members gm ON gm.user_id = l.pupil_id
+             WHERE gm.group_id = $1 ORDER BY l.guardian_id",
+        )
+        .bind(group_id)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    async fn represents(&self, group_id: i64, guardian_id: i64) -> Result<bool, sqlx::Error> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT r.guardian_id FROM class_representatives r
+             JOIN guardian_links l ON l.guardian_id = r.guardian_id
+             JOIN group_members gm ON gm.user_id = l.pupil_id AND gm.group_id = r.group_id
+             WHERE r.group_id = $1 AND r.guardian_id = $2 LIMIT 1",
+        )
+        .bind(group_id)
+        .bind(guardian_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.is_some())
+    }
+
+    async fn set_representative(&self, school_id: i64, pupil_id: i64, guardian_id: i64, on: bool, audit: &AuditEvent)
+        -> Result<bool, sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        let class: Option<i64> = sqlx::query_scalar(
+            "SELECT g.id FROM group_members gm JOIN groups g ON g.id = gm.group_id
+             JOIN guardian_links l ON l.pupil_id = gm.user_id AND l.guardian_id = $2 AND l.school_id = $3
+             WHERE gm.user_id = $1 AND g.kind = 'class' AND g.school_id = $3 ORDER BY g.name LIMIT 1",
+        )
+        .bind(pupil_id)
+        .bind(guardian_id)
+        .bind(school_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(class) = class else { return Ok(false) };
+        sqlx::query("DELETE FROM class_representatives WHERE group_id = $1 AND guardian_id = $2")
+            .bind(class)
+            .bind(guardian_id)
+            .execute(&mut *tx)
+            .await?;
+        if on {
+            sqlx::query(
+                "INSERT INTO class_representatives (group_id, guardian_id, school_id, created_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(class)
+            .bind(guardian_id)
+            .bind(school_id)
+            .bind(crate::platform::now())
+            .execute(&mut *tx)
+            .await?;
+        }
+        self.write_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 });

@@ -3,7 +3,7 @@
 //! is a plain form that works without JavaScript.
 use leptos::prelude::*;
 
-use super::{AddChild, ChildHome, Register, Unlink};
+use super::{AddChild, ChildHome, Register, SetRepresentative, Unlink};
 use crate::auth::views::{error_from_url, field_error, form_error};
 use crate::components::{Card, ErrorSummary, Field, Icon, IconName, InlineScript, await_data};
 use crate::error::AppError;
@@ -162,6 +162,7 @@ pub fn GuardiansCard(lang: Lang, pupil_id: i64) -> impl IntoView {
     let initial_error: Option<AppError> = error_from_url::<Unlink>();
     let action = ServerAction::<Unlink>::new();
     let error = form_error(action, initial_error);
+    let representative = ServerAction::<SetRepresentative>::new();
     view! {
         <Card title=lang.t(Key::GuardiansTitle) icon=IconName::User>
             <ErrorSummary lang error/>
@@ -175,6 +176,15 @@ pub fn GuardiansCard(lang: Lang, pupil_id: i64) -> impl IntoView {
                             <li>
                                 <strong>{g.name.clone()}</strong>" "<code>{g.login.clone()}</code>
                                 {g.locked.then(|| view! { " · "{lang.t(Key::UsersLocked)} })}
+                                {g.representative.then(|| view! { " · "<span data-testid="representative">{lang.t(Key::GuardiansRepresentative)}</span> })}
+                                <ActionForm action=representative attr:class="inline-form">
+                                    <input type="hidden" name="pupil_id" value=pupil_id.to_string()/>
+                                    <input type="hidden" name="guardian_id" value=g.id.to_string()/>
+                                    <input type="hidden" name="representative" value=if g.representative { "no" } else { "yes" }/>
+                                    <button class="btn" type="submit" data-testid="toggle-representative">
+                                        {lang.t(if g.representative { Key::GuardiansEndRepresentative } else { Key::GuardiansMakeRepresentative })}
+                                    </button>
+                                </ActionForm>
                                 <details>
                                     <summary>{lang.t(Key::GuardiansUnlink)}</summary>
                                     <ActionForm action attr:class="create-user">
@@ -192,17 +202,35 @@ pub fn GuardiansCard(lang: Lang, pupil_id: i64) -> impl IntoView {
                     </ul>
                 }.into_any()
             })}
-            <form method="post" action="/admin/guardian-codes" target="_blank" class="create-user">
-                <input type="hidden" name="user_id" value=pupil_id.to_string()/>
-                <div class="field">
-                    <label for="copies">{lang.t(Key::GuardiansCopies)}</label>
-                    <select id="copies" name="copies">
-                        <option value="1">"1"</option>
-                        <option value="2">"2"</option>
-                    </select>
-                </div>
-                <button class="btn" type="submit" data-testid="print-codes"><Icon name=IconName::Key/>{lang.t(Key::GuardiansPrintCodes)}</button>
-            </form>
+            <LettersForm lang field="user_id" value=pupil_id.to_string()
+                label=lang.t(Key::GuardiansPrintCodes) testid="print-codes"/>
         </Card>
+    }
+}
+
+/// PAR-2: the form that prints code letters, for one pupil (`user_id`) or a whole class
+/// (`class`): it opens the letters in a new tab, as the start-password slips do.
+#[component]
+pub fn LettersForm(
+    lang: Lang,
+    /// `user_id` or `class`, as `POST /admin/guardian-codes` reads it.
+    field: &'static str,
+    value: String,
+    #[prop(into)] label: String,
+    testid: &'static str,
+) -> impl IntoView {
+    let copies_id = format!("{testid}-copies");
+    view! {
+        <form method="post" action="/admin/guardian-codes" target="_blank" class="create-user">
+            <input type="hidden" name=field value=value/>
+            <div class="field">
+                <label for=copies_id.clone()>{lang.t(Key::GuardiansCopies)}</label>
+                <select id=copies_id name="copies">
+                    <option value="1">"1"</option>
+                    <option value="2">"2"</option>
+                </select>
+            </div>
+            <button class="btn" type="submit" data-testid=testid><Icon name=IconName::Key/>{label}</button>
+        </form>
     }
 }

@@ -26,7 +26,7 @@ pub async fn compose(
         to: to.chars().take(1000).collect(),
         subject: String::new(),
         body: String::new(),
-        limits: settings.limits(user.can(Capability::MailStaffLimits)),
+        limits: settings.limits(&user),
         transfer_limit: crate::files::allowance(&state, &user).await?.transfer_limit,
         attachments: Vec::new(),
         forwarded: Vec::new(),
@@ -113,31 +113,49 @@ pub async fn suggest(query: String) -> Result<Vec<Suggestion>, AppError> {
         .school_domain(school)
         .await?
         .unwrap_or_default();
-    let mut out: Vec<Suggestion> = state
-        .groups()
-        .school_groups(school)
-        .await?
-        .into_iter()
-        // PAR-3: a class or team is its pupils too; who may not write to pupils is offered none.
-        .filter(|_| user.can(Capability::MailPupils))
-        .filter_map(|group| {
-            let local = crate::rules::login::group_local_part(group.kind == "class", &group.name);
-            (group.name.to_lowercase().contains(&query) || local.contains(&query)).then(|| {
-                Suggestion {
-                    label: group.name,
+    let lang = use_context::<crate::i18n::Lang>().unwrap_or_default();
+    let mut out: Vec<Suggestion> = Vec::new();
+    for group in state.groups().school_groups(school).await? {
+        let class = group.kind == "class";
+        // PAR-3: a class or team is its pupils too; who may not write to pupils is offered
+        // none. A class's parents are offered to those who write to families.
+        let mut addresses = Vec::new();
+        if user.can(Capability::MailPupils) {
+            addresses.push((
+                group.name.clone(),
+                crate::rules::login::group_local_part(class, &group.name),
+            ));
+        }
+        if class && user.can(Capability::MailFamilies) {
+            addresses.push((
+                lang.fill(Key::MailParentsOf, &[("class", &group.name)]),
+                crate::rules::login::parents_local_part(&group.name),
+            ));
+        }
+        for (label, local) in addresses {
+            if out.len() < 4 && (label.to_lowercase().contains(&query) || local.contains(&query)) {
+                out.push(Suggestion {
+                    label,
                     address: format!("{local}@{domain}"),
                     role: None,
                     class: None,
-                }
-            })
-        })
-        .take(4)
-        .collect();
+                });
+            }
+        }
+    }
     for (login, first, last, role, class) in state
         .mail_compose()
         .directory(school, user.role, &query, 8)
         .await?
     {
+        // PAR-3: a guardian is offered only whom they may write to.
+        if user.can(Capability::ChildrenFollow) {
+            let person = state.user_admin().person_by_login(&login).await?;
+            let Some(person) = person else { continue };
+            if !family_reaches(&state, &user, person.id, person.role).await? {
+                continue;
+            }
+        }
         out.push(Suggestion {
             label: format!("{first} {last}"),
             address: crate::rules::login::address(&login, &domain),
@@ -178,7 +196,7 @@ pub async fn send_mail(
         _ => None,
     };
     let settings = state.mail_settings().settings(school).await?;
-    let limits = settings.limits(user.can(Capability::MailStaffLimits));
+    let limits = settings.limits(&user);
     let count = rule::split_recipients(&to).len();
     if let Err(key) = rule::check_recipients(count, limits) {
         if count == 0 {
@@ -496,6 +514,15 @@ mod ssr {
                             .with_detail(address.to_string()),
                     );
                 }
+                if user.can(Capability::ChildrenFollow)
+                    && !family_reaches(state, user, person.id, person.role).await?
+                {
+                    return Err(
+                        AppError::new(ErrorKind::Forbidden, Key::MailGuardianNotAllowed)
+                            .with_field("to", Key::MailGuardianNotAllowed)
+                            .with_detail(address.to_string()),
+                    );
+                }
                 inboxes.push(person.id);
                 addresses.push(full);
                 continue;
@@ -506,32 +533,75 @@ mod ssr {
                     .school_groups(school)
                     .await?
                     .into_iter()
-                    .find(|group| {
-                        crate::rules::login::group_local_part(group.kind == "class", &group.name)
-                            == local
+                    .find_map(|group| {
+                        let class = group.kind == "class";
+                        if crate::rules::login::group_local_part(class, &group.name) == local {
+                            Some((group, false))
+                        } else if class
+                            && crate::rules::login::parents_local_part(&group.name) == local
+                        {
+                            Some((group, true))
+                        } else {
+                            None
+                        }
                     })
             } else {
                 None
             };
-            let Some(group) = group else {
+            let Some((group, parents)) = group else {
                 return Err(refuse(Key::MailUnknownAddress, &address));
             };
-            if !may_write_group(state, user, settings, group.id, &group.kind).await? {
-                return Err(refuse(Key::MailGroupNotAllowed, &address));
-            }
-            inboxes.extend(
-                state
-                    .groups()
-                    .member_ids(group.id)
-                    .await?
-                    .into_iter()
-                    .filter(|id| *id != user.id),
-            );
+            let members = if parents {
+                // PAR-3: a class's parents: for the staff who may write to the class and
+                // to families, and for the class's parent representatives.
+                let staff = user.can(Capability::MailFamilies)
+                    && may_write_group(state, user, settings, group.id, &group.kind).await?;
+                if !staff && !state.guardians().represents(group.id, user.id).await? {
+                    return Err(refuse(Key::MailGroupNotAllowed, &address));
+                }
+                state.guardians().class_guardians(group.id).await?
+            } else {
+                if !may_write_group(state, user, settings, group.id, &group.kind).await? {
+                    return Err(refuse(Key::MailGroupNotAllowed, &address));
+                }
+                state.groups().member_ids(group.id).await?
+            };
+            inboxes.extend(members.into_iter().filter(|id| *id != user.id));
             addresses.push(full);
         }
         inboxes.sort_unstable();
         inboxes.dedup();
         Ok(Resolved { inboxes, addresses })
+    }
+
+    /// PAR-3: whom a guardian writes to: those every family may reach (the office, the head),
+    /// and the staff of their own children's classes; nobody else.
+    pub(in crate::mail) async fn family_reaches(
+        state: &AppState,
+        user: &SessionUser,
+        person_id: i64,
+        role: Option<Role>,
+    ) -> Result<bool, AppError> {
+        let Some(role) = role else { return Ok(false) };
+        if role.capabilities().contains(&Capability::ReachedByFamilies) {
+            return Ok(true);
+        }
+        if !role.capabilities().contains(&Capability::MailFamilies) {
+            return Ok(false);
+        }
+        let school = user.school()?;
+        for child in state.guardians().children(user.id).await? {
+            if let Some(class_id) = child.class_id
+                && state
+                    .groups()
+                    .membership(person_id, class_id, school)
+                    .await?
+                    .is_some()
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// MAIL-3: teachers and other staff write to every group of their school, owners to theirs;

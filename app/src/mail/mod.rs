@@ -166,6 +166,9 @@ pub struct MailSettings {
     pub pupil_per_hour: i64,
     pub staff_recipients: i64,
     pub staff_per_hour: i64,
+    /// PAR-3: the guardians' row.
+    pub guardian_recipients: i64,
+    pub guardian_per_hour: i64,
     /// Pupils may write to their own class's address.
     pub pupils_to_class: bool,
     pub trash_days: i64,
@@ -180,6 +183,8 @@ impl Default for MailSettings {
             pupil_per_hour: crate::rules::mail::PUPIL_PER_HOUR,
             staff_recipients: crate::rules::mail::STAFF_RECIPIENTS,
             staff_per_hour: crate::rules::mail::STAFF_PER_HOUR,
+            guardian_recipients: crate::rules::mail::GUARDIAN_RECIPIENTS,
+            guardian_per_hour: crate::rules::mail::GUARDIAN_PER_HOUR,
             pupils_to_class: false,
             trash_days: 30,
             between_schools: false,
@@ -188,18 +193,21 @@ impl Default for MailSettings {
 }
 
 impl MailSettings {
-    /// The staff row for who holds `MailStaffLimits`, the children's row for everyone else.
-    pub fn limits(&self, staff: bool) -> Limits {
-        if staff {
-            Limits {
-                recipients: self.staff_recipients,
-                per_hour: self.staff_per_hour,
-            }
+    /// The row of the mass-mail guard that applies to `sender`: the staff row for who holds
+    /// `MailStaffLimits`, the guardians' for who follows children (PAR-3), the children's for
+    /// everyone else.
+    pub fn limits(&self, sender: &crate::auth::SessionUser) -> Limits {
+        use crate::auth::Capability;
+        let (recipients, per_hour) = if sender.can(Capability::MailStaffLimits) {
+            (self.staff_recipients, self.staff_per_hour)
+        } else if sender.can(Capability::ChildrenFollow) {
+            (self.guardian_recipients, self.guardian_per_hour)
         } else {
-            Limits {
-                recipients: self.pupil_recipients,
-                per_hour: self.pupil_per_hour,
-            }
+            (self.pupil_recipients, self.pupil_per_hour)
+        };
+        Limits {
+            recipients,
+            per_hour,
         }
     }
 }

@@ -77,6 +77,11 @@ pub fn group_local_part(is_class: bool, name: &str) -> String {
     )
 }
 
+/// PAR-3: the address of a class's parents (`eltern-2b`), beside the class's own.
+pub fn parents_local_part(class: &str) -> String {
+    format!("eltern-{}", name_part(class))
+}
+
 /// A school's personal address for a login.
 pub fn address(login: &str, mail_domain: &str) -> String {
     format!("{login}@{mail_domain}")

@@ -7,6 +7,9 @@ pub const PUPIL_RECIPIENTS: i64 = 5;
 pub const PUPIL_PER_HOUR: i64 = 30;
 pub const STAFF_RECIPIENTS: i64 = 50;
 pub const STAFF_PER_HOUR: i64 = 200;
+/// PAR-3: a family writes to a few people of the school, never to lists of families.
+pub const GUARDIAN_RECIPIENTS: i64 = 5;
+pub const GUARDIAN_PER_HOUR: i64 = 20;
 
 pub const MAX_SUBJECT_CHARS: usize = 200;
 pub const MAX_BODY_BYTES: usize = 256 * 1024;

@@ -37,6 +37,8 @@ enum Allowed {
     /// SEC-1: what the rights table says of the act on the target, a pupil of the school.
     /// `sec_1_role_by_target_role_matrix` (rights.rs) tries every other target role.
     Over(Act),
+    /// Only the signed-out (registration): every signed-in caller is refused.
+    Anonymous,
     /// No one: the object belongs to somebody else, or does not exist for the caller.
     Nobody,
 }
@@ -67,11 +69,16 @@ struct Fixture {
     feed: i64,
     /// PAR-1: a guardian linked to the target, whose link only the secretariat removes.
     guardian: i64,
+    /// PAR-3: a second guardian of the target, for the parent representative row (the
+    /// unlink row may have run before it).
+    second_guardian: i64,
 }
 
 /// PAR-2: the registration code the fixture prints for the target; the guardian caller
 /// redeems it (every other caller is refused before the code is looked at).
 const FIXTURE_CODE: &str = "HK7M-QP3R-XT9W-4NCD";
+/// PAR-2: a second code, for the anonymous caller's registration.
+const REGISTER_CODE: &str = "MW4T-7KXC-R9PH-3QDN";
 
 /// One row: an endpoint, who may call it, and the form it is called with.
 struct Case {
@@ -105,7 +112,9 @@ impl Case {
 
     /// Whether `role` (`None`: anonymous) may make this call on its own school (`own`).
     fn allows(&self, role: Option<Role>, own: bool) -> bool {
-        let Some(role) = role else { return false };
+        let Some(role) = role else {
+            return matches!(self.allowed, Allowed::Anonymous);
+        };
         match &self.allowed {
             Allowed::SignedIn => true,
             Allowed::SchoolMember => role != Role::Operator,
@@ -115,7 +124,7 @@ impl Case {
                 own && rights::may_change_role(role, Role::Pupil, Role::Pupil)
             }
             Allowed::Over(act) => own && rights::may(role, *act, Role::Pupil),
-            Allowed::Nobody => false,
+            Allowed::Anonymous | Allowed::Nobody => false,
         }
     }
 }
@@ -461,11 +470,31 @@ fn cases() -> Vec<Case> {
                     ("reason", "Sorgerecht geändert".into()),
                 ])
             }),
+        case("guardians/representative", Allowed::Over(Act::LinkGuardian))
+            .on_user()
+            .form(|f| {
+                pairs(&[
+                    ("pupil_id", f.target.to_string()),
+                    ("guardian_id", f.second_guardian.to_string()),
+                    ("representative", "yes".into()),
+                ])
+            }),
         case(
             "guardians/add-child",
             Allowed::Can(Capability::ChildrenFollow),
         )
         .form(|_| pairs(&[("code", FIXTURE_CODE.into())])),
+        // PAR-2: registering is for the signed-out only (the caller is a fresh device, so the
+        // matrix's anonymous browser stays signed out).
+        case("guardians/register", Allowed::Anonymous).form(|_| {
+            pairs(&[
+                ("code", REGISTER_CODE.into()),
+                ("first_name", "Nina".into()),
+                ("last_name", "Neumeier".into()),
+                ("password", "Grüne#Eule42".into()),
+                ("repeat", "Grüne#Eule42".into()),
+            ])
+        }),
         // Issue 18 §7: the short version is management's, and asks nobody to accept again.
         case("policy/summary", roles(&[Role::Management]))
             .form(|_| pairs(&[("summary", "passwort: Geheim bleibt geheim.".into())])),
@@ -648,31 +677,32 @@ async fn fixture(
         ))
         .await;
     // PAR-1: a guardian of the target (not a caller), and a code for the guardian caller.
-    let (guardian, _) = s
-        .person(
-            school_of_target,
-            Role::Guardian,
-            "Gerda",
-            "Garten",
-            None,
-            None,
-        )
+    let mut guardians = Vec::new();
+    for (first, last) in [("Gerda", "Garten"), ("Rita", "Rat")] {
+        let (guardian, _) = s
+            .person(school_of_target, Role::Guardian, first, last, None, None)
+            .await;
+        s.sql(&format!(
+            "INSERT INTO guardian_links (guardian_id, pupil_id, school_id, created_at)
+             VALUES ({guardian}, {target}, {school_of_target}, 0)"
+        ))
         .await;
-    s.sql(&format!(
-        "INSERT INTO guardian_links (guardian_id, pupil_id, school_id, created_at)
-         VALUES ({guardian}, {target}, {school_of_target}, 0)"
-    ))
-    .await;
-    let symbols = app::rules::guardian::normalise(FIXTURE_CODE).unwrap();
-    s.sql(&format!(
-        "INSERT INTO guardian_codes (school_id, pupil_id, code_hash, created_at, expires_at)
-         VALUES ({school_of_target}, {target}, '{}', 0, {})",
-        app::guardians::code_hash(&symbols),
-        app::platform::now() + 86_400
-    ))
-    .await;
+        guardians.push(guardian);
+    }
+    let (guardian, second_guardian) = (guardians[0], guardians[1]);
+    for code in [FIXTURE_CODE, REGISTER_CODE] {
+        let symbols = app::rules::guardian::normalise(code).unwrap();
+        s.sql(&format!(
+            "INSERT INTO guardian_codes (school_id, pupil_id, code_hash, created_at, expires_at)
+             VALUES ({school_of_target}, {target}, '{}', 0, {})",
+            app::guardians::code_hash(&symbols),
+            app::platform::now() + 86_400
+        ))
+        .await;
+    }
     Fixture {
         guardian,
+        second_guardian,
         target,
         item,
         class,
@@ -742,6 +772,14 @@ async fn acc_3_authorisation_matrix() {
                 let allowed = case.allows(*role, own_school);
                 let before = s.fingerprint().await;
                 let form = (case.args)(&Fixture { target, ..fixture });
+                // A registration signs its new account in: it runs on a device of its own.
+                let fresh;
+                let browser = if matches!(case.allowed, Allowed::Anonymous) && role.is_none() {
+                    fresh = s.browser();
+                    &fresh
+                } else {
+                    browser
+                };
                 let status = call(browser, case.endpoint, &form).await;
                 let what = format!(
                     "{} as {name} on {} school (SCHULHOF_MATRIX_SEED={seed})",

@@ -2,9 +2,11 @@
 //! exactly their linked children, lose a child's link at once, and are never staff.
 
 use app::auth::Role;
-use app::guardians::{AddChild, ChildHome, Guardian, GuardiansOf, Home, Register, Unlink};
+use app::guardians::{
+    AddChild, ChildHome, Guardian, GuardiansOf, Home, Register, SetRepresentative, Unlink,
+};
 use app::i18n::Key;
-use app::mail::SendMail;
+use app::mail::{SendMail, SetMailSettings, Suggest, Suggestion};
 use reqwest::{StatusCode, header};
 
 use crate::common::{Browser, TestServer};
@@ -284,7 +286,7 @@ async fn par_2_registration_with_code_slips_two_households_and_siblings() {
             "Z",
             GOOD,
         ))
-        .refused(StatusCode::CONFLICT)
+        .refused(StatusCode::FORBIDDEN)
         .await;
     assert_eq!(over.message, Key::GuardiansSignOutFirst);
     assert_eq!(s.count("users WHERE role = 'guardian'").await, 2);
@@ -593,4 +595,270 @@ async fn par_3_guardians_see_their_child_and_talk_to_staff_only() {
     // FILE-4, PAR-1: the guardians' quota, not the staff's or the children's.
     let files = petra.page("/files").await;
     assert!(files.contains("50 MB"), "the guardians' quota");
+}
+
+/// The inbox copies a person holds of messages with this subject.
+async fn received(s: &TestServer, user: i64, subject: &str) -> i64 {
+    s.count(&format!(
+        "mail_items i JOIN mail_messages m ON m.id = i.message_id
+         WHERE i.user_id = {user} AND i.box = 'inbox' AND m.subject = '{subject}'"
+    ))
+    .await
+}
+
+// PAR-3, MAIL-3: a family writes to the staff of its children's classes, the office and the
+// head, and nobody else; staff reach a class's parents at `eltern-2b@`, as does the parent
+// representative the secretariat marks; families have their own row of the mass-mail guard.
+#[tokio::test]
+async fn par_3_families_write_to_their_classes_staff_office_and_head() {
+    let s = TestServer::start().await;
+    let school = s.school("Paulusschule", DOMAIN).await;
+    let (_, office) = s
+        .ready_person(school, Role::Secretariat, "Sabine", None)
+        .await;
+    let (_, _head) = s
+        .ready_person(school, Role::Management, "Maria", None)
+        .await;
+    let (_, admin) = s.ready_person(school, Role::Admin, "Adam", None).await;
+    let (_, lea) = s
+        .ready_person(school, Role::Teacher, "Lea", Some("2b"))
+        .await;
+    let (_, tom) = s
+        .ready_person(school, Role::Teacher, "Tom", Some("3c"))
+        .await;
+    let (mia, mia_b) = s.ready_person(school, Role::Pupil, "Mia", Some("2b")).await;
+    let (ben, _) = s.ready_person(school, Role::Pupil, "Ben", Some("2b")).await;
+    let letters = print_codes(&s, &office, &[mia, ben], "1").await;
+    let petra = register(&s, school, &letters[0], "Petra", "Schulz").await;
+    let _bernd = register(&s, school, &letters[1], "Bernd", "Berg").await;
+    let id = |login: &str| {
+        let login = login.to_string();
+        let s = &s;
+        async move {
+            s.scalar(&format!("SELECT id FROM users WHERE login = '{login}'"))
+                .await
+        }
+    };
+    let (petra_id, bernd_id) = (id("petra.schulz").await, id("bernd.berg").await);
+    let mail = |to: &str, subject: &str| SendMail {
+        draft: 0,
+        forward: 0,
+        to: to
+            .split(',')
+            .map(|local| format!("{local}@{DOMAIN}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        subject: subject.into(),
+        body: "Hallo".into(),
+        format: "typed".into(),
+    };
+
+    // The class's teacher, the office and the head: yes. Another class's teacher: no.
+    for to in ["lea.muster", "sabine.muster", "maria.muster"] {
+        petra.send(mail(to, "Frage")).expect(StatusCode::OK).await;
+    }
+    let other = petra
+        .send(mail("tom.muster", "Frage"))
+        .refused(StatusCode::FORBIDDEN)
+        .await;
+    assert_eq!(other.message, Key::MailGuardianNotAllowed);
+    assert_eq!(
+        other.detail.as_deref(),
+        Some("tom.muster@paulusschule.example")
+    );
+    // Nor a family of the class, nor the class's own address.
+    petra
+        .send(mail("bernd.berg", "Frage"))
+        .refused(StatusCode::FORBIDDEN)
+        .await;
+    petra
+        .send(mail("klasse-2b", "Frage"))
+        .refused(StatusCode::BAD_REQUEST)
+        .await;
+    // What is offered when typing is what may be written to.
+    let offered: Vec<Suggestion> = petra
+        .send(Suggest {
+            query: "muster".into(),
+        })
+        .ok()
+        .await;
+    let mut offered: Vec<&str> = offered.iter().map(|o| o.address.as_str()).collect();
+    offered.sort_unstable();
+    assert_eq!(
+        offered,
+        [
+            "lea.muster@paulusschule.example",
+            "maria.muster@paulusschule.example",
+            "sabine.muster@paulusschule.example"
+        ]
+    );
+
+    // AB-1, PAR-3: the teachers of the child's class find the guardian, with the child and
+    // the phone number given for the school; another class's teacher, pupils and other
+    // families do not. The secretariat finds every guardian.
+    let saved = petra
+        .call(
+            "addressbook/save",
+            &[
+                ("phone", "0176 1234567"),
+                ("postal", ""),
+                ("birthday", ""),
+                ("note", ""),
+                ("show_phone", "on"),
+            ],
+        )
+        .await;
+    assert!(saved.status().is_success() || saved.status().is_redirection());
+    let book = lea.page("/addressbook?q=schulz").await;
+    assert!(
+        book.contains("Petra Schulz")
+            && book.contains("Mia Muster · 2b")
+            && book.contains("0176 1234567"),
+        "the class teacher's address book"
+    );
+    assert!(
+        office
+            .page("/addressbook?q=schulz")
+            .await
+            .contains("Petra Schulz")
+    );
+    for (who, b) in [
+        ("another class's teacher", &tom),
+        ("a pupil", &mia_b),
+        ("a parent", &_bernd),
+    ] {
+        assert!(
+            !b.page("/addressbook?q=schulz").await.contains("Petra"),
+            "{who}"
+        );
+    }
+    assert!(
+        petra
+            .page("/addressbook")
+            .await
+            .contains("Ihre Angaben sehen nur die Schule"),
+        "the guardian is told who sees their details"
+    );
+
+    // The class's parents' address: the staff reach every family of the 2b.
+    let offered: Vec<Suggestion> = lea
+        .send(Suggest {
+            query: "eltern".into(),
+        })
+        .ok()
+        .await;
+    assert!(
+        offered
+            .iter()
+            .any(|o| o.address == "eltern-2b@paulusschule.example" && o.label == "Eltern der 2b"),
+        "{offered:?}"
+    );
+    lea.send(mail("eltern-2b", "Wandertag"))
+        .expect(StatusCode::OK)
+        .await;
+    assert_eq!(received(&s, petra_id, "Wandertag").await, 1);
+    assert_eq!(received(&s, bernd_id, "Wandertag").await, 1);
+    assert_eq!(
+        received(&s, mia, "Wandertag").await,
+        0,
+        "parents, not pupils"
+    );
+    let refused = petra
+        .send(mail("eltern-2b", "Kuchen"))
+        .refused(StatusCode::BAD_REQUEST)
+        .await;
+    assert_eq!(refused.message, Key::MailGroupNotAllowed);
+
+    // The secretariat makes Petra the class's parent representative: now she writes to it.
+    office
+        .send(SetRepresentative {
+            pupil_id: mia,
+            guardian_id: petra_id,
+            representative: "yes".into(),
+        })
+        .ok::<()>()
+        .await;
+    let listed: Vec<Guardian> = office.send(GuardiansOf { pupil_id: mia }).ok().await;
+    assert!(listed[0].representative);
+    petra
+        .send(mail("eltern-2b", "Kuchen"))
+        .expect(StatusCode::OK)
+        .await;
+    assert_eq!(received(&s, bernd_id, "Kuchen").await, 1);
+    assert_eq!(received(&s, petra_id, "Kuchen").await, 0, "not to herself");
+    // Only a guardian of the pupil is marked; and never by the administrator.
+    office
+        .send(SetRepresentative {
+            pupil_id: ben,
+            guardian_id: petra_id,
+            representative: "yes".into(),
+        })
+        .refused(StatusCode::NOT_FOUND)
+        .await;
+    admin
+        .send(SetRepresentative {
+            pupil_id: mia,
+            guardian_id: petra_id,
+            representative: "no".into(),
+        })
+        .refused(StatusCode::FORBIDDEN)
+        .await;
+    assert_eq!(
+        s.count("audit_events WHERE action = 'guardian.representative'")
+            .await,
+        1
+    );
+
+    // MAIL-3: the families' row of the mass-mail guard (5 recipients by default); a call of
+    // `mail/set-settings` written before the row existed keeps it as it is.
+    let too_many = petra
+        .send(mail(
+            "lea.muster,sabine.muster,maria.muster,eltern-2b,tom.muster,bernd.berg",
+            "Viele",
+        ))
+        .refused(StatusCode::BAD_REQUEST)
+        .await;
+    assert_eq!(too_many.message, Key::MailTooManyRecipients);
+    let old_script = admin
+        .call(
+            "mail/set-settings",
+            &[
+                ("pupil_recipients", "5"),
+                ("pupil_per_hour", "30"),
+                ("staff_recipients", "50"),
+                ("staff_per_hour", "200"),
+                ("pupils_to_class", "no"),
+                ("trash_days", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(old_script.status(), StatusCode::OK);
+    let kept = s
+        .text(&format!(
+            "SELECT mail_guardian_recipients || '/' || mail_guardian_per_hour FROM schools WHERE id = {school}"
+        ))
+        .await;
+    assert_eq!(kept, "5/20");
+    admin
+        .send(SetMailSettings {
+            pupil_recipients: 5,
+            pupil_per_hour: 30,
+            staff_recipients: 50,
+            staff_per_hour: 200,
+            pupils_to_class: "no".into(),
+            trash_days: 30,
+            guardian_recipients: Some(1),
+            guardian_per_hour: Some(20),
+        })
+        .ok::<()>()
+        .await;
+    let two = petra
+        .send(mail("lea.muster,sabine.muster", "Zwei"))
+        .refused(StatusCode::BAD_REQUEST)
+        .await;
+    assert_eq!(two.message, Key::MailTooManyRecipients);
+    // The staff's row is untouched by the families'.
+    lea.send(mail("sabine.muster,maria.muster", "Zwei"))
+        .expect(StatusCode::OK)
+        .await;
 }

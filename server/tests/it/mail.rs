@@ -324,6 +324,8 @@ async fn mail_3_mass_mail_guard() {
         staff_per_hour: 200,
         pupils_to_class: to_class.into(),
         trash_days: 30,
+        guardian_recipients: None,
+        guardian_per_hour: None,
     };
     admin.send(settings("yes", 3)).ok::<()>().await;
     let res = send(&pb, &format!("klasse-2b@{DOMAIN}"), "Hallo Klasse", "Hi").await;

@@ -175,6 +175,7 @@ pub(crate) fn server_functions() -> Vec<Endpoint> {
         guardians::Home,
         guardians::GuardiansOf,
         guardians::Unlink,
+        guardians::SetRepresentative,
         guardians::Register,
         guardians::AddChild,
         policy::CurrentPolicy,

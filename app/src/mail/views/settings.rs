@@ -72,6 +72,8 @@ fn SettingsForm(lang: Lang, s: MailSettings) -> impl IntoView {
                 {field("pupil_per_hour", Key::MailPupilPerHour, s.pupil_per_hour)}
                 {field("staff_recipients", Key::MailStaffRecipients, s.staff_recipients)}
                 {field("staff_per_hour", Key::MailStaffPerHour, s.staff_per_hour)}
+                {field("guardian_recipients", Key::MailGuardianRecipients, s.guardian_recipients)}
+                {field("guardian_per_hour", Key::MailGuardianPerHour, s.guardian_per_hour)}
                 <div class="field">
                     <label for="field-pupils_to_class">{lang.t(Key::MailPupilsToClass)}</label>
                     <select id="field-pupils_to_class" name="pupils_to_class">
