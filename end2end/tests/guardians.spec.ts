@@ -71,6 +71,42 @@ test('a parent registers on the phone with the letter the secretariat printed', 
   await desk.reload();
   await expect(desk.getByTestId('guardians')).toContainText('Ayşe Özdemir');
   await shot(desk, 'guardians-card-tablet');
+
+  // VIOL-1, PAR-4: the parent gives the consent for Emil on the phone, their name as the
+  // signature; the people table then says it came online.
+  const consent = parent.getByTestId('consent-form');
+  await consent.getByRole('checkbox').check();
+  await consent.getByLabel('Ihr Vor- und Nachname').fill('Ayse Oezdemir');
+  await shot(parent, 'guardian-consent-phone');
+  await parent.getByTestId('give-consent').click();
+  await expect(parent.getByTestId('consent-given')).toContainText('Einverständnis online gegeben');
+  await noSideways(parent);
+  await desk.goto('/admin/users?q=emil');
+  await expect(desk.getByTestId('consent-given')).toHaveText('online zugestimmt');
+
+  // LIFE-1, PAR-4: the family asks to end Emil's use; management, on a desktop, sees the
+  // request with its note on the start page and confirms it, which withdraws Emil's account.
+  await parent.getByText('Nutzung durch mein Kind beenden').click();
+  await parent.getByLabel('Nachricht an die Schulleitung (freiwillig)').fill('Wir ziehen im Januar nach Bremen.');
+  await parent.getByTestId('request-end').click();
+  await expect(parent.getByTestId('end-requested')).toContainText('liegt der Schulleitung vor');
+  await noSideways(parent);
+  await shot(parent, 'guardian-end-requested-phone');
+  const head = schulhof('admin', 'create-user', 'birkenschule.example', 'management', 'Maren', 'Mahler');
+  const headContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const office2 = await headContext.newPage();
+  await firstLogin(office2, head.match(/login: (\S+)/)![1], head.match(/start password: (\S+)/)![1], 'Kreide&Tafel42');
+  const requests = office2.getByTestId('end-requests');
+  await expect(requests).toContainText('Emil Özdemir');
+  await expect(requests).toContainText('Wir ziehen im Januar nach Bremen.');
+  await expect(requests).toContainText('Ayşe Özdemir');
+  await shot(office2, 'end-requests-desktop');
+  await requests.locator('details.confirm > summary').click();
+  await office2.getByTestId('confirm-end').click();
+  await expect(office2.getByTestId('no-end-requests')).toBeVisible();
+  await desk.goto('/admin/users?q=emil');
+  await expect(desk.locator('table')).toContainText('Gesperrt, Löschung geplant');
+  await headContext.close();
   await officeContext.close();
   await phoneContext.close();
 });

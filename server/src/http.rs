@@ -198,6 +198,7 @@ pub const READS_WITHOUT_ARGUMENTS: &[&str] = &[
     "calendar/upcoming",
     "files/blocked-types",
     "guardians/home",
+    "lifecycle/end-requests",
     "lifecycle/reports",
     "logs/overview",
     "mail/cases",

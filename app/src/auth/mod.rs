@@ -84,6 +84,9 @@ pub enum Capability {
     /// PAR-3: every family of the school may write to them (the office and the head); other
     /// staff are written to only by the families of their own classes.
     ReachedByFamilies,
+    /// LIFE-1, PAR-4: confirming a family's request to end their child's use, which withdraws
+    /// the child's account. Management's alone; it grants no other withdrawal.
+    EndRequestsConfirm,
 }
 
 impl Capability {
@@ -232,6 +235,7 @@ impl Role {
                 MailCases,
                 CalendarSchool,
                 ReachedByFamilies,
+                EndRequestsConfirm,
             ],
             Role::Secretariat => &[
                 MailAnyGroup,

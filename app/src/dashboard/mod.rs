@@ -30,6 +30,10 @@ pub fn DashboardPage() -> impl IntoView {
                 </a>
             }).collect_view()
         }))}
+        // LIFE-1: management answers the families' requests to end a child's use.
+        {user.can(crate::auth::Capability::EndRequestsConfirm).then(|| view! {
+            <crate::lifecycle::views::EndRequestsCard lang/>
+        })}
         // PAR-3: a guardian's start page leads with their children.
         {follows_children.then(|| view! {
             <crate::guardians::views::ChildrenHome lang/>

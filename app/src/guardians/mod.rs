@@ -59,6 +59,10 @@ pub struct ChildHome {
     pub child: Child,
     /// The next events of the child's class calendar and the school calendar.
     pub upcoming: Vec<crate::calendar::Occurrence>,
+    /// VIOL-1: whether the parents' consent to the current policy is there.
+    pub consent: crate::policy::ConsentState,
+    /// LIFE-1: when the open request to end the child's use was made, if there is one.
+    pub end_requested: Option<i64>,
 }
 
 /// SEC-3: how many children one guardian's home shows (a family, not a class).
@@ -69,7 +73,7 @@ pub const MAX_CHILDREN_SHOWN: usize = 12;
 #[server(prefix = "/api", endpoint = "guardians/home")]
 pub async fn home() -> Result<Vec<ChildHome>, AppError> {
     let user = authenticate()?;
-    require_in_school(&user, Capability::ChildrenFollow)?;
+    let school = require_in_school(&user, Capability::ChildrenFollow)?;
     let state = app_state();
     let mut out = Vec::new();
     for child in state
@@ -80,7 +84,14 @@ pub async fn home() -> Result<Vec<ChildHome>, AppError> {
         .take(MAX_CHILDREN_SHOWN)
     {
         let upcoming = crate::calendar::upcoming_for_class(&state, &user, child.class_id).await?;
-        out.push(ChildHome { child, upcoming });
+        let consent = state.policy().consent_of(school, child.pupil_id).await?;
+        let end_requested = state.lifecycle().open_end_request(child.pupil_id).await?;
+        out.push(ChildHome {
+            child,
+            upcoming,
+            consent,
+            end_requested,
+        });
     }
     Ok(out)
 }
@@ -148,6 +159,74 @@ pub async fn set_representative(
     {
         return Err(AppError::not_found());
     }
+    Ok(())
+}
+
+/// VIOL-1, PAR-4: a guardian gives the policy consent for their child on the phone: the exact
+/// version they were shown, their name typed as the signature, audited. The paper form stays
+/// possible; given once (by either household, either way) is given.
+#[server(prefix = "/api", endpoint = "guardians/consent")]
+pub async fn give_consent(
+    pupil_id: i64,
+    version_id: i64,
+    signed_name: String,
+    #[server(default)] agree: Option<String>,
+) -> Result<(), AppError> {
+    let user = authenticate()?;
+    let school = require_in_school(&user, Capability::ChildrenFollow)?;
+    let state = app_state();
+    own_child(&state, &user, pupil_id).await?;
+    if agree.as_deref() != Some("on") {
+        return Err(AppError::field("agree", Key::GuardiansConsentAgree));
+    }
+    let signed = signature(&user, &signed_name)?;
+    let audit = AuditEvent::new("policy.parent_consent_online", &request_info())
+        .actor(user.id, Some(school))
+        .subject(pupil_id)
+        .details(format!("version id {version_id}, signed \"{signed}\""));
+    if !state
+        .policy()
+        .record_online_consent(school, pupil_id, version_id, &signed, &audit)
+        .await?
+    {
+        // A new version came out while the page was open: it has to be read first.
+        return Err(AppError::new(
+            crate::error::ErrorKind::Conflict,
+            Key::GuardiansConsentOutdated,
+        ));
+    }
+    leptos_axum::redirect(&format!("/#child-{pupil_id}"));
+    Ok(())
+}
+
+/// LIFE-1, PAR-4: "nach entsprechender Mitteilung der Eltern": a guardian asks for their
+/// child's account to end. Management confirms it, which starts the withdrawal; a request
+/// already open is left as it is.
+#[server(prefix = "/api", endpoint = "guardians/end-request")]
+pub async fn request_end(pupil_id: i64, note: String) -> Result<(), AppError> {
+    let user = authenticate()?;
+    let school = require_in_school(&user, Capability::ChildrenFollow)?;
+    let state = app_state();
+    own_child(&state, &user, pupil_id).await?;
+    let note = note.trim();
+    if !rules::guardian::valid_note(note) {
+        return Err(AppError::field("note", Key::ErrorBadInput));
+    }
+    let audit = AuditEvent::new("lifecycle.end_requested", &request_info())
+        .actor(user.id, Some(school))
+        .subject(pupil_id);
+    state
+        .lifecycle()
+        .request_end(
+            school,
+            pupil_id,
+            user.id,
+            note,
+            crate::platform::now(),
+            &audit,
+        )
+        .await?;
+    leptos_axum::redirect(&format!("/#child-{pupil_id}"));
     Ok(())
 }
 

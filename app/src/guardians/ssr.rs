@@ -164,3 +164,35 @@ pub(super) fn keep_registration(code: &str, first_name: &str, last_name: &str) {
     .unwrap_or_default();
     crate::auth::keep_for_page(KEPT_COOKIE, REGISTER_PATH, &kept);
 }
+
+/// PAR-3: one of the caller's linked children, as the links say now; 404 for any other pupil
+/// (whether it exists is none of the caller's business).
+pub(super) async fn own_child(
+    state: &AppState,
+    user: &SessionUser,
+    pupil_id: i64,
+) -> Result<super::Child, AppError> {
+    state
+        .guardians()
+        .children(user.id)
+        .await?
+        .into_iter()
+        .find(|child| child.pupil_id == pupil_id)
+        .ok_or_else(AppError::not_found)
+}
+
+/// VIOL-1: the name typed as a signature must be the guardian's own, as the account has it
+/// (case, accents and spacing aside), so a consent names who gave it.
+pub(super) fn signature(user: &SessionUser, typed: &str) -> Result<String, AppError> {
+    let typed = typed.split_whitespace().collect::<Vec<_>>().join(" ");
+    if typed.is_empty() {
+        return Err(AppError::field("signed_name", Key::ErrorRequired));
+    }
+    let own = format!("{} {}", user.first_name, user.last_name);
+    if !rules::search::same_name(&typed, &own) {
+        return Err(
+            AppError::field("signed_name", Key::GuardiansConsentNameWrong).with_detail(own),
+        );
+    }
+    Ok(typed)
+}

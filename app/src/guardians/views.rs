@@ -3,7 +3,7 @@
 //! is a plain form that works without JavaScript.
 use leptos::prelude::*;
 
-use super::{AddChild, ChildHome, Register, SetRepresentative, Unlink};
+use super::{AddChild, ChildHome, GiveConsent, Register, RequestEnd, SetRepresentative, Unlink};
 use crate::auth::views::{error_from_url, field_error, form_error};
 use crate::components::{Card, ErrorSummary, Field, Icon, IconName, InlineScript, await_data};
 use crate::error::AppError;
@@ -124,10 +124,41 @@ pub fn ChildrenHome(lang: Lang) -> impl IntoView {
                 }).collect_view()}
                 <a class="child-tab child-tab-add" href="/children/add"><Icon name=IconName::People/>{lang.t(Key::GuardiansAddChild)}</a>
             </nav>
+            <LatestMessages lang/>
             {children.into_iter().map(|c| child_section(lang, c)).collect_view()}
         }
         .into_any()
     })
+}
+
+/// PAR-3: how many of the newest messages the guardian's home shows.
+const LATEST_SHOWN: usize = 3;
+
+/// PAR-3: the newest messages from the school, above the children, unread ones in bold.
+#[component]
+fn LatestMessages(lang: Lang) -> impl IntoView {
+    let inbox = || crate::mail::mailbox("inbox".into(), String::new(), 0);
+    view! {
+        <section class="card" data-testid="latest-messages">
+            <h2 class="card-title"><Icon name=IconName::Mail/>{lang.t(Key::GuardiansLatestMessages)}</h2>
+            {await_data(lang, inbox, move |page: crate::mail::MailboxPage| {
+                if page.items.is_empty() {
+                    return view! { <p class="empty">{lang.t(Key::GuardiansNoMessages)}</p> }.into_any();
+                }
+                view! {
+                    <ul class="cal-next">
+                        {page.items.into_iter().take(LATEST_SHOWN).map(|m| view! {
+                            <li>
+                                <span class="hint">{lang.timestamp(m.created_at)}" · "{m.sender}</span>" "
+                                <a href=format!("/mail/message?item={}", m.item_id) class:unread=!m.is_read>{m.subject}</a>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                    <a class="btn" href="/mail">{lang.t(Key::GuardiansAllMessages)}</a>
+                }.into_any()
+            })}
+        </section>
+    }
 }
 
 fn child_section(lang: Lang, home: ChildHome) -> impl IntoView {
@@ -151,8 +182,88 @@ fn child_section(lang: Lang, home: ChildHome) -> impl IntoView {
                     </ul>
                 }.into_any()
             }}
+            <ConsentBlock lang pupil_id=child.pupil_id consent=home.consent/>
+            <EndRequestBlock lang pupil_id=child.pupil_id requested=home.end_requested/>
         </section>
     }
+}
+
+/// VIOL-1, PAR-4: the policy consent for the child: given (and which way), or the form to
+/// give it with the name typed as the signature.
+#[component]
+fn ConsentBlock(lang: Lang, pupil_id: i64, consent: crate::policy::ConsentState) -> impl IntoView {
+    let Some(version_id) = consent.version_id else {
+        return ().into_any();
+    };
+    let given = consent.given_at.map(|at| {
+        let key = if consent.online {
+            Key::GuardiansConsentGivenOnline
+        } else {
+            Key::GuardiansConsentGivenPaper
+        };
+        view! { <p class="ok" data-testid="consent-given"><Icon name=IconName::Check/>{lang.fill(key, &[("date", &lang.timestamp(at))])}</p> }
+    });
+    let form = consent.given_at.is_none().then(|| {
+        let action = ServerAction::<GiveConsent>::new();
+        let error = form_error(action, error_from_url::<GiveConsent>());
+        let (agree_id, name_id) = (format!("agree-{pupil_id}"), format!("signed-{pupil_id}"));
+        let (agree_for, name_for) = (agree_id.clone(), name_id.clone());
+        view! {
+            <p>{lang.fill(Key::GuardiansConsentIntro, &[("version", &consent.version.to_string())])}
+                " "<a href="/policy">{lang.t(Key::GuardiansConsentRead)}</a></p>
+            <ErrorSummary lang error/>
+            <ActionForm action attr:class="create-user" attr:data-testid="consent-form">
+                <input type="hidden" name="pupil_id" value=pupil_id.to_string()/>
+                <input type="hidden" name="version_id" value=version_id.to_string()/>
+                <label class="check" for=agree_for>
+                    <input type="checkbox" id=agree_id name="agree" required=true/>
+                    " "{lang.t(Key::GuardiansConsentAgreeLabel)}
+                </label>
+                <div class="field">
+                    <label for=name_for>{lang.t(Key::GuardiansConsentName)}</label>
+                    <input id=name_id name="signed_name" autocomplete="name" required=true/>
+                </div>
+                <button class="btn btn-primary" type="submit" data-testid="give-consent">{lang.t(Key::GuardiansConsentSubmit)}</button>
+            </ActionForm>
+        }
+    });
+    view! {
+        <h3>{lang.t(Key::GuardiansConsentTitle)}</h3>
+        {given}
+        {form}
+    }
+    .into_any()
+}
+
+/// LIFE-1, PAR-4: asking the head to end the child's use, or the request's status.
+#[component]
+fn EndRequestBlock(lang: Lang, pupil_id: i64, requested: Option<i64>) -> impl IntoView {
+    let body = match requested {
+        Some(at) => view! {
+            <p data-testid="end-requested">{lang.fill(Key::GuardiansEndPending, &[("date", &lang.timestamp(at))])}</p>
+        }
+        .into_any(),
+        None => {
+            let action = ServerAction::<RequestEnd>::new();
+            let note_id = format!("end-note-{pupil_id}");
+            view! {
+                <details>
+                    <summary>{lang.t(Key::GuardiansEndTitle)}</summary>
+                    <p>{lang.t(Key::GuardiansEndIntro)}</p>
+                    <ActionForm action attr:class="create-user">
+                        <input type="hidden" name="pupil_id" value=pupil_id.to_string()/>
+                        <div class="field">
+                            <label for=note_id.clone()>{lang.t(Key::GuardiansEndNote)}</label>
+                            <textarea id=note_id name="note" rows="3" maxlength="1000"></textarea>
+                        </div>
+                        <button class="btn btn-danger" type="submit" data-testid="request-end">{lang.t(Key::GuardiansEndSubmit)}</button>
+                    </ActionForm>
+                </details>
+            }
+            .into_any()
+        }
+    };
+    view! { <div class="end-request">{body}</div> }
 }
 
 /// PAR-1: on a pupil's page, for the secretariat: the pupil's guardians, each link removable

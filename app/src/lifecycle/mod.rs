@@ -1,7 +1,10 @@
 //! LIFE-1..3: withdrawal by the parents, leaving, and irrevocable deletion after a grace
 //! period, with a report for the school's records. The scheduled jobs run here too, on one
 //! app server at a time (a lease in the database).
+pub mod requests;
 pub mod views;
+
+pub use requests::{ConfirmEnd, EndRequest, EndRequests};
 
 #[cfg(feature = "ssr")]
 mod ssr;

@@ -1,7 +1,7 @@
 //! Deactivation, scheduled deletion and the deletion itself, each in one transaction.
-use super::DeletionReport;
+use super::{DeletionReport, EndRequest};
 use crate::audit::AuditEvent;
-use crate::platform::db::impl_both;
+use crate::platform::db::{Tx, impl_both, inherent_both};
 
 /// What a deletion leaves to do after its commit: the blobs no row points to any more.
 pub struct Deleted {
@@ -22,8 +22,67 @@ struct Person {
     mail_domain: String,
 }
 
+#[derive(sqlx::FromRow)]
+struct EndRequestRow {
+    id: i64,
+    pupil_id: i64,
+    first_name: String,
+    last_name: String,
+    class: Option<String>,
+    guardian: Option<String>,
+    note: String,
+    created_at: i64,
+}
+
+inherent_both! {
+    /// LIFE-1: deactivates a person at once, ends their sessions and schedules the deletion
+    /// after the school's grace period, in the caller's transaction. False when not in this
+    /// school or already scheduled.
+    async fn withdraw_in(&self, tx: &mut Tx<Self>, school_id: i64, user_id: i64, now: i64) -> Result<bool, sqlx::Error> {
+        let changed = sqlx::query(
+            "UPDATE users SET status = 'withdrawn', status_before_deactivation = status, deactivated_at = $3,
+                 deletion_due_at = $3 + 86400 * (SELECT deletion_grace_days FROM schools WHERE id = $2)
+             WHERE id = $1 AND school_id = $2 AND deletion_due_at IS NULL",
+        )
+        .bind(user_id)
+        .bind(school_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if changed > 0 {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
+        }
+        Ok(changed > 0)
+    }
+}
+
 #[async_trait::async_trait]
 pub trait LifecycleStore: Send + Sync {
+    /// LIFE-1, PAR-4: a guardian's request to end a pupil's use. A request already open for
+    /// the pupil is left as it is (`false`, nothing written).
+    async fn request_end(
+        &self,
+        school_id: i64,
+        pupil_id: i64,
+        guardian_id: i64,
+        note: &str,
+        now: i64,
+        audit: &AuditEvent,
+    ) -> Result<bool, sqlx::Error>;
+    /// LIFE-1: when the pupil's open request was made, if one is open.
+    async fn open_end_request(&self, pupil_id: i64) -> Result<Option<i64>, sqlx::Error>;
+    /// LIFE-1: the school's open requests, oldest first.
+    async fn end_requests(&self, school_id: i64) -> Result<Vec<EndRequest>, sqlx::Error>;
+    /// LIFE-1: confirms an open request: it is closed and the pupil withdrawn (deactivated at
+    /// once, deletion scheduled) in one transaction. False when there is no such open request.
+    async fn confirm_end(
+        &self,
+        school_id: i64,
+        request_id: i64,
+        now: i64,
+        audit: &AuditEvent,
+    ) -> Result<bool, sqlx::Error>;
     /// LIFE-1: deactivates at once and schedules the deletion. False if not in this school
     /// or already scheduled.
     async fn withdraw(
@@ -78,23 +137,97 @@ impl crate::platform::AppState {
 }
 
 impl_both!(LifecycleStore {
-    async fn withdraw(&self, school_id: i64, user_id: i64, now: i64, audit: &AuditEvent) -> Result<bool, sqlx::Error> {
+    async fn request_end(&self, school_id: i64, pupil_id: i64, guardian_id: i64, note: &str, now: i64, audit: &AuditEvent)
+        -> Result<bool, sqlx::Error> {
         let mut tx = self.begin_write().await?;
-        let changed = sqlx::query(
-            "UPDATE users SET status = 'withdrawn', status_before_deactivation = status, deactivated_at = $3,
-                 deletion_due_at = $3 + 86400 * (SELECT deletion_grace_days FROM schools WHERE id = $2)
-             WHERE id = $1 AND school_id = $2 AND deletion_due_at IS NULL",
+        let open: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM end_requests WHERE pupil_id = $1 AND confirmed_at IS NULL",
         )
-        .bind(user_id)
-        .bind(school_id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if changed == 0 {
+        .bind(pupil_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if open.is_some() {
             return Ok(false);
         }
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO end_requests (school_id, pupil_id, guardian_id, note, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(school_id)
+        .bind(pupil_id)
+        .bind(guardian_id)
+        .bind(note)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        self.write_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn open_end_request(&self, pupil_id: i64) -> Result<Option<i64>, sqlx::Error> {
+        sqlx::query_scalar("SELECT MIN(created_at) FROM end_requests WHERE pupil_id = $1 AND confirmed_at IS NULL")
+            .bind(pupil_id)
+            .fetch_one(&self.pool)
+            .await
+    }
+
+    async fn end_requests(&self, school_id: i64) -> Result<Vec<EndRequest>, sqlx::Error> {
+        let rows: Vec<EndRequestRow> = sqlx::query_as(
+            "SELECT r.id, r.pupil_id, p.first_name, p.last_name,
+                (SELECT g.name FROM group_members gm JOIN groups g ON g.id = gm.group_id
+                 WHERE gm.user_id = p.id AND g.kind = 'class' ORDER BY g.name LIMIT 1) AS class,
+                (SELECT u.first_name || ' ' || u.last_name FROM users u WHERE u.id = r.guardian_id) AS guardian,
+                r.note, r.created_at
+             FROM end_requests r JOIN users p ON p.id = r.pupil_id
+             WHERE r.school_id = $1 AND r.confirmed_at IS NULL
+             ORDER BY r.created_at, r.id LIMIT 200",
+        )
+        .bind(school_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| EndRequest {
+                id: r.id,
+                pupil_id: r.pupil_id,
+                pupil: format!("{} {}", r.first_name, r.last_name),
+                class: r.class,
+                guardian: r.guardian,
+                note: r.note,
+                created_at: r.created_at,
+            })
+            .collect())
+    }
+
+    async fn confirm_end(&self, school_id: i64, request_id: i64, now: i64, audit: &AuditEvent) -> Result<bool, sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        let pupil: Option<i64> = sqlx::query_scalar(
+            "SELECT pupil_id FROM end_requests WHERE id = $1 AND school_id = $2 AND confirmed_at IS NULL",
+        )
+        .bind(request_id)
+        .bind(school_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(pupil) = pupil else { return Ok(false) };
+        // Every open request for the pupil is answered by this one confirmation.
+        sqlx::query("UPDATE end_requests SET confirmed_at = $1, confirmed_by = $2 WHERE pupil_id = $3 AND confirmed_at IS NULL")
+            .bind(now)
+            .bind(audit.actor_id)
+            .bind(pupil)
+            .execute(&mut *tx)
+            .await?;
+        // A pupil whose deletion is scheduled already keeps its date.
+        self.withdraw_in(&mut tx, school_id, pupil, now).await?;
+        self.write_audit(&mut tx, &audit.clone().subject(pupil)).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn withdraw(&self, school_id: i64, user_id: i64, now: i64, audit: &AuditEvent) -> Result<bool, sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        if !self.withdraw_in(&mut tx, school_id, user_id, now).await? {
+            return Ok(false);
+        }
         self.write_audit(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(true)
@@ -197,7 +330,38 @@ impl_both!(LifecycleStore {
         sqlx::query("UPDATE file_nodes SET trashed_by = NULL WHERE trashed_by = $1").bind(user_id).execute(&mut *tx).await?;
         // What they did for others keeps its effect but not their id.
         sqlx::query("UPDATE transfer_exceptions SET granted_by = NULL WHERE granted_by = $1").bind(user_id).execute(&mut *tx).await?;
+        // PAR-1, LIFE-3: a guardian whose last child this was has nothing left to see: locked,
+        // signed out, and deleted after the grace period like any leaver.
+        let orphans: Vec<i64> = sqlx::query_scalar(
+            "SELECT l.guardian_id FROM guardian_links l JOIN users g ON g.id = l.guardian_id
+             WHERE l.pupil_id = $1 AND g.deletion_due_at IS NULL
+               AND NOT EXISTS (SELECT 1 FROM guardian_links o WHERE o.guardian_id = l.guardian_id AND o.pupil_id <> $1)",
+        )
+        .bind(user_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        for guardian in orphans {
+            sqlx::query(
+                "UPDATE users SET status = 'locked', status_reason = $2, status_before_deactivation = status,
+                     deactivated_at = $3, deletion_due_at = $3 + 86400 * (SELECT deletion_grace_days FROM schools WHERE id = users.school_id)
+                 WHERE id = $1",
+            )
+            .bind(guardian)
+            .bind(crate::i18n::Lang::De.t(crate::i18n::Key::GuardiansNoChildLeft))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(guardian).execute(&mut *tx).await?;
+        }
+        // VIOL-1: a consent a guardian gave online stays given (and online), without their name.
+        sqlx::query("UPDATE parent_consents SET signed_name = '' WHERE recorded_by = $1 AND signed_name IS NOT NULL")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("UPDATE parent_consents SET recorded_by = NULL WHERE recorded_by = $1").bind(user_id).execute(&mut *tx).await?;
+        // LIFE-1: a family's request (answered or not) keeps its effect, not who made or confirmed it.
+        sqlx::query("UPDATE end_requests SET guardian_id = NULL WHERE guardian_id = $1").bind(user_id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE end_requests SET confirmed_by = NULL WHERE confirmed_by = $1").bind(user_id).execute(&mut *tx).await?;
         sqlx::query("UPDATE log_readers SET granted_by = 0 WHERE granted_by = $1").bind(user_id).execute(&mut *tx).await?;
         // PAR-2: codes the secretariat printed, or a guardian redeemed, lose the id (the links
         // and a pupil's own codes go with the row).

@@ -74,3 +74,46 @@ fn Report(lang: Lang, view: DeletionsView) -> impl IntoView {
         </DataTable>
     }
 }
+
+/// LIFE-1, PAR-4: on management's start page: the families' requests to end a child's use,
+/// each confirmed with one button (behind a question), which withdraws the child's account.
+#[component]
+pub fn EndRequestsCard(lang: Lang) -> impl IntoView {
+    use super::requests::{ConfirmEnd, EndRequest, end_requests};
+    let action = ServerAction::<ConfirmEnd>::new();
+    view! {
+        <Card title=lang.t(Key::LifeRequestsTitle) icon=IconName::Hand>
+            {await_data(lang, end_requests, move |requests: Vec<EndRequest>| {
+                if requests.is_empty() {
+                    return view! { <p class="empty" data-testid="no-end-requests">{lang.t(Key::LifeRequestsNone)}</p> }.into_any();
+                }
+                view! {
+                    <ul class="guardian-list" data-testid="end-requests">
+                        {requests.into_iter().map(|r| {
+                            let who = match &r.class {
+                                Some(class) => format!("{} · {class}", r.pupil),
+                                None => r.pupil.clone(),
+                            };
+                            let from = lang.fill(Key::LifeRequestsFrom, &[
+                                ("name", r.guardian.as_deref().unwrap_or("–")),
+                                ("date", &lang.timestamp(r.created_at)),
+                            ]);
+                            view! {
+                                <li>
+                                    <strong>{who}</strong><br/><span class="hint">{from}</span>
+                                    {(!r.note.is_empty()).then(|| view! { <blockquote class="note">{r.note.clone()}</blockquote> })}
+                                    <ConfirmDialog lang summary=lang.t(Key::LifeRequestsConfirm).to_string() question=lang.t(Key::LifeWithdrawConfirm).to_string()>
+                                        <ActionForm action>
+                                            <input type="hidden" name="request_id" value=r.id.to_string()/>
+                                            <button class="btn btn-danger" type="submit" data-testid="confirm-end">{lang.t(Key::LifeRequestsConfirm)}</button>
+                                        </ActionForm>
+                                    </ConfirmDialog>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            })}
+        </Card>
+    }
+}

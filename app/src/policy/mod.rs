@@ -45,6 +45,18 @@ pub struct PolicyText {
     pub summary: String,
 }
 
+/// VIOL-1: the parents' consent for one pupil under the current version.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentState {
+    /// The current version's id (`None`: the school has no policy).
+    pub version_id: Option<i64>,
+    pub version: i64,
+    /// When it was given or recorded.
+    pub given_at: Option<i64>,
+    /// Given online by a guardian (rather than on the paper form).
+    pub online: bool,
+}
+
 /// `2020-08-01` → `01.08.2020` (German) or `01/08/2020`; `None` unless it is a real date.
 pub fn display_date(iso: &str, lang: crate::i18n::Lang) -> Option<String> {
     let mut parts = iso.split('-');

@@ -1,4 +1,4 @@
-use super::PolicyText;
+use super::{ConsentState, PolicyText};
 use crate::audit::AuditEvent;
 use crate::platform::db::{Tx, impl_both, inherent_both};
 
@@ -26,6 +26,18 @@ pub trait PolicyStore: Send + Sync {
         &self,
         school_id: i64,
         user_id: i64,
+        audit: &AuditEvent,
+    ) -> Result<bool, sqlx::Error>;
+    /// VIOL-1: whether the parents' consent to the current version is there for a pupil.
+    async fn consent_of(&self, school_id: i64, pupil_id: i64) -> Result<ConsentState, sqlx::Error>;
+    /// VIOL-1: a guardian's consent given online, with the name they typed. False, with
+    /// nothing written, when `version_id` is not the school's current version.
+    async fn record_online_consent(
+        &self,
+        school_id: i64,
+        pupil_id: i64,
+        version_id: i64,
+        signed_name: &str,
         audit: &AuditEvent,
     ) -> Result<bool, sqlx::Error>;
     /// Issue 18 §7: the school's own short version, if it wrote one.
@@ -111,6 +123,51 @@ impl_both!(PolicyStore {
         self.write_audit(&mut tx, &audit.clone().details(format!("version {version}, effective {effective_date}"))).await?;
         tx.commit().await?;
         Ok(version)
+    }
+
+    async fn consent_of(&self, school_id: i64, pupil_id: i64) -> Result<ConsentState, sqlx::Error> {
+        let current: Option<Row> = sqlx::query_as(CURRENT).bind(school_id).fetch_optional(&self.pool).await?;
+        let Some(current) = current else { return Ok(ConsentState::default()) };
+        let given: Option<(i64, Option<String>)> = sqlx::query_as(
+            "SELECT recorded_at, signed_name FROM parent_consents WHERE user_id = $1 AND policy_version_id = $2",
+        )
+        .bind(pupil_id)
+        .bind(current.id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(ConsentState {
+            version_id: Some(current.id),
+            version: current.version,
+            given_at: given.as_ref().map(|g| g.0),
+            online: given.is_some_and(|g| g.1.is_some()),
+        })
+    }
+
+    async fn record_online_consent(&self, school_id: i64, pupil_id: i64, version_id: i64, signed_name: &str, audit: &AuditEvent)
+        -> Result<bool, sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        let current: Option<Row> = sqlx::query_as(CURRENT).bind(school_id).fetch_optional(&mut *tx).await?;
+        if current.map(|c| c.id) != Some(version_id) {
+            return Ok(false);
+        }
+        let recorded = sqlx::query(
+            "INSERT INTO parent_consents (user_id, policy_version_id, recorded_by, recorded_at, signed_name)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, policy_version_id) DO NOTHING",
+        )
+        .bind(pupil_id)
+        .bind(version_id)
+        .bind(audit.actor_id)
+        .bind(crate::platform::now())
+        .bind(signed_name)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        // Given once (on paper or by the other household) is given: nothing to audit twice.
+        if recorded > 0 {
+            self.write_audit(&mut tx, audit).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn summary(&self, school_id: i64) -> Result<Option<String>, sqlx::Error> {

@@ -18,6 +18,17 @@ pub const CODE_GROUP_LEN: usize = 4;
 /// SEC-3: longer input is never a code; nothing beyond this is looked at.
 pub const MAX_TYPED_CHARS: usize = 64;
 
+/// LIFE-1: a family's note to the school (why the child leaves): a few sentences, not a file.
+pub const MAX_NOTE_CHARS: usize = 1000;
+
+/// A family's note: within [`MAX_NOTE_CHARS`] and without control characters but line breaks.
+pub fn valid_note(note: &str) -> bool {
+    note.chars().count() <= MAX_NOTE_CHARS
+        && !note
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+}
+
 /// How the slip prints a code: groups joined by dashes.
 pub fn format(symbols: &str) -> String {
     symbols

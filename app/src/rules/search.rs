@@ -58,6 +58,15 @@ pub fn search_key(first_name: &str, last_name: &str) -> String {
     parts.join(" | ")
 }
 
+/// VIOL-1: whether two spellings are the same name, as a person types it: case, umlauts or
+/// their plain letters, hyphens and spacing aside (`petra  schulz-meier` is `Petra Schulz Meier`).
+pub fn same_name(a: &str, b: &str) -> bool {
+    !plain(a, false).is_empty()
+        && [false, true]
+            .into_iter()
+            .any(|german| plain(a, german) == plain(b, german))
+}
+
 /// The `LIKE` pattern a query's name part is matched with: its words in the typed order, each
 /// folded to ASCII without umlauts (a key holds that spelling too), polite words left out.
 /// `None` when nothing of a name is left (`Herr`, `!!`): then no name matches.
@@ -174,5 +183,15 @@ mod tests {
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b == b'0')
         );
+    }
+
+    // VIOL-1: a consent's typed name is compared the way people type names.
+    #[test]
+    fn viol_1_same_name_ignores_case_umlauts_and_spacing() {
+        assert!(same_name("petra  schulz-meier", "Petra Schulz Meier"));
+        assert!(same_name("Joerg Grossmann", "Jörg Großmann"));
+        assert!(same_name("Jorg Grossmann", "Jörg Großmann"));
+        assert!(!same_name("Petra Schulz", "Paula Schulz"));
+        assert!(!same_name("", ""));
     }
 }

@@ -39,6 +39,8 @@ pub struct UserSummary {
     pub start_password_issued_at: Option<i64>,
     /// VIOL-1: the parents' signed form for the current policy has come back.
     pub parent_consent: bool,
+    /// VIOL-1, PAR-4: that consent was given online by a guardian, not on paper.
+    pub parent_consent_online: bool,
     /// `active`, `locked`, `withdrawn` (LIFE-1) or `left` (LIFE-2).
     pub status: String,
     /// LIFE-3: when the account will be deleted for good, if it is scheduled.

@@ -91,6 +91,7 @@ struct SummaryRow {
     leaving_date: Option<String>,
     start_password_issued_at: Option<i64>,
     parent_consent: bool,
+    parent_consent_online: bool,
     deletion_due_at: Option<i64>,
     has_password: bool,
     status_reason: String,
@@ -103,6 +104,9 @@ fn summary_select() -> String {
             {CLASS_OF_USER} AS class, u.leaving_date, u.start_password_issued_at,
             EXISTS (SELECT 1 FROM parent_consents pc WHERE pc.user_id = u.id AND pc.policy_version_id =
                 (SELECT MAX(pv.id) FROM policy_versions pv WHERE pv.school_id = u.school_id)) AS parent_consent,
+            EXISTS (SELECT 1 FROM parent_consents pc WHERE pc.user_id = u.id AND pc.signed_name IS NOT NULL
+                AND pc.policy_version_id = (SELECT MAX(pv.id) FROM policy_versions pv WHERE pv.school_id = u.school_id))
+                AS parent_consent_online,
             u.deletion_due_at, (u.password_hash IS NOT NULL) AS has_password, u.status_reason
          FROM users u"
     )
@@ -122,6 +126,7 @@ impl SummaryRow {
             leaving_date: self.leaving_date,
             start_password_issued_at: self.start_password_issued_at,
             parent_consent: self.parent_consent,
+            parent_consent_online: self.parent_consent_online,
             status: self.status,
             deletion_due_at: self.deletion_due_at,
             has_password: self.has_password,

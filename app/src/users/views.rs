@@ -114,7 +114,7 @@ fn UserTable(lang: Lang, list: UserList, search: String, sort: SortBy) -> impl I
                         <td>{lang.t(user.role.label())}</td>
                         <td>
                             {lang.t(status)}{issued.map(|text| view! { <br/><small>{text}</small> })}
-                            {(is_pupil && user.parent_consent).then(|| view! { <br/><span class="badge" data-testid="consent-given">{lang.t(Key::ConsentGiven)}</span> })}
+                            {(is_pupil && user.parent_consent).then(|| view! { <br/><span class="badge" data-testid="consent-given">{lang.t(if user.parent_consent_online { Key::ConsentGivenOnline } else { Key::ConsentGiven })}</span> })}
                         </td>
                         <td>
                             <details class="row-actions">

@@ -72,6 +72,12 @@ struct Fixture {
     /// PAR-3: a second guardian of the target, for the parent representative row (the
     /// unlink row may have run before it).
     second_guardian: i64,
+    /// VIOL-1, LIFE-1: the guardian caller's own child (linked when the fixture is made).
+    own_child: i64,
+    /// The school's current policy version, as it is when the row runs.
+    policy: i64,
+    /// LIFE-1: a family's open request to end a pupil's use (not the target's).
+    end_request: i64,
 }
 
 /// PAR-2: the registration code the fixture prints for the target; the guardian caller
@@ -480,6 +486,38 @@ fn cases() -> Vec<Case> {
                 ])
             }),
         case(
+            "guardians/consent",
+            Allowed::Can(Capability::ChildrenFollow),
+        )
+        .form(|f| {
+            pairs(&[
+                ("pupil_id", f.own_child.to_string()),
+                ("version_id", f.policy.to_string()),
+                ("signed_name", "guardian Rufer".into()),
+                ("agree", "on".into()),
+            ])
+        }),
+        case(
+            "guardians/end-request",
+            Allowed::Can(Capability::ChildrenFollow),
+        )
+        .form(|f| {
+            pairs(&[
+                ("pupil_id", f.own_child.to_string()),
+                ("note", "Umzug".into()),
+            ])
+        }),
+        // LIFE-1: management answers the families' requests, and nobody else.
+        case(
+            "lifecycle/end-requests",
+            Allowed::Can(Capability::EndRequestsConfirm),
+        ),
+        case(
+            "lifecycle/confirm-end",
+            Allowed::Can(Capability::EndRequestsConfirm),
+        )
+        .form(|f| pairs(&[("request_id", f.end_request.to_string())])),
+        case(
             "guardians/add-child",
             Allowed::Can(Capability::ChildrenFollow),
         )
@@ -690,6 +728,47 @@ async fn fixture(
         guardians.push(guardian);
     }
     let (guardian, second_guardian) = (guardians[0], guardians[1]);
+    // VIOL-1, LIFE-1: the guardian caller's own child, and another family's request to end
+    // a child's use, for management to confirm.
+    let guardian_caller = s
+        .scalar("SELECT id FROM users WHERE login = 'guardian.rufer'")
+        .await;
+    let (own_child, _) = s
+        .person(
+            school_of_target,
+            Role::Pupil,
+            "Eigen",
+            "Kind",
+            Some("2b"),
+            None,
+        )
+        .await;
+    let (leaving, _) = s
+        .person(
+            school_of_target,
+            Role::Pupil,
+            "Weg",
+            "Kind",
+            Some("3a"),
+            None,
+        )
+        .await;
+    s.sql(&format!(
+        "INSERT INTO guardian_links (guardian_id, pupil_id, school_id, created_at)
+         VALUES ({guardian_caller}, {own_child}, {school_of_target}, 0)"
+    ))
+    .await;
+    s.sql(&format!(
+        "INSERT INTO end_requests (school_id, pupil_id, guardian_id, note, created_at)
+         VALUES ({school_of_target}, {leaving}, {guardian}, 'Umzug', 0)"
+    ))
+    .await;
+    let end_request = s
+        .scalar(&format!(
+            "SELECT id FROM end_requests WHERE pupil_id = {leaving}"
+        ))
+        .await;
+    let policy = current_policy(s, school_of_target).await;
     for code in [FIXTURE_CODE, REGISTER_CODE] {
         let symbols = app::rules::guardian::normalise(code).unwrap();
         s.sql(&format!(
@@ -703,6 +782,9 @@ async fn fixture(
     Fixture {
         guardian,
         second_guardian,
+        own_child,
+        policy,
+        end_request,
         target,
         item,
         class,
@@ -771,7 +853,11 @@ async fn acc_3_authorisation_matrix() {
             for &(target, own_school) in targets {
                 let allowed = case.allows(*role, own_school);
                 let before = s.fingerprint().await;
-                let form = (case.args)(&Fixture { target, ..fixture });
+                let form = (case.args)(&Fixture {
+                    target,
+                    policy,
+                    ..fixture
+                });
                 // A registration signs its new account in: it runs on a device of its own.
                 let fresh;
                 let browser = if matches!(case.allowed, Allowed::Anonymous) && role.is_none() {

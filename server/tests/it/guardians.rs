@@ -3,10 +3,13 @@
 
 use app::auth::Role;
 use app::guardians::{
-    AddChild, ChildHome, Guardian, GuardiansOf, Home, Register, SetRepresentative, Unlink,
+    AddChild, ChildHome, GiveConsent, Guardian, GuardiansOf, Home, Register, RequestEnd,
+    SetRepresentative, Unlink,
 };
 use app::i18n::Key;
+use app::lifecycle::{ConfirmEnd, EndRequest, EndRequests};
 use app::mail::{SendMail, SetMailSettings, Suggest, Suggestion};
+use app::users::UserSummary;
 use reqwest::{StatusCode, header};
 
 use crate::common::{Browser, TestServer};
@@ -591,6 +594,12 @@ async fn par_3_guardians_see_their_child_and_talk_to_staff_only() {
         .send(mail("petra.schulz"))
         .expect(StatusCode::OK)
         .await;
+    // PAR-3: the newest message shows on the guardian's home page.
+    let home_page = petra.page("/").await;
+    assert!(
+        home_page.contains("data-testid=\"latest-messages\"") && home_page.contains("Frage"),
+        "the latest messages on the home page"
+    );
 
     // FILE-4, PAR-1: the guardians' quota, not the staff's or the children's.
     let files = petra.page("/files").await;
@@ -861,4 +870,206 @@ async fn par_3_families_write_to_their_classes_staff_office_and_head() {
     lea.send(mail("sabine.muster,maria.muster", "Zwei"))
         .expect(StatusCode::OK)
         .await;
+}
+
+// VIOL-1, PAR-4, LIFE-1: a guardian gives the policy consent for their child online (the
+// exact version, their own name typed, audited), and the people table says it came online; a
+// guardian asks for their child's use to end, and management, which may withdraw nobody
+// otherwise, confirms it, which withdraws the child at once.
+#[tokio::test]
+async fn par_4_consent_online_and_the_end_of_use_confirmed_by_management() {
+    let s = TestServer::start().await;
+    let school = s.school("Paulusschule", DOMAIN).await;
+    let (_, office) = s
+        .ready_person(school, Role::Secretariat, "Sabine", None)
+        .await;
+    let (_, head) = s
+        .ready_person(school, Role::Management, "Maria", None)
+        .await;
+    let (_, admin) = s.ready_person(school, Role::Admin, "Adam", None).await;
+    let (mia, mia_b) = s.ready_person(school, Role::Pupil, "Mia", Some("2b")).await;
+    let (ben, _) = s.ready_person(school, Role::Pupil, "Ben", Some("2b")).await;
+    let letters = print_codes(&s, &office, &[mia], "1").await;
+    let petra = register(&s, school, &letters[0], "Petra", "Schulz").await;
+    let version = s
+        .scalar(&format!(
+            "SELECT MAX(id) FROM policy_versions WHERE school_id = {school}"
+        ))
+        .await;
+    let home: Vec<ChildHome> = petra.send(Home {}).ok().await;
+    assert_eq!(home[0].consent.version_id, Some(version));
+    assert_eq!(home[0].consent.given_at, None);
+    assert!(
+        petra
+            .page("/")
+            .await
+            .contains("data-testid=\"consent-form\"")
+    );
+
+    let consent = |pupil_id: i64, version_id: i64, name: &str, agree: bool| GiveConsent {
+        pupil_id,
+        version_id,
+        signed_name: name.into(),
+        agree: agree.then(|| "on".to_string()),
+    };
+    let refused = petra
+        .send(consent(mia, version, "Petra Schulz", false))
+        .refused(StatusCode::BAD_REQUEST)
+        .await;
+    assert_eq!(refused.fields[0].field, "agree");
+    let wrong = petra
+        .send(consent(mia, version, "Paula Meier", true))
+        .refused(StatusCode::BAD_REQUEST)
+        .await;
+    assert_eq!(wrong.fields[0].message, Key::GuardiansConsentNameWrong);
+    assert_eq!(wrong.detail.as_deref(), Some("Petra Schulz"));
+    let stale = petra
+        .send(consent(mia, version + 1000, "Petra Schulz", true))
+        .refused(StatusCode::CONFLICT)
+        .await;
+    assert_eq!(stale.message, Key::GuardiansConsentOutdated);
+    // Another family's child is nobody's business here.
+    petra
+        .send(consent(ben, version, "Petra Schulz", true))
+        .refused(StatusCode::NOT_FOUND)
+        .await;
+    assert_eq!(s.count("parent_consents").await, 0);
+    petra
+        .send(consent(mia, version, "  petra   SCHULZ ", true))
+        .expect(StatusCode::OK)
+        .await;
+    assert_eq!(
+        s.text(&format!(
+            "SELECT signed_name FROM parent_consents WHERE user_id = {mia}"
+        ))
+        .await,
+        "petra SCHULZ"
+    );
+    assert_eq!(
+        s.count("audit_events WHERE action = 'policy.parent_consent_online'")
+            .await,
+        1
+    );
+    let home: Vec<ChildHome> = petra.send(Home {}).ok().await;
+    assert!(home[0].consent.given_at.is_some() && home[0].consent.online);
+    // The people table says which way each consent came.
+    office
+        .call("policy/parent-consent", &[("user_id", &ben.to_string())])
+        .await;
+    let row = |id: i64| app::users::UserDetail { user_id: id };
+    let (mia_row, ben_row): (UserSummary, UserSummary) = (
+        office.send(row(mia)).ok().await,
+        office.send(row(ben)).ok().await,
+    );
+    assert!(mia_row.parent_consent && mia_row.parent_consent_online);
+    assert!(ben_row.parent_consent && !ben_row.parent_consent_online);
+
+    // LIFE-1: the request, once (a second is the same request), with a note.
+    let end = |pupil_id: i64, note: &str| RequestEnd {
+        pupil_id,
+        note: note.into(),
+    };
+    petra
+        .send(end(ben, "Umzug"))
+        .refused(StatusCode::NOT_FOUND)
+        .await;
+    petra
+        .send(end(mia, "Bad\u{7}note"))
+        .refused(StatusCode::BAD_REQUEST)
+        .await;
+    for _ in 0..2 {
+        petra
+            .send(end(mia, "Wir ziehen nach Hamburg."))
+            .expect(StatusCode::OK)
+            .await;
+    }
+    assert_eq!(s.count("end_requests").await, 1);
+    let home: Vec<ChildHome> = petra.send(Home {}).ok().await;
+    assert!(home[0].end_requested.is_some());
+    // Only management sees and confirms it; the administrator and the secretariat do not.
+    for other in [&admin, &office, &petra] {
+        other
+            .send(EndRequests {})
+            .refused(StatusCode::FORBIDDEN)
+            .await;
+    }
+    let open: Vec<EndRequest> = head.send(EndRequests {}).ok().await;
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].pupil, "Mia Muster");
+    assert_eq!(open[0].guardian.as_deref(), Some("Petra Schulz"));
+    assert_eq!(open[0].note, "Wir ziehen nach Hamburg.");
+    assert!(head.page("/").await.contains("Wir ziehen nach Hamburg."));
+    // Management gains no general right to withdraw: only through a family's request.
+    let withdraw = head
+        .call("lifecycle/withdraw", &[("user_id", &ben.to_string())])
+        .await;
+    assert_eq!(withdraw.status(), StatusCode::FORBIDDEN);
+    office
+        .send(ConfirmEnd {
+            request_id: open[0].id,
+        })
+        .refused(StatusCode::FORBIDDEN)
+        .await;
+    head.send(ConfirmEnd {
+        request_id: open[0].id,
+    })
+    .ok::<()>()
+    .await;
+    assert_eq!(
+        s.text(&format!("SELECT status FROM users WHERE id = {mia}"))
+            .await,
+        "withdrawn"
+    );
+    assert_eq!(
+        s.count(&format!(
+            "users WHERE id = {mia} AND deletion_due_at IS NOT NULL"
+        ))
+        .await,
+        1
+    );
+    assert_eq!(
+        mia_b.call("mail/unread", &[]).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "the child's sessions end at once"
+    );
+    assert!(
+        head.send(EndRequests {})
+            .ok::<Vec<EndRequest>>()
+            .await
+            .is_empty()
+    );
+    head.send(ConfirmEnd {
+        request_id: open[0].id,
+    })
+    .refused(StatusCode::NOT_FOUND)
+    .await;
+    assert_eq!(
+        s.count(&format!(
+            "audit_events WHERE action = 'user.withdrawn' AND subject_id = {mia}"
+        ))
+        .await,
+        1
+    );
+    // PAR-1, LIFE-3: when the child's account is deleted, a guardian with no other child is
+    // locked and signed out, and their own deletion is scheduled; the consent stays given.
+    s.sql(&format!(
+        "UPDATE users SET deletion_due_at = 1 WHERE id = {mia}"
+    ))
+    .await;
+    s.run_jobs().await;
+    assert_eq!(s.count(&format!("users WHERE id = {mia}")).await, 0);
+    assert_eq!(
+        s.text("SELECT status FROM users WHERE login = 'petra.schulz'")
+            .await,
+        "locked"
+    );
+    assert_eq!(
+        s.count("users WHERE login = 'petra.schulz' AND deletion_due_at IS NOT NULL")
+            .await,
+        1
+    );
+    assert_eq!(
+        petra.call("guardians/home", &[]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
 }
