@@ -95,7 +95,7 @@ pub fn DashboardPage() -> impl IntoView {
             // Staff see their account's facts; a child's account page is one tap away in the
             // menu with the child's name, and a role name means nothing to a six-year-old.
             {(!user.role.is_child()).then(|| view! {
-                <Card title=lang.t(Key::DashboardAccount) icon=IconName::User>
+                <Card title=lang.t(if follows_children { Key::DashboardAccountGuardian } else { Key::DashboardAccount }) icon=IconName::User>
                     <dl class="facts">
                         <dt>{lang.t(Key::DashboardLogin)}</dt>
                         <dd>{user.login.clone()}</dd>
