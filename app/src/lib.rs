@@ -2,6 +2,7 @@
 //! One folder per feature holds its types, server functions, views and storage code.
 #![forbid(unsafe_code)]
 
+pub mod absences;
 pub mod account;
 pub mod addressbook;
 pub mod audit;

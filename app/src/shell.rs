@@ -115,6 +115,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/password") view=PasswordPage/>
                     <Route path=path!("/register") view=RegisterPage/>
                     <Route path=path!("/children/add") view=AddChildPage/>
+                    <Route path=path!("/children/:id/absence") view=crate::absences::views::ReportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/absences/missing") view=crate::absences::views::MissingPage ssr=SsrMode::Async/>
+                    <Route path=path!("/absences/class/:id") view=crate::absences::views::MorningListPage ssr=SsrMode::Async/>
+                    <Route path=path!("/absences/class/:id/term") view=crate::absences::views::TermPage ssr=SsrMode::Async/>
                     <Route path=path!("/policy") view=PolicyPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>

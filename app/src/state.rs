@@ -14,6 +14,7 @@ use crate::platform::{
     stores::Stores,
 };
 use crate::{
+    absences::store::AbsenceStore,
     account::store::SessionListStore,
     addressbook::store::AddressBookStore,
     audit::AuditStore,
@@ -75,6 +76,7 @@ every_store!(
     AddressBookStore,
     CalendarStore,
     KeptFormStore,
+    AbsenceStore,
 );
 
 /// Opens the database named by `url`, migrating it, and anchors its audit log.

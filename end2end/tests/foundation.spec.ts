@@ -1,5 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
+import { noSeriousA11yFindings } from './support';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -29,12 +29,6 @@ async function touchTargetsAreLarge(page: Page) {
       .map(({ el, box }) => `${el.tagName} "${(el.textContent || '').trim()}" ${Math.round(box.width)}x${Math.round(box.height)}`),
   );
   expect(small).toEqual([]);
-}
-
-async function noSeriousA11yFindings(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
 }
 
 test.describe('without JavaScript', () => {

@@ -1,22 +1,10 @@
 // PAR-1, PAR-2, PAR-3: the secretariat prints a parent's access letter on a tablet; a parent
 // scans its QR code on a phone, registers, accepts the policy and sees the child on the home
 // page. Screenshots of each step.
-import { test, expect, Page } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
-import { schulhof, tablet, shot, firstLogin, readQr } from './support';
+import { test, expect } from '@playwright/test';
+import { schulhof, tablet, shot, firstLogin, readQr, noSideways, noSeriousA11yFindings } from './support';
 
 const phone = { width: 360, height: 740 };
-
-async function noSideways(page: Page) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
-}
-
-async function noSeriousA11yFindings(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
-}
 
 test('a parent registers on the phone with the letter the secretariat printed', async ({ browser }) => {
   schulhof('admin', 'create-school', 'Birkenschule', 'birkenschule.example');
@@ -70,6 +58,8 @@ test('a parent registers on the phone with the letter the secretariat printed', 
   // The secretariat sees the parent on Emil's page.
   await desk.reload();
   await expect(desk.getByTestId('guardians')).toContainText('Ayşe Özdemir');
+  // PAR-3: Emil is in no class, so there is no class parent representative to mark.
+  await expect(desk.getByTestId('toggle-representative')).toHaveCount(0);
   await shot(desk, 'guardians-card-tablet');
 
   // VIOL-1, PAR-4: the parent gives the consent for Emil on the phone, their name as the

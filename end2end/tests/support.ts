@@ -1,6 +1,7 @@
 // What every browser test needs: the release binary's console, screenshots, and the first
 // sign-in every new account goes through (accept the policy, choose a password).
 import { expect, Locator, Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { execFileSync } from 'node:child_process';
@@ -51,4 +52,17 @@ export async function readQr(page: Page, code: Locator): Promise<URL> {
   const read = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
   expect(read, 'the QR code can be read').not.toBeNull();
   return new URL(read!.data);
+}
+
+/** UX-2: nothing on the page scrolls sideways at the viewport's width (360 px phones). */
+export async function noSideways(page: Page) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+}
+
+/** WCAG 2.1 AA: axe-core finds nothing serious or critical on the page. */
+export async function noSeriousA11yFindings(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
 }

@@ -93,6 +93,14 @@ pub fn router(state: AppState) -> Router {
             get(app::addressbook::vcard_download),
         )
         .route("/logs/export.csv", get(app::logs::http::export))
+        .route("/absences/term.csv", get(app::absences::term_csv))
+        // A doctor's note counts its own bytes against the school's limit (FILE-2).
+        .route(
+            "/absences/note/{id}",
+            get(app::absences::note::download)
+                .post(app::absences::note::upload)
+                .layer(DefaultBodyLimit::disable()),
+        )
         // The filter counts its own bytes (up to 64 MB for a million-line list).
         .route(
             "/admin/filter/import",
@@ -191,6 +199,9 @@ const SERVER_FN_BODY_LIMIT: usize = 1024 * 1024;
 /// state (`auth/logout`, `mail/empty-trash`, `account/end-other-sessions`) are not here; the
 /// test `empty_posts_are_answered_only_where_nothing_changes` checks both lists are complete.
 pub const READS_WITHOUT_ARGUMENTS: &[&str] = &[
+    "absences/classes",
+    "absences/missing",
+    "absences/settings",
     "account/activity",
     "auth/start-password-origin",
     "calendar/feeds",

@@ -5,9 +5,7 @@ use super::{AddressBookView, Entry, address_book};
 use crate::components::{Card, Icon, IconName, await_data};
 use crate::i18n::{Key, Lang, use_lang};
 
-fn param(name: &str) -> String {
-    leptos_router::hooks::use_query_map().with_untracked(|m| m.get(name).unwrap_or_default())
-}
+use crate::components::query_param as param;
 
 #[component]
 pub fn AddressBookPage() -> impl IntoView {

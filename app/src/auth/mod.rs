@@ -87,6 +87,14 @@ pub enum Capability {
     /// LIFE-1, PAR-4: confirming a family's request to end their child's use, which withdraws
     /// the child's account. Management's alone; it grants no other withdrawal.
     EndRequestsConfirm,
+    /// ABS-2, ABS-3: the morning list and the term's counts of a class, for the classes one
+    /// owns (the class teachers). Administrators hold it only because they create teachers
+    /// (SEC-1) and are never group owners, so it reaches no class of theirs (ADM-1).
+    ClassAbsences,
+    /// ABS-2, ABS-3: every class's lists and counts, the children missing without a report
+    /// with their guardians' numbers, the tick when a family was reached, the office's CSV:
+    /// the secretariat and management.
+    AbsencesSchool,
 }
 
 impl Capability {
@@ -222,6 +230,9 @@ impl Role {
                 // SEC-1: administrators set up the secretariat, so they must hold every right
                 // the secretariat holds, or issuing its credentials would be a promotion.
                 CalendarSchool,
+                // SEC-1 again, for the teachers they create; owning no group, an
+                // administrator reaches no class's absences with it (ADM-1).
+                ClassAbsences,
             ],
             Role::Management => &[
                 MailAnyGroup,
@@ -236,6 +247,8 @@ impl Role {
                 CalendarSchool,
                 ReachedByFamilies,
                 EndRequestsConfirm,
+                ClassAbsences,
+                AbsencesSchool,
             ],
             Role::Secretariat => &[
                 MailAnyGroup,
@@ -249,6 +262,8 @@ impl Role {
                 CalendarSchool,
                 GuardiansManage,
                 ReachedByFamilies,
+                ClassAbsences,
+                AbsencesSchool,
             ],
             Role::Teacher | Role::Staff => &[
                 MailAnyGroup,
@@ -256,6 +271,7 @@ impl Role {
                 MailPupils,
                 MailStaffLimits,
                 FilesStaffQuota,
+                ClassAbsences,
             ],
             Role::Pupil => &[MailPupils],
             // PAR-1: what a guardian sees comes from their links alone.

@@ -90,6 +90,11 @@ pub fn Card(
     }
 }
 
+/// A query parameter of the page's address, empty when absent.
+pub fn query_param(name: &str) -> String {
+    leptos_router::hooks::use_query_map().with_untracked(|m| m.get(name).unwrap_or_default())
+}
+
 /// A labelled input with its hint and its error right beside it (GOV.UK pattern).
 #[component]
 pub fn Field(

@@ -34,6 +34,10 @@ pub fn DashboardPage() -> impl IntoView {
         {user.can(crate::auth::Capability::EndRequestsConfirm).then(|| view! {
             <crate::lifecycle::views::EndRequestsCard lang/>
         })}
+        // ABS-2: the class teachers' morning lists, and the office's list of children missing.
+        {user.can(crate::auth::Capability::ClassAbsences).then(|| view! {
+            <crate::absences::views::AbsencesCard lang school_wide=user.can(crate::auth::Capability::AbsencesSchool)/>
+        })}
         // PAR-3: a guardian's start page leads with their children.
         {follows_children.then(|| view! {
             <crate::guardians::views::ChildrenHome lang/>

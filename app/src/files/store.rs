@@ -565,7 +565,8 @@ impl_both!(FileStore {
     async fn is_blob_referenced(&self, key: &str) -> Result<bool, sqlx::Error> {
         let found: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM file_nodes WHERE blob_key = $1
-             UNION ALL SELECT id FROM mail_attachments WHERE blob_key = $1 LIMIT 1",
+             UNION ALL SELECT id FROM mail_attachments WHERE blob_key = $1
+             UNION ALL SELECT id FROM absences WHERE doctors_note_key = $1 LIMIT 1",
         )
             .bind(key)
             .fetch_optional(&self.pool)
@@ -575,8 +576,11 @@ impl_both!(FileStore {
 
     async fn referenced_blobs(&self) -> Result<std::collections::HashSet<String>, sqlx::Error> {
         // MAIL-1: an attachment shares its blob with the file it came from, or becomes one.
+        // ABS-1: a doctor's note lives in the blob store too, until the retention job or the
+        // pupil's deletion drops its row.
         let keys: Vec<String> = sqlx::query_scalar(
-            "SELECT blob_key FROM file_nodes WHERE blob_key IS NOT NULL UNION SELECT blob_key FROM mail_attachments",
+            "SELECT blob_key FROM file_nodes WHERE blob_key IS NOT NULL UNION SELECT blob_key FROM mail_attachments
+             UNION SELECT doctors_note_key FROM absences WHERE doctors_note_key IS NOT NULL",
         )
             .fetch_all(&self.pool)
             .await?;

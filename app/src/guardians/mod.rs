@@ -15,9 +15,9 @@ mod ssr;
 #[cfg(feature = "ssr")]
 pub mod store;
 #[cfg(feature = "ssr")]
-pub use ssr::code_hash;
-#[cfg(feature = "ssr")]
 use ssr::*;
+#[cfg(feature = "ssr")]
+pub use ssr::{code_hash, own_child};
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -63,6 +63,8 @@ pub struct ChildHome {
     pub consent: crate::policy::ConsentState,
     /// LIFE-1: when the open request to end the child's use was made, if there is one.
     pub end_requested: Option<i64>,
+    /// ABS-1: the family's absence reports from a week back on.
+    pub absences: Vec<crate::absences::FamilyReport>,
 }
 
 /// SEC-3: how many children one guardian's home shows (a family, not a class).
@@ -86,11 +88,13 @@ pub async fn home() -> Result<Vec<ChildHome>, AppError> {
         let upcoming = crate::calendar::upcoming_for_class(&state, &user, child.class_id).await?;
         let consent = state.policy().consent_of(school, child.pupil_id).await?;
         let end_requested = state.lifecycle().open_end_request(child.pupil_id).await?;
+        let absences = crate::absences::reports_of_child(&state, school, child.pupil_id).await?;
         out.push(ChildHome {
             child,
             upcoming,
             consent,
             end_requested,
+            absences,
         });
     }
     Ok(out)
@@ -119,10 +123,9 @@ pub async fn unlink(pupil_id: i64, guardian_id: i64, reason: String) -> Result<(
         .actor(user.id, Some(school))
         .subject(guardian_id)
         .details(format!("{}: {reason}", pupil.name));
-    let lock_reason = crate::i18n::Lang::De.t(Key::GuardiansNoChildLeft);
     state
         .guardians()
-        .unlink(school, guardian_id, pupil_id, lock_reason, &audit)
+        .unlink(school, guardian_id, pupil_id, &audit)
         .await?
         .ok_or_else(AppError::not_found)?;
     Ok(())

@@ -167,7 +167,7 @@ pub(super) fn keep_registration(code: &str, first_name: &str, last_name: &str) {
 
 /// PAR-3: one of the caller's linked children, as the links say now; 404 for any other pupil
 /// (whether it exists is none of the caller's business).
-pub(super) async fn own_child(
+pub async fn own_child(
     state: &AppState,
     user: &SessionUser,
     pupil_id: i64,

@@ -109,7 +109,6 @@ pub trait GuardianStore: Send + Sync {
         school_id: i64,
         guardian_id: i64,
         pupil_id: i64,
-        lock_reason: &str,
         audit: &AuditEvent,
     ) -> Result<Option<bool>, sqlx::Error>;
     /// PAR-3: the guardians of a class's pupils, who the class's parents' address reaches.
@@ -303,7 +302,7 @@ impl_both!(GuardianStore {
             .collect())
     }
 
-    async fn unlink(&self, school_id: i64, guardian_id: i64, pupil_id: i64, lock_reason: &str, audit: &AuditEvent)
+    async fn unlink(&self, school_id: i64, guardian_id: i64, pupil_id: i64, audit: &AuditEvent)
         -> Result<Option<bool>, sqlx::Error> {
         let mut tx = self.begin_write().await?;
         let removed = sqlx::query("DELETE FROM guardian_links WHERE guardian_id = $1 AND pupil_id = $2 AND school_id = $3")
@@ -323,21 +322,8 @@ impl_both!(GuardianStore {
             .await?;
         let locked = left == 0;
         if locked {
-            // PAR-1, LIFE-3: with no child left there is nothing to see; the account is locked
-            // and deleted after the school's grace period like any leaver's.
-            sqlx::query(
-                "UPDATE users SET status = 'locked', status_reason = $1, status_before_deactivation = status,
-                     deactivated_at = $4,
-                     deletion_due_at = $4 + 86400 * (SELECT deletion_grace_days FROM schools WHERE id = $3)
-                 WHERE id = $2 AND school_id = $3",
-            )
-            .bind(lock_reason)
-            .bind(guardian_id)
-            .bind(school_id)
-            .bind(crate::platform::now())
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(guardian_id).execute(&mut *tx).await?;
+            // PAR-1, LIFE-3: with no child left there is nothing to see.
+            self.lock_childless_guardian(&mut tx, guardian_id, crate::platform::now()).await?;
             let event = AuditEvent { action: "user.locked", ..audit.clone() }.subject(guardian_id);
             self.write_audit(&mut tx, &event).await?;
         }

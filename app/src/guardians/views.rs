@@ -161,7 +161,9 @@ fn LatestMessages(lang: Lang) -> impl IntoView {
     }
 }
 
-fn child_section(lang: Lang, home: ChildHome) -> impl IntoView {
+/// One child's card. Type-erased: the home page nests deep enough to reach the compiler's
+/// query depth limit otherwise.
+fn child_section(lang: Lang, home: ChildHome) -> AnyView {
     let child = home.child;
     let heading = match &child.class {
         Some(class) => format!("{} {} · {class}", child.first_name, child.last_name),
@@ -170,6 +172,7 @@ fn child_section(lang: Lang, home: ChildHome) -> impl IntoView {
     view! {
         <section class="card child-card" id=format!("child-{}", child.pupil_id) data-testid="child-card">
             <h2 class="card-title"><Icon name=IconName::Heart/>{heading}</h2>
+            <crate::absences::views::ChildAbsences lang pupil_id=child.pupil_id reports=home.absences/>
             <h3>{lang.t(Key::CalNext)}</h3>
             {if home.upcoming.is_empty() {
                 view! { <p class="empty">{lang.t(Key::CalNothing)}</p> }.into_any()
@@ -186,6 +189,7 @@ fn child_section(lang: Lang, home: ChildHome) -> impl IntoView {
             <EndRequestBlock lang pupil_id=child.pupil_id requested=home.end_requested/>
         </section>
     }
+    .into_any()
 }
 
 /// VIOL-1, PAR-4: the policy consent for the child: given (and which way), or the form to
@@ -267,9 +271,10 @@ fn EndRequestBlock(lang: Lang, pupil_id: i64, requested: Option<i64>) -> impl In
 }
 
 /// PAR-1: on a pupil's page, for the secretariat: the pupil's guardians, each link removable
-/// with a reason, and the code letters to print for each household.
+/// with a reason, and the code letters to print for each household. `in_class`: the pupil is
+/// in a class, so its parent representative can be marked.
 #[component]
-pub fn GuardiansCard(lang: Lang, pupil_id: i64) -> impl IntoView {
+pub fn GuardiansCard(lang: Lang, pupil_id: i64, in_class: bool) -> impl IntoView {
     let initial_error: Option<AppError> = error_from_url::<Unlink>();
     let action = ServerAction::<Unlink>::new();
     let error = form_error(action, initial_error);
@@ -288,14 +293,16 @@ pub fn GuardiansCard(lang: Lang, pupil_id: i64) -> impl IntoView {
                                 <strong>{g.name.clone()}</strong>" "<code>{g.login.clone()}</code>
                                 {g.locked.then(|| view! { " · "{lang.t(Key::UsersLocked)} })}
                                 {g.representative.then(|| view! { " · "<span data-testid="representative">{lang.t(Key::GuardiansRepresentative)}</span> })}
-                                <ActionForm action=representative attr:class="inline-form">
-                                    <input type="hidden" name="pupil_id" value=pupil_id.to_string()/>
-                                    <input type="hidden" name="guardian_id" value=g.id.to_string()/>
-                                    <input type="hidden" name="representative" value=if g.representative { "no" } else { "yes" }/>
-                                    <button class="btn" type="submit" data-testid="toggle-representative">
-                                        {lang.t(if g.representative { Key::GuardiansEndRepresentative } else { Key::GuardiansMakeRepresentative })}
-                                    </button>
-                                </ActionForm>
+                                {in_class.then(|| view! {
+                                    <ActionForm action=representative attr:class="inline-form">
+                                        <input type="hidden" name="pupil_id" value=pupil_id.to_string()/>
+                                        <input type="hidden" name="guardian_id" value=g.id.to_string()/>
+                                        <input type="hidden" name="representative" value=if g.representative { "no" } else { "yes" }/>
+                                        <button class="btn" type="submit" data-testid="toggle-representative">
+                                            {lang.t(if g.representative { Key::GuardiansEndRepresentative } else { Key::GuardiansMakeRepresentative })}
+                                        </button>
+                                    </ActionForm>
+                                })}
                                 <details>
                                     <summary>{lang.t(Key::GuardiansUnlink)}</summary>
                                     <ActionForm action attr:class="create-user">

@@ -179,4 +179,8 @@ pub struct JobReport {
     /// SEC-3: ended sessions and forgotten throttle rows removed.
     pub sessions_purged: u64,
     pub throttle_purged: u64,
+    /// ABS-3: absences whose reasons and notes were blanked after the school year (reports
+    /// kept from before this field read 0).
+    #[serde(default)]
+    pub absence_details_purged: u64,
 }

@@ -75,6 +75,7 @@ pub async fn run_jobs(
         .await
         .map_err(e)?;
     report.mail_purged = crate::mail::purge_trash(state).await?;
+    report.absence_details_purged = crate::absences::purge_details(state).await?;
     let (purged, collected) = crate::files::collect(state).await?;
     report.trash_purged = purged;
     report.blobs_collected = collected;

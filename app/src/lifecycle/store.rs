@@ -55,6 +55,25 @@ inherent_both! {
         }
         Ok(changed > 0)
     }
+
+    /// PAR-1, LIFE-3: locks a guardian who has no linked child left, signs them out, and
+    /// schedules the deletion after the school's grace period like any leaver's, in the
+    /// caller's transaction. The one place for it: a link removed and a child deleted both
+    /// end here.
+    pub(crate) async fn lock_childless_guardian(&self, tx: &mut Tx<Self>, guardian_id: i64, now: i64) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE users SET status = 'locked', status_reason = $2, status_before_deactivation = status,
+                 deactivated_at = $3, deletion_due_at = $3 + 86400 * (SELECT deletion_grace_days FROM schools WHERE id = users.school_id)
+             WHERE id = $1",
+        )
+        .bind(guardian_id)
+        .bind(crate::i18n::Lang::De.t(crate::i18n::Key::GuardiansNoChildLeft))
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(guardian_id).execute(&mut **tx).await?;
+        Ok(())
+    }
 }
 
 #[async_trait::async_trait]
@@ -341,17 +360,7 @@ impl_both!(LifecycleStore {
         .fetch_all(&mut *tx)
         .await?;
         for guardian in orphans {
-            sqlx::query(
-                "UPDATE users SET status = 'locked', status_reason = $2, status_before_deactivation = status,
-                     deactivated_at = $3, deletion_due_at = $3 + 86400 * (SELECT deletion_grace_days FROM schools WHERE id = users.school_id)
-                 WHERE id = $1",
-            )
-            .bind(guardian)
-            .bind(crate::i18n::Lang::De.t(crate::i18n::Key::GuardiansNoChildLeft))
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(guardian).execute(&mut *tx).await?;
+            self.lock_childless_guardian(&mut tx, guardian, now).await?;
         }
         // VIOL-1: a consent a guardian gave online stays given (and online), without their name.
         sqlx::query("UPDATE parent_consents SET signed_name = '' WHERE recorded_by = $1 AND signed_name IS NOT NULL")

@@ -2,6 +2,7 @@
 //! The browser calls them for instant feedback; the server calls them again and decides.
 //! Nothing here may depend on `ssr` or `hydrate`: large or secret data (password lists,
 //! blocklists) stays on the server and is checked in the feature's server code.
+pub mod absence;
 pub mod calendar;
 pub mod class;
 pub mod date;

@@ -499,6 +499,7 @@ fn UserCard(lang: Lang, user: super::UserSummary, viewer: Option<Role>) -> impl 
     let reason =
         (user.locked && !user.status_reason.is_empty()).then(|| user.status_reason.clone());
     let roles = viewer.map_or_else(Vec::new, |v| offered(v, Act::Create));
+    let in_class = user.class.is_some();
     view! {
         <h1 class="page-title">{format!("{} {}", user.first_name, user.last_name)}</h1>
         <div class="grid">
@@ -547,7 +548,8 @@ fn UserCard(lang: Lang, user: super::UserSummary, viewer: Option<Role>) -> impl 
             </Card>
             <crate::lifecycle::views::LifecycleCard lang user_id=user.id deletion_due_at=user.deletion_due_at/>
             // PAR-1: a pupil's guardians, for the secretariat alone.
-            {may(Act::LinkGuardian).then(|| view! { <crate::guardians::views::GuardiansCard lang pupil_id=user.id/> })}
+            // The representative mark belongs to a class, so it is offered only for a pupil in one.
+            {may(Act::LinkGuardian).then(|| view! { <crate::guardians::views::GuardiansCard lang pupil_id=user.id in_class/> })}
         </div>
     }
 }

@@ -78,6 +78,8 @@ struct Fixture {
     policy: i64,
     /// LIFE-1: a family's open request to end a pupil's use (not the target's).
     end_request: i64,
+    /// ABS-2: today's "missing without a report" mark on the target, for the office's tick.
+    missing_mark: i64,
 }
 
 /// PAR-2: the registration code the fixture prints for the target; the guardian caller
@@ -533,6 +535,47 @@ fn cases() -> Vec<Case> {
                 ("repeat", "Grüne#Eule42".into()),
             ])
         }),
+        // ABS-1: a family reports its own child absent, and no other child (ABS-3: never
+        // another family's).
+        case("absences/report", Allowed::Can(Capability::ChildrenFollow))
+            .form(|f| absence_report(f.own_child)),
+        case("absences/report", Allowed::Nobody).form(|f| absence_report(f.target)),
+        // ABS-2, ADM-1: the class teachers keep their classes' lists (the callers own none, and
+        // administrators none ever: absences.rs tries an owner), the office and management
+        // every class's.
+        case("absences/classes", Allowed::Can(Capability::ClassAbsences)),
+        case(
+            "absences/class-day",
+            Allowed::Can(Capability::AbsencesSchool),
+        )
+        .form(|f| pairs(&[("group_id", f.class.to_string())])),
+        case("absences/mark", Allowed::Can(Capability::AbsencesSchool)).form(|f| {
+            pairs(&[
+                ("group_id", f.class.to_string()),
+                ("pupil_id", f.target.to_string()),
+                ("missing", "yes".into()),
+            ])
+        }),
+        case("absences/term", Allowed::Can(Capability::AbsencesSchool))
+            .form(|f| pairs(&[("group_id", f.class.to_string())])),
+        case("absences/missing", Allowed::Can(Capability::AbsencesSchool)),
+        case(
+            "absences/settings",
+            Allowed::Can(Capability::AbsencesSchool),
+        ),
+        case(
+            "absences/set-settings",
+            Allowed::Can(Capability::AbsencesSchool),
+        )
+        .form(|_| {
+            pairs(&[
+                ("late_after", "8:00".into()),
+                ("note_from_day", "3".into()),
+                ("keep_days", "0".into()),
+            ])
+        }),
+        case("absences/reached", Allowed::Can(Capability::AbsencesSchool))
+            .form(|f| pairs(&[("absence_id", f.missing_mark.to_string())])),
         // Issue 18 §7: the short version is management's, and asks nobody to accept again.
         case("policy/summary", roles(&[Role::Management]))
             .form(|_| pairs(&[("summary", "passwort: Geheim bleibt geheim.".into())])),
@@ -544,6 +587,18 @@ fn cases() -> Vec<Case> {
             ])
         }),
     ]
+}
+
+/// ABS-1: a report of today, the form's defaults.
+fn absence_report(pupil: i64) -> Vec<(String, String)> {
+    pairs(&[
+        ("pupil_id", pupil.to_string()),
+        ("from", String::new()),
+        ("to", String::new()),
+        ("part", "whole".into()),
+        ("reason", "sick".into()),
+        ("note", String::new()),
+    ])
 }
 
 /// A new, empty draft: what the compose page saves (by itself or on the button).
@@ -768,6 +823,18 @@ async fn fixture(
             "SELECT id FROM end_requests WHERE pupil_id = {leaving}"
         ))
         .await;
+    // ABS-2: the target is marked missing today (by nobody in particular).
+    s.sql(&format!(
+        "INSERT INTO absences (school_id, pupil_id, from_day, to_day, source, reported_at)
+         VALUES ({school_of_target}, {target}, '{today}', '{today}', 'teacher', 0)",
+        today = today()
+    ))
+    .await;
+    let missing_mark = s
+        .scalar(&format!(
+            "SELECT MAX(id) FROM absences WHERE pupil_id = {target}"
+        ))
+        .await;
     let policy = current_policy(s, school_of_target).await;
     for code in [FIXTURE_CODE, REGISTER_CODE] {
         let symbols = app::rules::guardian::normalise(code).unwrap();
@@ -785,6 +852,7 @@ async fn fixture(
         own_child,
         policy,
         end_request,
+        missing_mark,
         target,
         item,
         class,
@@ -795,6 +863,12 @@ async fn fixture(
         folder,
         feed,
     }
+}
+
+/// Today in German school time, as the database keeps days.
+fn today() -> String {
+    let (y, m, d, _, _) = app::rules::date::berlin_time(app::platform::now());
+    format!("{y:04}-{m:02}-{d:02}")
 }
 
 async fn call(b: &Browser, endpoint: &str, args: &[(String, String)]) -> StatusCode {

@@ -400,6 +400,8 @@ async fn par_1_link_removed_at_once_last_child_locks_the_guardian() {
     // The pupil's page shows the secretariat the guardians; the administrator sees no card.
     let page = office.page(&format!("/admin/users/{mia}")).await;
     assert!(page.contains("data-testid=\"guardians\"") && page.contains("Petra Schulz"));
+    // PAR-3: Mia is in 2b, so her class's parent representative can be marked.
+    assert!(page.contains("data-testid=\"toggle-representative\""));
     let unlink = |pupil_id, reason: &str| Unlink {
         pupil_id,
         guardian_id: guardian,

@@ -2,6 +2,7 @@
 //! against the real server over HTTP, on the backend named by `SCHULHOF_TEST_BACKEND`.
 mod common;
 
+mod absences;
 mod accounts;
 mod audit;
 mod authorization;

@@ -264,6 +264,15 @@ pub(crate) fn server_functions() -> Vec<Endpoint> {
         filter::Blocklist,
         filter::AddBlocked,
         filter::RemoveBlocked,
+        absences::Report,
+        absences::Classes,
+        absences::ClassDay,
+        absences::Mark,
+        absences::Missing,
+        absences::Reached,
+        absences::Term,
+        absences::Settings,
+        absences::SetSettings,
     ]
 }
 
@@ -350,6 +359,14 @@ fn routes() -> Vec<Endpoint> {
         ),
         route(Method::GET, "/calendar/feed/{file}", None, &[]),
         route(Method::GET, "/addressbook/me.vcf", None, &[]),
+        route(Method::GET, "/absences/term.csv", None, &[]),
+        route(Method::GET, "/absences/note/{id}", None, &[]),
+        route(
+            Method::POST,
+            "/absences/note/{id}",
+            Multipart,
+            &[("file", Text)],
+        ),
         route(
             Method::GET,
             "/logs/export.csv",

@@ -22,9 +22,7 @@ use crate::mail::{
 use crate::rules::files::format_bytes;
 use leptos::prelude::*;
 
-fn param(name: &str) -> String {
-    leptos_router::hooks::use_query_map().with_untracked(|m| m.get(name).unwrap_or_default())
-}
+use crate::components::query_param as param;
 
 fn number(name: &str) -> i64 {
     param(name).parse().unwrap_or(0)

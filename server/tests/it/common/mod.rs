@@ -596,6 +596,9 @@ impl TestServer {
             "calendar_feeds",
             "calendar_feeds WHERE revoked_at IS NOT NULL",
             "schools WHERE calendar_members_write",
+            // ABS-1..3: reports, marks and ticks.
+            "absences",
+            "absences WHERE reached_at IS NOT NULL",
         ] {
             counts.push(self.count(table).await);
         }
