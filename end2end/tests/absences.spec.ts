@@ -6,13 +6,13 @@ import { schulhof, tablet, shot, firstLogin, noSideways, noSeriousA11yFindings }
 
 const phone = { width: 360, height: 740 };
 const desktop = { width: 1280, height: 800 };
-const domain = 'lindenschule.example';
+const domain = 'ahornschule.example';
 
 const login = (out: string) => out.match(/login: (\S+)/)![1];
 const start = (out: string) => out.match(/start password: (\S+)/)![1];
 
 test('a parent reports sick, the teacher marks another child missing, the office calls', async ({ browser }) => {
-  schulhof('admin', 'create-school', 'Lindenschule', domain);
+  schulhof('admin', 'create-school', 'Ahornschule', domain);
   const office = schulhof('admin', 'create-user', domain, 'secretariat', 'Sina', 'Schreiber');
   const teacher = schulhof('admin', 'create-user', domain, 'teacher', 'Tilo', 'Tafel');
 

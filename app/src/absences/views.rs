@@ -121,20 +121,20 @@ pub fn ReportPage() -> impl IntoView {
                             <input type="hidden" name="pupil_id" value=pupil_id.to_string()/>
                             <Field name="from" label=lang.t(Key::AbsFrom) error=field("from")/>
                             <Field name="to" label=lang.t(Key::AbsTo) error=field("to")/>
-                            <fieldset class="choices">
+                            <fieldset class="pills">
                                 <legend>{lang.t(Key::AbsPart)}</legend>
                                 {Part::ALL.into_iter().map(|p| view! {
-                                    <label class="choice">
+                                    <label class="pill">
                                         <input type="radio" name="part" value=p.code() checked=p == Part::Whole/>
                                         <span>{lang.t(p.label())}</span>
                                     </label>
                                 }).collect_view()}
                             </fieldset>
-                            <fieldset class="choices" data-testid="reasons">
+                            <fieldset class="pills" data-testid="reasons">
                                 <legend>{lang.t(Key::AbsReason)}</legend>
                                 {move || field("reason").get().map(|message| view! { <p class="field-message">{message}</p> })}
                                 {Reason::ALL.into_iter().map(|r| view! {
-                                    <label class="choice">
+                                    <label class="pill">
                                         <input type="radio" name="reason" value=r.code() checked=r == Reason::Sick/>
                                         <span>{lang.t(r.label())}</span>
                                     </label>
