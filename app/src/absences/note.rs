@@ -53,7 +53,8 @@ async fn receive(
         .filter(|a| a.source == "guardian")
         .ok_or_else(AppError::not_found)?;
     crate::guardians::own_child(state, user, absence.pupil_id).await?;
-    let limit = crate::files::allowance(state, user).await?.transfer_limit;
+    let allowance = crate::files::allowance(state, user).await?;
+    let limit = allowance.transfer_limit;
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -78,8 +79,7 @@ async fn receive(
         }
         let name = file_rule::normalize_name(&raw_name)
             .map_err(|message| AppError::new(ErrorKind::BadInput, message))?;
-        let blocked = crate::files::allowance(state, user).await?.blocked;
-        if let Some(ext) = file_rule::blocked_by_name(&name, &blocked) {
+        if let Some(ext) = file_rule::blocked_by_name(&name, &allowance.blocked) {
             return Err(refuse_blocked(state, user, info, &name, &ext).await);
         }
         let extension = file_rule::extension(&name).unwrap_or_default();
@@ -105,8 +105,9 @@ async fn receive(
                     )
                     .await);
                 }
-                if head.len() < 16 {
-                    head.extend_from_slice(&chunk[..chunk.len().min(16 - head.len())]);
+                if head.len() < rule::NOTE_HEAD_BYTES {
+                    let wanted = (rule::NOTE_HEAD_BYTES - head.len()).min(chunk.len());
+                    head.extend_from_slice(&chunk[..wanted]);
                 }
                 writer.write(chunk).await.map_err(AppError::internal)?;
             }

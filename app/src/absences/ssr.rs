@@ -18,8 +18,7 @@ use store::NewReport;
 
 /// Today in German school time, as a day number.
 fn today_number() -> i64 {
-    let (y, m, d, _, _) = crate::rules::date::berlin_time(crate::platform::now());
-    crate::rules::date::days_from_civil(y, m, d)
+    crate::rules::date::berlin_day(crate::platform::now())
 }
 
 /// Today in German school time, as the database keeps days.

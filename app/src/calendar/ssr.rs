@@ -193,8 +193,7 @@ pub(super) async fn occurrences_between(
 }
 
 pub(super) fn today() -> i64 {
-    let (y, m, d, _, _) = crate::rules::date::berlin_time(crate::platform::now());
-    crate::rules::date::days_from_civil(y, m, d)
+    crate::rules::date::berlin_day(crate::platform::now())
 }
 
 pub(super) fn history_entry(row: store::HistoryRow) -> HistoryEntry {

@@ -30,8 +30,7 @@ pub async fn run_jobs(
         return Ok(None);
     }
     let system = RequestInfo::default();
-    let (y, m, d, _, _) = crate::rules::date::berlin_time(now);
-    let today = format!("{y:04}-{m:02}-{d:02}");
+    let today = crate::rules::calendar::date_of(crate::rules::date::berlin_day(now));
     let mut report = JobReport {
         deactivated: state
             .lifecycle()

@@ -197,6 +197,9 @@ pub fn check_settings(
 /// Nothing else: the note is shown to the class teacher, who must be able to open it safely.
 pub const NOTE_TYPES: &[&str] = &["jpg", "jpeg", "png", "heic", "heif", "webp", "pdf"];
 
+/// ABS-1: how many first bytes [`note_content_ok`] looks at (a WebP's mark ends at byte 12).
+pub const NOTE_HEAD_BYTES: usize = 16;
+
 /// ABS-1: whether the first bytes of a doctor's note are what its name says (a photo or a
 /// PDF), so that no other file travels under a harmless name.
 pub fn note_content_ok(extension: &str, head: &[u8]) -> bool {

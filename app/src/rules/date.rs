@@ -136,6 +136,12 @@ pub fn berlin_time(unix: i64) -> (i32, u8, u8, u8, u8) {
     (y, m, d, (secs / 3_600) as u8, (secs % 3_600 / 60) as u8)
 }
 
+/// The day (days since 1970-01-01) a Unix time falls on in Germany: "today" for the school.
+pub fn berlin_day(unix: i64) -> i64 {
+    let (y, m, d, _, _) = berlin_time(unix);
+    days_from_civil(y, m, d)
+}
+
 impl crate::i18n::Lang {
     /// A Unix time as the reader expects it, in German school time.
     pub fn timestamp(self, unix: i64) -> String {
